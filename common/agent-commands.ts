@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+const sipUri = z
+  .string()
+  .max(1024)
+  .regex(/^sips?:[^\s]+$/i, 'must be a sip: or sips: URI');
+
+/**
+ * Commands the headless agent takes, one JSON object per line on stdin with `--json`.
+ * @remarks Validated on receipt; a bad line is answered with an `error` event of code
+ * `bad-command` and never stops the agent.
+ * @public
+ */
+export const agentCommandSchema = z.discriminatedUnion('cmd', [
+  z.object({ cmd: z.literal('quit') }).strict(),
+  z
+    .object({
+      cmd: z.literal('message'),
+      to: sipUri,
+      body: z.string().max(64 * 1024),
+      contentType: z.string().max(255).default('text/plain'),
+    })
+    .strict(),
+  z.object({ cmd: z.literal('trace'), dialog: z.string().optional() }).strict(),
+]);
+/** @public */
+export type AgentCommand = z.infer<typeof agentCommandSchema>;

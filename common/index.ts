@@ -1,0 +1,6 @@
+/**
+ * Contracts shared by every process: events, commands and their schemas.
+ * @packageDocumentation
+ */
+export * from './agent-events';
+export * from './agent-commands';

@@ -1,0 +1,10 @@
+/**
+ * Ports: the interfaces the engine owns and hosts implement.
+ * @packageDocumentation
+ */
+export type { Clock, TimerHandle } from './clock';
+export type { Logger, LogFields, LogLevel } from './logger';
+export { silentLogger } from './logger';
+export type { KeyValueStore } from './storage';
+export { MemoryStore } from './storage';
+export type { SignalingSocket, SignalingSocketFactory, SignalingSocketHandlers } from './socket';

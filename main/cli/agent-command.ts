@@ -1,0 +1,141 @@
+import type { Readable, Writable } from 'node:stream';
+import type { AgentCommand } from '../../common/agent-commands';
+import type { AgentEvent } from '../../common/agent-events';
+import { AgentEngine, AgentStartError } from '../../core/agent/agent-engine';
+import type { Logger } from '../../core/ports/logger';
+import { systemClock } from '../host/node-clock';
+import { nodeSocketFactory } from '../host/node-socket';
+import { createStreamLogger } from '../host/stderr-logger';
+import type { AgentOptions } from './agent-options';
+import { ExitCode, exitCodeFor } from './exit-codes';
+import { readCommands, writeEvent } from './json-lines';
+
+/** Streams and process hooks `switchboard agent` uses; injected so tests can drive it. */
+export type AgentIo = {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Registers `handler` for SIGINT and SIGTERM; returns the unregister. */
+  readonly onSignal: (handler: (signal: string) => void) => () => void;
+};
+
+/** One readable line per event, for people running the agent without `--json`. */
+function describe(event: AgentEvent): string {
+  switch (event.type) {
+    case 'connection':
+      return `connection ${event.state} ${event.server}${event.reason ? ` (${event.reason})` : ''}${
+        event.retryInMs === undefined ? '' : ` retry #${event.attempt} in ${event.retryInMs} ms`
+      }`;
+    case 'registered':
+      return `registered ${event.aor} for ${event.expires} s`;
+    case 'unregistered':
+      return `unregistered ${event.aor}${event.reason ? ` (${event.reason})` : ''}`;
+    case 'error':
+      return `error ${event.code}: ${event.message}`;
+    case 'message':
+      return `message from ${event.from} [${event.contentType}]: ${event.body}`;
+    case 'message.sent':
+      return `message to ${event.to}: ${event.status} ${event.reason}`;
+    case 'trace':
+      return event.text;
+  }
+}
+
+/**
+ * Runs the headless agent until SIGINT, SIGTERM or a `quit` command, then unregisters.
+ * @returns the process exit code (see {@link ExitCode}).
+ */
+export async function runAgent(options: AgentOptions, io: AgentIo): Promise<number> {
+  const logger: Logger = createStreamLogger({
+    level: options.verbose ? 'debug' : 'info',
+    write: (line) => io.stderr.write(`${line}\n`),
+  });
+  const emit = (event: AgentEvent): void => {
+    if (options.json) {
+      writeEvent(io.stdout, event);
+    } else {
+      io.stdout.write(`${describe(event)}\n`);
+    }
+  };
+  const engine = new AgentEngine(
+    {
+      server: options.server,
+      aor: options.aor,
+      ...(options.password !== undefined && { password: options.password }),
+      ...(options.authUser !== undefined && { authUser: options.authUser }),
+      ...(options.expires !== undefined && { registerExpiresSec: options.expires }),
+      keepAliveIntervalMs: options.keepalive,
+      keepAliveTimeoutMs: options.keepaliveTimeout,
+      verboseSip: options.verbose,
+    },
+    { socketFactory: nodeSocketFactory, clock: systemClock, logger },
+  );
+  engine.events.on('any', emit);
+
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  let stopping = false;
+  const shutdown = (why: string): void => {
+    if (stopping) {
+      logger.warn('second stop request, exiting without waiting', { why });
+      finish(ExitCode.internal);
+      return;
+    }
+    stopping = true;
+    logger.info('stopping', { why });
+    engine.stop().then(
+      () => finish(ExitCode.ok),
+      (error: unknown) => {
+        logger.error('stop failed', { error: String(error) });
+        finish(ExitCode.internal);
+      },
+    );
+  };
+  const offSignal = io.onSignal((signal) => shutdown(signal));
+
+  const handle = (command: AgentCommand): void => {
+    switch (command.cmd) {
+      case 'quit':
+        shutdown('quit command');
+        return;
+      case 'message':
+        void engine.sendMessage(command.to, command.body, command.contentType);
+        return;
+      case 'trace':
+        emit({
+          type: 'trace',
+          text: engine.trace.exportText(command.dialog === undefined ? undefined : { dialog: command.dialog }),
+          dialogs: engine.trace.dialogs(),
+        });
+        return;
+    }
+  };
+  const stopReading = options.json
+    ? readCommands(io.stdin, handle, (error) => emit({ type: 'error', code: 'bad-command', message: error }))
+    : () => undefined;
+
+  try {
+    await engine.start();
+  } catch (error) {
+    if (stopping) {
+      const code = await finished;
+      stopReading();
+      offSignal();
+      return code;
+    }
+    stopReading();
+    offSignal();
+    await engine.stop().catch(() => undefined);
+    if (error instanceof AgentStartError) {
+      io.stderr.write(`switchboard: ${error.message}\n`);
+      return exitCodeFor(error.code);
+    }
+    throw error;
+  }
+  const code = await finished;
+  stopReading();
+  offSignal();
+  return code;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { CliError, ExitCode } from './exit-codes';
+
+const wsUrl = z
+  .string()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'ws:' || url.protocol === 'wss:';
+    } catch {
+      return false;
+    }
+  }, 'must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080');
+
+const sipUri = z.string().regex(/^sips?:[^@\s]+@[^\s]+$/i, 'must be a SIP URI with a user, e.g. sip:agent@lab.local');
+
+const positiveInt = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be at least ${min}`)
+    .max(max, `${what} must be at most ${max}`);
+
+/** Validated options of `switchboard agent`. */
+export const agentOptionsSchema = z.object({
+  server: wsUrl,
+  aor: sipUri,
+  password: z.string().optional(),
+  authUser: z.string().optional(),
+  json: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+  expires: positiveInt('--expires', 1, 86_400).optional(),
+  keepalive: positiveInt('--keepalive', 100, 600_000).default(10_000),
+  keepaliveTimeout: positiveInt('--keepalive-timeout', 100, 600_000).default(5_000),
+});
+/** @public */
+export type AgentOptions = z.infer<typeof agentOptionsSchema>;
+
+/** Validates raw commander options; throws a one-line {@link CliError} naming the flag. */
+export function parseAgentOptions(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): AgentOptions {
+  const result = agentOptionsSchema.safeParse({
+    ...raw,
+    password: raw['password'] ?? env['SWITCHBOARD_PASSWORD'],
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} `;
+    throw new CliError(`${flag}${issue?.message ?? 'invalid options'}`, ExitCode.usage);
+  }
+  return result.data;
+}

@@ -1,0 +1,41 @@
+import type { AgentErrorCode } from '../../common/agent-events';
+
+/**
+ * Exit codes of the `switchboard` command, documented in `--help` and the README.
+ * @remarks 2 for usage errors follows the shell convention (bash builtins, getopt users).
+ */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  unreachable: 3,
+  authFailed: 4,
+  registrationFailed: 5,
+} as const;
+
+/** The exit code for an agent error code. */
+export function exitCodeFor(code: AgentErrorCode): number {
+  switch (code) {
+    case 'unreachable':
+      return ExitCode.unreachable;
+    case 'auth-failed':
+      return ExitCode.authFailed;
+    case 'registration-failed':
+      return ExitCode.registrationFailed;
+    case 'bad-command':
+      return ExitCode.usage;
+    case 'internal':
+      return ExitCode.internal;
+  }
+}
+
+/** An error the command reports as one line before exiting with `exitCode`. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,29 @@
+import { runCli } from './program';
+
+/**
+ * Process entry of the `switchboard` command (bundled to out/cli/switchboard.js).
+ * @remarks Signals are handled here, not by npm: npm does not forward SIGTERM to the program
+ * it starts (lab-notes.md), so services and tests run `bin/switchboard.js` directly.
+ */
+const code = await runCli(
+  process.argv,
+  {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onSignal: (handler) => {
+      const listener = (signal: NodeJS.Signals): void => handler(signal);
+      process.on('SIGINT', listener);
+      process.on('SIGTERM', listener);
+      return () => {
+        process.off('SIGINT', listener);
+        process.off('SIGTERM', listener);
+      };
+    },
+  },
+  process.env,
+);
+process.stdin.destroy();
+process.exitCode = code;
+// Flush stdout before leaving: a pipe consumer must see the final events.
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from 'commander';
+import { runAgent, type AgentIo } from './agent-command';
+import { parseAgentOptions } from './agent-options';
+import { CliError, ExitCode } from './exit-codes';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  stopped cleanly (SIGINT, SIGTERM or {"cmd":"quit"}), after unregistering
+  1  internal error
+  2  bad flag or value
+  3  server unreachable (connection refused, no WebSocket handshake)
+  4  registration refused: authentication failed (401/403/407)
+  5  registration refused for another reason`;
+
+const JSON_HELP = `
+With --json, stdout carries one JSON object per line, each with a "type":
+  {"type":"connection","state":"connecting|connected|lost|reconnecting|disconnected","server":...}
+  {"type":"registered","aor":...,"expires":600}   {"type":"unregistered","aor":...,"reason":...}
+  {"type":"error","code":...,"message":...}        {"type":"message","from":...,"contentType":...,"body":...}
+and stdin takes one JSON command per line:
+  {"cmd":"quit"}   {"cmd":"message","to":"sip:x@y","body":"hi"}   {"cmd":"trace"}
+Logs always go to stderr.`;
+
+/** Builds the `switchboard` command line; `io` is where the agent command runs. */
+export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (code: number) => void): Command {
+  const program = new Command('switchboard')
+    .description('Switchboard: agent desktop for SIP contact centers (Lync / Skype for Business style endpoint).')
+    .version('0.1.0')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`switchboard: ${text.replace(/^error: /, '')}`),
+    });
+
+  program
+    .command('agent')
+    .description('Run the headless agent: register over WebSocket and stay registered until stopped.')
+    .requiredOption('--server <ws-url>', 'SIP proxy WebSocket URL (ws:// or wss://)')
+    .requiredOption('--aor <sip-uri>', "the agent's address of record, e.g. sip:agent@lab.local")
+    .option('--password <pw>', 'digest password (or set SWITCHBOARD_PASSWORD, which keeps it out of ps)')
+    .option('--auth-user <name>', "digest user name (default: the AOR's user part)")
+    .option('--json', 'JSON Lines events on stdout and JSON commands on stdin', false)
+    .option('--expires <seconds>', 'requested registration lifetime (the registrar may shorten it)')
+    .addOption(new Option('--keepalive <ms>', 'ping the proxy after this much silence').default('10000'))
+    .addOption(
+      new Option('--keepalive-timeout <ms>', 'declare the link dead when a ping gets no answer this fast').default('5000'),
+    )
+    .option('-v, --verbose', 'debug logs, including sip.js internals, on stderr', false)
+    .addHelpText('after', `${JSON_HELP}\n${EXIT_CODES_HELP}`)
+    .action(async (raw: Record<string, unknown>) => {
+      const options = parseAgentOptions(raw, env);
+      setExitCode(await runAgent(options, io));
+    });
+
+  return program;
+}
+
+/**
+ * Entry point: runs `argv` and resolves with the exit code.
+ * @remarks Every failure becomes one line on stderr and a non-zero code; a stack trace is
+ * printed only with `--verbose`, where a developer asked for it.
+ */
+export async function runCli(argv: readonly string[], io: AgentIo, env: NodeJS.ProcessEnv): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, env, (code) => {
+    exitCode = code;
+  });
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return ExitCode.usage;
+  }
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const isHelp = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      return isHelp ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`switchboard: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`switchboard: internal error: ${message}\n`);
+    if (argv.includes('--verbose') || argv.includes('-v')) {
+      io.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
+    }
+    return ExitCode.internal;
+  }
+}

@@ -1,0 +1,15 @@
+// Bundles the headless entry points with esbuild: one file each, dependencies left in
+// node_modules. Takes well under a second, so `prepare` runs it on every `npm ci`.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: { 'cli/switchboard': 'main/cli/main.ts' },
+  outdir: 'out',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
