@@ -4,3 +4,4 @@
  */
 export * from './agent-events';
 export * from './agent-commands';
+export * from './bridge';

@@ -14,12 +14,13 @@ const wsUrl = z
 
 const sipUri = z.string().regex(/^sips?:[^@\s]+@[^\s]+$/i, 'must be a SIP URI with a user, e.g. sip:agent@lab.local');
 
-const positiveInt = (what: string, min: number, max: number) =>
+// Messages leave out the flag: parseAgentOptions puts it in front.
+const positiveInt = (min: number, max: number) =>
   z.coerce
-    .number({ error: `${what} must be a number` })
-    .int(`${what} must be a whole number`)
-    .min(min, `${what} must be at least ${min}`)
-    .max(max, `${what} must be at most ${max}`);
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
 
 /** Validated options of `switchboard agent`. */
 export const agentOptionsSchema = z.object({
@@ -29,9 +30,9 @@ export const agentOptionsSchema = z.object({
   authUser: z.string().optional(),
   json: z.boolean().default(false),
   verbose: z.boolean().default(false),
-  expires: positiveInt('--expires', 1, 86_400).optional(),
-  keepalive: positiveInt('--keepalive', 100, 600_000).default(10_000),
-  keepaliveTimeout: positiveInt('--keepalive-timeout', 100, 600_000).default(5_000),
+  expires: positiveInt(1, 86_400).optional(),
+  keepalive: positiveInt(100, 600_000).default(10_000),
+  keepaliveTimeout: positiveInt(100, 600_000).default(5_000),
 });
 /** @public */
 export type AgentOptions = z.infer<typeof agentOptionsSchema>;
