@@ -40,6 +40,11 @@ export interface KamailioConfigOptions {
   conferenceServer?: ConferenceServerTarget;
   /** Upper bound the registrar applies to a binding's expiry, in seconds. */
   maxExpires?: number;
+  /**
+   * Idle time in seconds after which Kamailio pings a WebSocket connection; Kamailio's default
+   * is 180. Lower it to exercise a client's ping handling.
+   */
+  wsKeepaliveSeconds?: number;
 }
 
 const DEFAULT_DOMAIN = 'lab.local';
@@ -50,6 +55,12 @@ const BIND_ADDRESS = '127.0.0.1';
 function assertPort(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
     throw new RangeError(`${name} must be an integer port in 1..65535, got ${value}`);
+  }
+}
+
+function assertPositiveInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
   }
 }
 
@@ -159,9 +170,8 @@ export function renderKamailioConfig(options: KamailioConfigOptions): string {
   assertPort('udpPort', udpPort);
   assertPort('wsPort', wsPort);
   assertHost('domain', domain);
-  if (options.maxExpires !== undefined && (!Number.isInteger(options.maxExpires) || options.maxExpires < 1)) {
-    throw new RangeError(`maxExpires must be a positive integer, got ${options.maxExpires}`);
-  }
+  assertPositiveInteger('maxExpires', options.maxExpires);
+  assertPositiveInteger('wsKeepaliveSeconds', options.wsKeepaliveSeconds);
   const users = options.users;
   const withAuth = users !== undefined && Object.keys(users).length > 0;
   const proxyAuth = withAuth && options.proxyAuth !== false;
@@ -222,7 +232,7 @@ modparam("usrloc", "db_mode", 0)
 modparam("registrar", "gruu_enabled", 0)
 modparam("registrar", "method_filtering", 1)
 ${options.maxExpires !== undefined ? `modparam("registrar", "max_expires", ${options.maxExpires})\n` : ''}modparam("nathelper|registrar", "received_avp", "$avp(RECEIVED)")
-# HTTP only: the FIFO and datagram transports would create files outside the run directory.
+${options.wsKeepaliveSeconds !== undefined ? `modparam("websocket", "keepalive_timeout", ${options.wsKeepaliveSeconds})\n` : ''}# HTTP only: the FIFO and datagram transports would create files outside the run directory.
 modparam("jsonrpcs", "transport", 1)
 modparam("jsonrpcs", "pretty_format", 0)
 ${withAuth ? 'modparam("auth", "nonce_expire", 300)\n' : ''}

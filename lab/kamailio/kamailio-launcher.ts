@@ -457,10 +457,13 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
     const elapsed = Date.now() - started;
     await killGroup().catch(() => undefined);
     const check = await checkConfig(binary, configPath);
+    const output = tail.text().split('\n');
+    const errors = output.filter((line) => /\b(ERROR|CRITICAL|BUG):/.test(line)).slice(-5);
     const hint = /websocket\.so/.test(tail.text()) ? `\nThe websocket module may be missing; ${INSTALL_HINT}.` : '';
     throw new Error(
       `kamailio did not answer JSON-RPC on 127.0.0.1:${wsPort} within ${elapsed} ms (${lastError}); ${check}${hint}\n` +
-        `config: ${configPath}\nlast output:\n${tail.text().split('\n').slice(-40).join('\n')}`,
+        (errors.length > 0 ? `errors:\n${errors.join('\n')}\n` : '') +
+        `last output:\n${output.slice(-40).join('\n')}`,
     );
   };
 

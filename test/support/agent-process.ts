@@ -1,0 +1,107 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { agentEventSchema, type AgentEvent } from '../../common/agent-events';
+
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+
+/** A received event with the monotonic time it arrived. */
+export type TimedEvent = { readonly at: number; readonly event: AgentEvent };
+
+/**
+ * The real `switchboard agent --json` as a child process (started as the bin file itself:
+ * npm would not forward signals, lab-notes.md), with its event stream parsed and validated
+ * against the contract in common/.
+ */
+export class AgentProcess {
+  readonly events: TimedEvent[] = [];
+  readonly stderrLines: string[] = [];
+  readonly startedAt = performance.now();
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [BIN, 'agent', '--json', ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const event = agentEventSchema.parse(JSON.parse(line));
+      this.events.push({ at: performance.now(), event });
+      this.waiters.forEach((w) => w());
+    });
+    createInterface({ input: this.child.stderr }).on('line', (line) => {
+      this.stderrLines.push(line);
+      if (this.stderrLines.length > 500) {
+        this.stderrLines.shift();
+      }
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => {
+      resolve(code);
+      this.waiters.forEach((w) => w());
+    }));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Waits for the first event after index `from` matching `match`; fails with the log tail. */
+  waitFor(match: (event: AgentEvent) => boolean, timeoutMs = 10_000, from = 0): Promise<TimedEvent> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = this.events.slice(from).find((e) => match(e.event));
+        if (found) {
+          this.waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(
+          new Error(
+            `no matching event within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => e.event))}\nstderr tail:\n${this.stderrLines.slice(-15).join('\n')}`,
+          ),
+        );
+      }, timeoutMs);
+      if (!check()) {
+        this.waiters.add(check);
+      }
+    });
+  }
+
+  /** Waits for an event of `type`, optionally matching more fields. */
+  waitForType<T extends AgentEvent['type']>(type: T, timeoutMs = 10_000, from = 0, where: (e: Extract<AgentEvent, { type: T }>) => boolean = () => true): Promise<TimedEvent & { event: Extract<AgentEvent, { type: T }> }> {
+    return this.waitFor((e) => e.type === type && where(e as Extract<AgentEvent, { type: T }>), timeoutMs, from) as Promise<
+      TimedEvent & { event: Extract<AgentEvent, { type: T }> }
+    >;
+  }
+
+  /** Writes one command line to stdin. */
+  send(command: Record<string, unknown>): void {
+    this.child.stdin.write(`${JSON.stringify(command)}\n`);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** Resident set size in KiB, from /proc. */
+  rssKiB(): number {
+    const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 'NaN');
+  }
+
+  /** Kills the process if it is still running and waits for it to exit (bounded). */
+  async dispose(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+    }
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 3000))]);
+  }
+}
