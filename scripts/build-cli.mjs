@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { 'cli/switchboard': 'main/cli/main.ts' },
+  entryPoints: { 'cli/switchboard': 'main/cli/main.ts', 'lab/demo': 'lab/demo.ts' },
   outdir: 'out',
   bundle: true,
   platform: 'node',

@@ -1,0 +1,113 @@
+/** The SIP `Content-Type` of every SDP body a {@link MediaSession} produces or accepts (RFC 3264). */
+export const SDP_CONTENT_TYPE = 'application/sdp';
+
+/**
+ * Lifecycle of a {@link MediaSession}, after the RTCPeerConnection states of JSEP (RFC 8829 §3):
+ * `connecting` while ICE checks and the DTLS handshake run, `connected` once SRTP keys exist,
+ * `disconnected` when consent checks (RFC 7675) go unanswered for a while (it may recover),
+ * `failed` when they never will, `closed` after {@link MediaSession.close}. A session never
+ * leaves `closed`.
+ */
+export type MediaState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
+
+/**
+ * RTP counters of one session since it was created.
+ * @remarks Byte counts are RTP payload octets, as in the sender octet count of an RTCP SR
+ * (RFC 3550 §6.4.1): no RTP header, padding or SRTP tag. Received packets are every
+ * authenticated RTP packet of the session, whatever SSRC the peer uses.
+ */
+export type MediaStats = {
+  readonly packetsSent: number;
+  readonly packetsReceived: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  /** Monotonic milliseconds (the engine's clock) when the first RTP packet arrived. */
+  readonly firstPacketReceivedAt?: number;
+  /** Monotonic milliseconds when the first RTP packet left. */
+  readonly firstPacketSentAt?: number;
+};
+
+/** Options of {@link MediaEngine.createSession}. */
+export type MediaSessionOptions = {
+  /**
+   * Send every received audio payload straight back, as the lab's stand-in for an A/V MCU.
+   * While the peer sends nothing (it is muted, say) the session sends its own tone instead,
+   * so the peer always has something to count, as it would from a real conference mix.
+   */
+  readonly echo?: boolean;
+};
+
+/** Why {@link MediaErrorCode} classifies a negotiation failure the way it does: SIP maps most to 488. */
+export type MediaErrorCode =
+  /** Not an SDP body, or one that breaks RFC 8866 syntax (a multipart body, say). */
+  | 'malformed-sdp'
+  /** Well-formed, but asks for something the engine cannot do (no audio, no DTLS-SRTP, no ICE). */
+  | 'unsupported-sdp'
+  /** The peer rejected the audio stream (port 0) or shares no codec with us (RFC 3264 §6). */
+  | 'rejected'
+  /** A call made in the wrong order, such as an answer before an offer or after close. */
+  | 'invalid-state'
+  /** Candidate gathering did not finish in time. */
+  | 'timeout';
+
+/** Rejection of a {@link MediaSession} negotiation step; `code` tells the SIP layer how to answer. */
+export class MediaNegotiationError extends Error {
+  override readonly name = 'MediaNegotiationError';
+  constructor(
+    readonly code: MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One audio stream with one peer, negotiated by a single offer/answer exchange (RFC 3264): either
+ * {@link MediaSession.createOffer} then {@link MediaSession.acceptAnswer} (the agent, whose INVITE
+ * carries the offer), or {@link MediaSession.answer} (the lab MCU, whose 200 OK carries the
+ * answer). Renegotiation is not supported; a re-INVITE needs a new session.
+ *
+ * @remarks
+ * Every SDP is complete, never trickled: it carries all ICE candidates and
+ * `a=end-of-candidates`, so a single INVITE / 200 OK exchange sets up media (JSEP, RFC 8829,
+ * with gathering awaited before the description is returned). Bodies are plain
+ * {@link SDP_CONTENT_TYPE} text; a Lync `multipart/alternative` body must be unpacked first.
+ *
+ * Once connected the session sends one RTP packet per packet interval (RFC 3550 §5.1: sequence
+ * numbers step by one per packet, timestamps by the samples each packet carries).
+ * @public
+ */
+export interface MediaSession {
+  /** Current state; see {@link MediaState}. */
+  readonly state: MediaState;
+  /** Whether {@link MediaSession.setMuted} has stopped sending. */
+  readonly muted: boolean;
+  /** Creates the SDP offer (RFC 3264 §5) with one `m=audio` line. */
+  createOffer(): Promise<string>;
+  /**
+   * Applies the peer's answer to our offer (RFC 3264 §6) and starts ICE; media flows once the
+   * state reaches `connected`. Rejects with a {@link MediaNegotiationError} on an unusable answer.
+   */
+  acceptAnswer(sdp: string): Promise<void>;
+  /** Answering side: takes the peer's offer and returns our answer (RFC 3264 §6). */
+  answer(offerSdp: string): Promise<string>;
+  /**
+   * Muting stops sending RTP packets altogether (no silence frames), as a muted Lync client
+   * does; RTCP and reception go on. Unmuting resumes the same stream: the next packet has the
+   * marker bit set and a timestamp advanced by the time spent muted (RFC 3551 §4.1).
+   */
+  setMuted(muted: boolean): void;
+  stats(): MediaStats;
+  /** Calls `listener` on every state change; returns the unsubscribe function. */
+  onStateChange(listener: (state: MediaState) => void): () => void;
+  /** Stops sending, releases sockets and timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates {@link MediaSession}s. Hosts implement it (werift in Node); the engine only holds the port.
+ * @public
+ */
+export interface MediaEngine {
+  createSession(options?: MediaSessionOptions): MediaSession;
+}
