@@ -22,6 +22,10 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
     })
     .strict(),
   z.object({ cmd: z.literal('trace'), dialog: z.string().optional() }).strict(),
+  z.object({ cmd: z.literal('accept'), id: z.string().min(1).max(64) }).strict(),
+  z.object({ cmd: z.literal('decline'), id: z.string().min(1).max(64) }).strict(),
+  z.object({ cmd: z.literal('leave'), focusUri: sipUri }).strict(),
+  z.object({ cmd: z.literal('mute'), focusUri: sipUri, muted: z.boolean() }).strict(),
 ]);
 /** @public */
 export type AgentCommand = z.infer<typeof agentCommandSchema>;

@@ -19,6 +19,8 @@ export type ConnectionState = z.infer<typeof connectionStateSchema>;
 /** Error codes carried by `error` events and mapped to exit codes by the CLI. */
 export const agentErrorCodeSchema = z.enum([
   'unreachable',
+  'conference-failed',
+  'unknown-id',
   'auth-failed',
   'registration-failed',
   'bad-command',
@@ -74,6 +76,78 @@ const traceEvent = z.object({
   dialogs: z.array(z.object({ dialog: z.string(), methods: z.array(z.string()) })),
 });
 
+const invitationEvent = z.object({
+  type: z.literal('invitation'),
+  id: z.string(),
+  from: z.string(),
+  focusUri: z.string(),
+  subject: z.string(),
+  audio: z.boolean(),
+  im: z.boolean(),
+});
+
+const invitationDecided = (type: 'invitation.accepted' | 'invitation.declined') =>
+  z.object({ type: z.literal(type), id: z.string(), focusUri: z.string() });
+
+/** The inviter withdrew (CANCEL) or nobody answered in time (480). */
+const invitationCancelledEvent = z.object({
+  type: z.literal('invitation.cancelled'),
+  id: z.string(),
+  focusUri: z.string(),
+  reason: z.enum(['cancelled', 'timeout']),
+});
+
+/**
+ * A roster entry as shown to the agent: one per conference user.
+ * @remarks A modality is `connected` only once that user has a connected endpoint of that
+ * session type ([MS-CONFAV]; protocol-notes §2 "gray until media joined").
+ */
+export const rosterUserSchema = z.object({
+  entity: z.string(),
+  displayText: z.string().optional(),
+  roles: z.array(z.string()),
+  self: z.boolean(),
+  modalities: z.object({
+    audio: z.enum(['none', 'connected', 'muted']),
+    im: z.enum(['none', 'connected']),
+  }),
+});
+/** @public */
+export type RosterUser = z.infer<typeof rosterUserSchema>;
+
+const conferenceJoinedEvent = z.object({
+  type: z.literal('conference.joined'),
+  focusUri: z.string(),
+  role: z.string().optional(),
+});
+
+const rosterEvent = z.object({
+  type: z.literal('roster'),
+  focusUri: z.string(),
+  subject: z.string().optional(),
+  users: z.array(rosterUserSchema),
+});
+
+/** States of the agent's own media leg to the A/V MCU. */
+export const mediaStateSchema = z.enum(['connecting', 'connected', 'failed', 'closed']);
+
+const mediaEvent = z.object({
+  type: z.literal('media'),
+  focusUri: z.string(),
+  state: mediaStateSchema,
+  muted: z.boolean(),
+  packetsSent: z.number().int(),
+  packetsReceived: z.number().int(),
+  bytesSent: z.number().int(),
+  bytesReceived: z.number().int(),
+});
+
+const conferenceLeftEvent = z.object({
+  type: z.literal('conference.left'),
+  focusUri: z.string(),
+  reason: z.string(),
+});
+
 /**
  * Every event the headless agent reports, one JSON object per line with `--json`.
  * @public
@@ -86,6 +160,14 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   messageEvent,
   messageSentEvent,
   traceEvent,
+  invitationEvent,
+  invitationDecided('invitation.accepted'),
+  invitationDecided('invitation.declined'),
+  invitationCancelledEvent,
+  conferenceJoinedEvent,
+  rosterEvent,
+  mediaEvent,
+  conferenceLeftEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

@@ -103,6 +103,8 @@ export class AgentEngine {
   private registered = false;
   private attempt = 0;
   private retryTimer: TimerHandle | undefined;
+  private readonly interceptors = new Map<string, (raw: string) => void>();
+  private readonly stopHooks: (() => Promise<void>)[] = [];
   private firstRegistration:
     | { resolve: () => void; reject: (error: AgentStartError) => void }
     | undefined;
@@ -128,6 +130,7 @@ export class AgentEngine {
       clock: ports.clock,
       logger: ports.logger,
       onWire: (direction, raw) => this.trace.record(direction, raw),
+      intercept: (raw) => this.intercept(raw),
       ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
       ...(config.keepAliveIntervalMs !== undefined && { keepAliveIntervalMs: config.keepAliveIntervalMs }),
       ...(config.keepAliveTimeoutMs !== undefined && { keepAliveTimeoutMs: config.keepAliveTimeoutMs }),
@@ -160,6 +163,24 @@ export class AgentEngine {
     });
     this.transport = this.ua.transport as WebSocketTransport;
     this.ua.userAgentCore.delegate.onInvite = (request) => this.invites.route(request);
+  }
+
+  /**
+   * Takes incoming requests of `method` away from sip.js (which would answer 405/501 to
+   * methods it does not know); `handler` gets the raw message.
+   */
+  interceptRequests(method: string, handler: (raw: string) => void): void {
+    this.interceptors.set(method.toUpperCase(), handler);
+  }
+
+  /** Runs `hook` at the start of {@link AgentEngine.stop}, while still registered and connected. */
+  addStopHook(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
+  /** Reports an event of a feature module through the engine's event stream. */
+  report(event: AgentEvent): void {
+    this.emit(event);
   }
 
   /** The sip.js user agent, for feature modules that work at the core layer. */
@@ -195,6 +216,9 @@ export class AgentEngine {
       return;
     }
     this.setState(SupervisorState.Stopping);
+    for (const hook of this.stopHooks) {
+      await hook().catch((error: unknown) => this.log.warn('stop hook failed', { error: String(error) }));
+    }
     this.ports.clock.clearTimeout(this.retryTimer);
     const pendingStart = this.firstRegistration;
     this.firstRegistration = undefined;
@@ -394,6 +418,23 @@ export class AgentEngine {
         .unregister({ requestDelegate: { onAccept: done, onReject: done } })
         .catch(() => done());
     }).then(() => registerer.dispose().catch(() => undefined));
+  }
+
+  private intercept(raw: string): boolean {
+    if (this.interceptors.size === 0) {
+      return false;
+    }
+    const method = raw.slice(0, Math.max(0, raw.indexOf(' '))).toUpperCase();
+    const handler = this.interceptors.get(method);
+    if (!handler) {
+      return false;
+    }
+    try {
+      handler(raw);
+    } catch (error) {
+      this.log.error('intercepted request handler failed', { method, error: String(error) });
+    }
+    return true;
   }
 
   private onIncomingMessage(message: Message): void {

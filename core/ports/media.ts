@@ -2,7 +2,8 @@
 export const SDP_CONTENT_TYPE = 'application/sdp';
 
 /**
- * Lifecycle of a {@link MediaSession}, after the RTCPeerConnection states of JSEP (RFC 8829 §3):
+ * Lifecycle of a {@link MediaSession}, after the W3C `RTCPeerConnectionState` that JSEP
+ * (RFC 8829) implementations report:
  * `connecting` while ICE checks and the DTLS handshake run, `connected` once SRTP keys exist,
  * `disconnected` when consent checks (RFC 7675) go unanswered for a while (it may recover),
  * `failed` when they never will, `closed` after {@link MediaSession.close}. A session never
@@ -37,7 +38,10 @@ export type MediaSessionOptions = {
   readonly echo?: boolean;
 };
 
-/** Why {@link MediaErrorCode} classifies a negotiation failure the way it does: SIP maps most to 488. */
+/**
+ * Class of a negotiation failure. SIP answers most with 488 Not Acceptable Here (RFC 3261
+ * §21.4.26), `invalid-state` and `timeout` with 500.
+ */
 export type MediaErrorCode =
   /** Not an SDP body, or one that breaks RFC 8866 syntax (a multipart body, say). */
   | 'malformed-sdp'

@@ -15,6 +15,11 @@ export type WebSocketTransportOptions = {
   readonly logger: Logger;
   /** Called with every raw SIP message sent or received. */
   readonly onWire?: (direction: TraceDirection, raw: string) => void;
+  /**
+   * Sees every incoming SIP message before sip.js; returning true consumes it. For methods
+   * sip.js does not know, such as BENOTIFY, which must get no response at all.
+   */
+  readonly intercept?: (raw: string) => boolean;
   /** Give up opening the connection after this long. */
   readonly connectTimeoutMs?: number;
   /** Send a WebSocket ping this long after the last frame received. */
@@ -66,8 +71,8 @@ export class WebSocketTransport implements Transport {
   private lastSocketError: string | undefined;
   private idleTimer: TimerHandle | undefined;
   private deadlineTimer: TimerHandle | undefined;
-  private readonly opts: Required<Omit<WebSocketTransportOptions, 'onWire'>> &
-    Pick<WebSocketTransportOptions, 'onWire'>;
+  private readonly opts: Required<Omit<WebSocketTransportOptions, 'onWire' | 'intercept'>> &
+    Pick<WebSocketTransportOptions, 'onWire' | 'intercept'>;
   private readonly log: Logger;
 
   /** Constructed by sip.js's `UserAgent` with `transportOptions` as `options`. */
@@ -213,6 +218,9 @@ export class WebSocketTransport implements Transport {
       return;
     }
     this.opts.onWire?.('in', data);
+    if (this.opts.intercept?.(data)) {
+      return;
+    }
     this.onMessage?.(data);
   }
 

@@ -1,10 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
 import type { AgentCommand } from '../../common/agent-commands';
 import type { AgentEvent } from '../../common/agent-events';
+import { randomUUID } from 'node:crypto';
 import { AgentEngine, AgentStartError } from '../../core/agent/agent-engine';
+import { ConferenceManager } from '../../core/conference/conference-manager';
 import type { Logger } from '../../core/ports/logger';
 import { systemClock } from '../host/node-clock';
 import { nodeSocketFactory } from '../host/node-socket';
+import { createWeriftMediaEngine } from '../host/werift-media';
 import { createStreamLogger } from '../host/stderr-logger';
 import type { AgentOptions } from './agent-options';
 import { ExitCode, exitCodeFor } from './exit-codes';
@@ -38,6 +41,21 @@ function describe(event: AgentEvent): string {
       return `message to ${event.to}: ${event.status} ${event.reason}`;
     case 'trace':
       return event.text;
+    case 'invitation':
+      return `invitation ${event.id} from ${event.from}: "${event.subject}" (${event.focusUri})${event.audio ? ' audio' : ''}${event.im ? ' im' : ''}`;
+    case 'invitation.accepted':
+    case 'invitation.declined':
+      return `${event.type} ${event.id}`;
+    case 'invitation.cancelled':
+      return `invitation ${event.id} ${event.reason === 'timeout' ? 'not answered in time' : 'withdrawn'}`;
+    case 'conference.joined':
+      return `joined ${event.focusUri}${event.role ? ` as ${event.role}` : ''}`;
+    case 'roster':
+      return `roster ${event.focusUri}: ${event.users.map((u) => `${u.displayText ?? u.entity}${u.self ? ' (me)' : ''} audio=${u.modalities.audio}`).join(', ')}`;
+    case 'media':
+      return `media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
+    case 'conference.left':
+      return `left ${event.focusUri} (${event.reason})`;
   }
 }
 
@@ -71,6 +89,12 @@ export async function runAgent(options: AgentOptions, io: AgentIo): Promise<numb
     { socketFactory: nodeSocketFactory, clock: systemClock, logger },
   );
   engine.events.on('any', emit);
+  const conferences = new ConferenceManager(
+    engine,
+    { clock: systemClock, logger, media: createWeriftMediaEngine(), newGuid: () => randomUUID() },
+    { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
+  );
+  const unknown = (what: string): void => emit({ type: 'error', code: 'unknown-id', message: what });
 
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => {
@@ -109,6 +133,26 @@ export async function runAgent(options: AgentOptions, io: AgentIo): Promise<numb
           text: engine.trace.exportText(command.dialog === undefined ? undefined : { dialog: command.dialog }),
           dialogs: engine.trace.dialogs(),
         });
+        return;
+      case 'accept':
+        if (!conferences.accept(command.id)) {
+          unknown(`no ringing invitation ${command.id}`);
+        }
+        return;
+      case 'decline':
+        if (!conferences.decline(command.id)) {
+          unknown(`no ringing invitation ${command.id}`);
+        }
+        return;
+      case 'leave':
+        if (!conferences.leave(command.focusUri)) {
+          unknown(`not in conference ${command.focusUri}`);
+        }
+        return;
+      case 'mute':
+        if (!conferences.mute(command.focusUri, command.muted)) {
+          unknown(`not in conference ${command.focusUri}`);
+        }
         return;
     }
   };

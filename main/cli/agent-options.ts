@@ -33,6 +33,8 @@ export const agentOptionsSchema = z.object({
   expires: positiveInt(1, 86_400).optional(),
   keepalive: positiveInt(100, 600_000).default(10_000),
   keepaliveTimeout: positiveInt(100, 600_000).default(5_000),
+  autoAccept: z.boolean().default(false),
+  answerTimeout: positiveInt(1_000, 600_000).default(30_000),
 });
 /** @public */
 export type AgentOptions = z.infer<typeof agentOptionsSchema>;

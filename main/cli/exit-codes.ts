@@ -23,7 +23,10 @@ export function exitCodeFor(code: AgentErrorCode): number {
     case 'registration-failed':
       return ExitCode.registrationFailed;
     case 'bad-command':
+    case 'unknown-id':
       return ExitCode.usage;
+    case 'conference-failed':
+      return ExitCode.internal;
     case 'internal':
       return ExitCode.internal;
   }

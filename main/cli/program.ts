@@ -17,8 +17,15 @@ With --json, stdout carries one JSON object per line, each with a "type":
   {"type":"connection","state":"connecting|connected|lost|reconnecting|disconnected","server":...}
   {"type":"registered","aor":...,"expires":600}   {"type":"unregistered","aor":...,"reason":...}
   {"type":"error","code":...,"message":...}        {"type":"message","from":...,"contentType":...,"body":...}
+  {"type":"invitation","id":...,"from":...,"focusUri":...,"subject":...,"audio":true,"im":true}
+  {"type":"invitation.accepted|invitation.declined|invitation.cancelled","id":...,"focusUri":...}
+  {"type":"conference.joined","focusUri":...}   {"type":"roster","focusUri":...,"users":[...]}
+  {"type":"media","focusUri":...,"state":...,"muted":false,"packetsSent":...,"packetsReceived":...}
+  {"type":"conference.left","focusUri":...,"reason":...}
 and stdin takes one JSON command per line:
   {"cmd":"quit"}   {"cmd":"message","to":"sip:x@y","body":"hi"}   {"cmd":"trace"}
+  {"cmd":"accept","id":...}   {"cmd":"decline","id":...}   {"cmd":"leave","focusUri":...}
+  {"cmd":"mute","focusUri":...,"muted":true}
 Logs always go to stderr.`;
 
 /** Builds the `switchboard` command line; `io` is where the agent command runs. */
@@ -47,6 +54,8 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     .addOption(
       new Option('--keepalive-timeout <ms>', 'declare the link dead when a ping gets no answer this fast').default('5000'),
     )
+    .option('--auto-accept', 'accept every valid conference invitation without asking', false)
+    .addOption(new Option('--answer-timeout <ms>', 'answer 480 to invitations nobody accepts or declines this fast').default('30000'))
     .option('-v, --verbose', 'debug logs, including sip.js internals, on stderr', false)
     .addHelpText('after', `${JSON_HELP}\n${EXIT_CODES_HELP}`)
     .action(async (raw: Record<string, unknown>) => {

@@ -1,0 +1,215 @@
+import type { IncomingInviteRequest, Session } from 'sip.js/lib/core/index.js';
+import type { AgentEvent } from '../../common/agent-events';
+import type { Clock, TimerHandle } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import { parseConfInvite, type ConfInvite } from './conf-invite';
+
+/** Media type of a Lync conference invitation body (protocol-notes §1.1). */
+export const CONF_INVITE_TYPE = 'application/ms-conf-invite+xml';
+
+/**
+ * States of one conference invitation (the first of the three dialogs).
+ *
+ * ```
+ *  Ringing --accept--> Accepted --BYE in or out--> Ended
+ *     |--decline (603)----------------------------> Ended
+ *     |--CANCEL (487) / no answer (480)-----------> Ended
+ * ```
+ * @public
+ */
+export type InvitationState = 'Ringing' | 'Accepted' | 'Ended';
+
+const LEGAL: Readonly<Record<InvitationState, readonly InvitationState[]>> = {
+  Ringing: ['Accepted', 'Ended'],
+  Accepted: ['Ended'],
+  Ended: [],
+};
+
+/** Tunables of {@link ConferenceInvitations}. */
+export type ConferenceInvitationOptions = {
+  /** Answer 480 when the agent has not decided within this time (UCMA waits 15 s; we default to 30 s). */
+  readonly answerTimeoutMs?: number;
+  /** After our 200, wait this long for the inviter's BYE before sending ours (open question 3). */
+  readonly byeGraceMs?: number;
+  /** Accept every valid invitation without asking (`--auto-accept`). */
+  readonly autoAccept?: boolean;
+};
+
+/** What the handler needs from the engine. */
+export type ConferenceInvitationDeps = {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly emit: (event: AgentEvent) => void;
+  /** Starts the agent's own join of the conference once it accepted (dialogs two and three). */
+  readonly join: (invite: ConfInvite) => void;
+  readonly newId: () => string;
+};
+
+type Invitation = {
+  readonly id: string;
+  readonly invite: ConfInvite;
+  readonly request: IncomingInviteRequest;
+  state: InvitationState;
+  timer: TimerHandle | undefined;
+  session: Session | undefined;
+};
+
+/**
+ * Receives conference invitations (INVITE with `application/ms-conf-invite+xml`) and answers
+ * them through sip.js's core layer.
+ *
+ * @remarks
+ * Behaviour, after pidgin-sipe and UCMA (protocol-notes §1.1): 180 then ask the agent; 200 (with
+ * an empty body of the same type, since the core layer needs a body) or 603; a CANCEL gets 487;
+ * no decision in time gets 480. A bad body gets 400 with a Warning (RFC 3261 §20.43) naming the
+ * rule. The conference never depends on this dialog: it is ended by the inviter's BYE or by ours
+ * after a grace period.
+ * @public
+ */
+export class ConferenceInvitations {
+  private readonly invitations = new Map<string, Invitation>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: ConferenceInvitationDeps,
+    private readonly options: ConferenceInvitationOptions = {},
+  ) {
+    this.log = deps.logger.child('invitation');
+  }
+
+  /** Invitations waiting for the agent's decision. */
+  pending(): { id: string; invite: ConfInvite }[] {
+    return [...this.invitations.values()].filter((i) => i.state === 'Ringing').map((i) => ({ id: i.id, invite: i.invite }));
+  }
+
+  /** Handles one incoming invitation INVITE; wired to the INVITE router. */
+  handle(request: IncomingInviteRequest): void {
+    const message = request.message;
+    const parsed = parseConfInvite(message.body ?? '');
+    if (!parsed.ok) {
+      this.log.warn('refusing conference invitation', { from: message.from.uri.toString(), reason: parsed.warning });
+      request.reject({
+        statusCode: 400,
+        reasonPhrase: 'Bad Request',
+        extraHeaders: [`Warning: 399 switchboard "${parsed.warning.replace(/["\\]/g, "'")}"`],
+      });
+      return;
+    }
+    const invitation: Invitation = {
+      id: this.deps.newId(),
+      invite: parsed.invite,
+      request,
+      state: 'Ringing',
+      timer: undefined,
+      session: undefined,
+    };
+    this.invitations.set(invitation.id, invitation);
+    request.delegate = { onCancel: () => this.onCancel(invitation) };
+    request.progress({ statusCode: 180, reasonPhrase: 'Ringing' });
+    this.deps.emit({
+      type: 'invitation',
+      id: invitation.id,
+      from: message.from.uri.toString(),
+      ...parsed.invite,
+    });
+    if (this.options.autoAccept) {
+      this.accept(invitation.id);
+      return;
+    }
+    invitation.timer = this.deps.clock.setTimeout(() => this.onNoAnswer(invitation), this.options.answerTimeoutMs ?? 30_000);
+  }
+
+  /** Accepts a ringing invitation; false when `id` names none. */
+  accept(id: string): boolean {
+    const invitation = this.invitations.get(id);
+    if (!invitation || invitation.state !== 'Ringing') {
+      return false;
+    }
+    this.transition(invitation, 'Accepted');
+    this.deps.clock.clearTimeout(invitation.timer);
+    const response = invitation.request.accept({
+      statusCode: 200,
+      // The core layer needs a body on a 2xx; an empty one of the offered type is accepted.
+      body: { contentDisposition: 'render', contentType: CONF_INVITE_TYPE, content: '' },
+    });
+    const session = response.session;
+    invitation.session = session;
+    session.delegate = {
+      onBye: (bye) => {
+        bye.accept();
+        this.end(invitation, 'inviter sent BYE');
+      },
+    };
+    invitation.timer = this.deps.clock.setTimeout(() => {
+      if (invitation.state === 'Accepted') {
+        this.log.debug('no BYE from the inviter; ending the invitation dialog', { id });
+        session.bye();
+        this.end(invitation, 'grace period over');
+      }
+    }, this.options.byeGraceMs ?? 5000);
+    this.deps.emit({ type: 'invitation.accepted', id, focusUri: invitation.invite.focusUri });
+    this.deps.join(invitation.invite);
+    return true;
+  }
+
+  /** Declines a ringing invitation with 603; false when `id` names none. */
+  decline(id: string): boolean {
+    const invitation = this.invitations.get(id);
+    if (!invitation || invitation.state !== 'Ringing') {
+      return false;
+    }
+    invitation.request.reject({ statusCode: 603, reasonPhrase: 'Decline' });
+    this.end(invitation, 'declined');
+    this.deps.emit({ type: 'invitation.declined', id, focusUri: invitation.invite.focusUri });
+    return true;
+  }
+
+  /** Ends every invitation dialog (agent stopping). */
+  dispose(): void {
+    for (const invitation of this.invitations.values()) {
+      if (invitation.state === 'Ringing') {
+        invitation.request.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
+      } else if (invitation.state === 'Accepted') {
+        invitation.session?.bye();
+      }
+      this.end(invitation, 'agent stopping');
+    }
+  }
+
+  private onCancel(invitation: Invitation): void {
+    if (invitation.state !== 'Ringing') {
+      return;
+    }
+    // sip.js has already answered the CANCEL with 200; the INVITE still needs its 487.
+    invitation.request.reject({ statusCode: 487, reasonPhrase: 'Request Terminated' });
+    this.end(invitation, 'cancelled');
+    this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'cancelled' });
+  }
+
+  private onNoAnswer(invitation: Invitation): void {
+    if (invitation.state !== 'Ringing') {
+      return;
+    }
+    invitation.request.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
+    this.end(invitation, 'no answer');
+    this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'timeout' });
+  }
+
+  private end(invitation: Invitation, why: string): void {
+    if (invitation.state === 'Ended') {
+      return;
+    }
+    this.deps.clock.clearTimeout(invitation.timer);
+    this.transition(invitation, 'Ended');
+    this.invitations.delete(invitation.id);
+    this.log.debug('invitation ended', { id: invitation.id, why });
+  }
+
+  /** The one guarded state change of an invitation. */
+  private transition(invitation: Invitation, next: InvitationState): void {
+    if (!LEGAL[invitation.state].includes(next)) {
+      throw new Error(`invitation ${invitation.id}: ${invitation.state} -> ${next} is not allowed`);
+    }
+    invitation.state = next;
+  }
+}

@@ -1,0 +1,139 @@
+import { Parser, type Logger as SipLogger } from 'sip.js/lib/core/index.js';
+import type { AgentEngine } from '../agent/agent-engine';
+import type { Clock } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import type { MediaEngine } from '../ports/media';
+import type { ConfInvite } from './conf-invite';
+import { Conference, type ConferenceOptions } from './conference';
+import { CONF_INVITE_TYPE, ConferenceInvitations, type ConferenceInvitationOptions } from './conference-invitations';
+import { parseConferenceInfo } from './conference-info';
+
+/** Options of {@link ConferenceManager}. */
+export type ConferenceManagerOptions = ConferenceInvitationOptions & ConferenceOptions;
+
+/** Ports the conference feature needs beyond the engine. */
+export type ConferenceManagerDeps = {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly media: MediaEngine;
+  readonly newGuid: () => string;
+};
+
+const quietParserLogger = { error: () => undefined, warn: () => undefined, log: () => undefined, debug: () => undefined } as unknown as SipLogger;
+
+/**
+ * The conference feature of an agent: takes invitations, and joins, mutes and leaves the
+ * conferences they name. One {@link Conference} per focus URI.
+ * @public
+ */
+export class ConferenceManager {
+  readonly invitations: ConferenceInvitations;
+  private readonly conferences = new Map<string, Conference>();
+  private requestId = 0;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly engine: AgentEngine,
+    private readonly deps: ConferenceManagerDeps,
+    private readonly options: ConferenceManagerOptions = {},
+  ) {
+    this.log = deps.logger.child('conferences');
+    let invitationSeq = 0;
+    this.invitations = new ConferenceInvitations(
+      {
+        clock: deps.clock,
+        logger: deps.logger,
+        emit: (event) => engine.report(event),
+        join: (invite) => this.join(invite),
+        newId: () => `inv-${(++invitationSeq).toString(36)}-${deps.newGuid().slice(0, 8)}`,
+      },
+      options,
+    );
+    engine.invites.handle(CONF_INVITE_TYPE, (request) => this.invitations.handle(request));
+    engine.interceptRequests('BENOTIFY', (raw) => this.onBenotify(raw));
+    engine.addStopHook(() => this.dispose());
+  }
+
+  /** Focus URIs of the conferences the agent is in. */
+  active(): string[] {
+    return [...this.conferences.keys()];
+  }
+
+  accept(id: string): boolean {
+    return this.invitations.accept(id);
+  }
+
+  decline(id: string): boolean {
+    return this.invitations.decline(id);
+  }
+
+  /** Leaves the conference; false when the agent is not in it. */
+  leave(focusUri: string): boolean {
+    const conference = this.find(focusUri);
+    if (!conference) {
+      return false;
+    }
+    void conference.leave();
+    return true;
+  }
+
+  /** Mutes or unmutes in the conference; false when the agent is not in it. */
+  mute(focusUri: string, muted: boolean): boolean {
+    const conference = this.find(focusUri);
+    if (!conference) {
+      return false;
+    }
+    void conference.setMuted(muted);
+    return true;
+  }
+
+  /** Declines pending invitations and leaves every conference. */
+  async dispose(): Promise<void> {
+    this.invitations.dispose();
+    await Promise.all([...this.conferences.values()].map((c) => c.leave('agent stopping')));
+  }
+
+  private join(invite: ConfInvite): void {
+    if (this.find(invite.focusUri)) {
+      this.log.info('already in this conference', { focusUri: invite.focusUri });
+      return;
+    }
+    const conference = new Conference(
+      {
+        ua: this.engine.userAgent,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        media: this.deps.media,
+        emit: (event) => this.engine.report(event),
+        nextRequestId: () => ++this.requestId,
+        newGuid: this.deps.newGuid,
+        onLeft: (c) => this.conferences.delete(c.focusUri.toLowerCase()),
+      },
+      invite.focusUri,
+      this.options,
+    );
+    this.conferences.set(invite.focusUri.toLowerCase(), conference);
+    void conference.join().catch((error: unknown) => this.log.error('join failed', { error: String(error) }));
+  }
+
+  private find(focusUri: string): Conference | undefined {
+    return this.conferences.get(focusUri.toLowerCase());
+  }
+
+  /** BENOTIFY: a NOTIFY that wants no response (open question 16); routed by document entity. */
+  private onBenotify(raw: string): void {
+    const message = Parser.parseMessage(raw, quietParserLogger);
+    const body = message?.body ?? '';
+    const parsed = parseConferenceInfo(body);
+    if (!parsed.ok) {
+      this.log.warn('ignoring BENOTIFY without a readable conference document', { error: parsed.error });
+      return;
+    }
+    const conference = this.find(parsed.info.entity);
+    if (!conference) {
+      this.log.debug('BENOTIFY for a conference we are not in', { entity: parsed.info.entity });
+      return;
+    }
+    conference.applyBenotify(body);
+  }
+}

@@ -1,0 +1,272 @@
+import type { UserAgent } from 'sip.js';
+import type { AgentEvent, RosterUser } from '../../common/agent-events';
+import type { Clock, TimerHandle } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import type { MediaEngine, MediaState } from '../ports/media';
+import { FocusDialog } from './focus-dialog';
+import { McuCall } from './mcu-call';
+import { deriveMcuUri } from './roster';
+import { RosterSubscription } from './roster-subscription';
+
+/**
+ * States of the agent's participation in one conference.
+ *
+ * ```
+ *  Joining --focus 200 success--> Joined --leave()--> Leaving --> Left
+ *     |                              |
+ *     +--refused / failed----------->+--focus BYE or conference deleted--> Left
+ * ```
+ * Media (the MCU leg) has its own states, reported as `media` events, because losing it
+ * (an MCU BYE) leaves the agent in the conference.
+ * @public
+ */
+export type ConferenceState = 'Joining' | 'Joined' | 'Leaving' | 'Left';
+
+const LEGAL: Readonly<Record<ConferenceState, readonly ConferenceState[]>> = {
+  Joining: ['Joined', 'Left', 'Leaving'],
+  Joined: ['Leaving', 'Left'],
+  Leaving: ['Left'],
+  Left: [],
+};
+
+/** What a conference needs from the engine. */
+export type ConferenceDeps = {
+  readonly ua: UserAgent;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly media: MediaEngine;
+  readonly emit: (event: AgentEvent) => void;
+  readonly nextRequestId: () => number;
+  /** A fresh GUID (RFC 4122), for our endpoint entity. */
+  readonly newGuid: () => string;
+  /** Called once the conference reached Left, so the manager forgets it. */
+  readonly onLeft: (conference: Conference) => void;
+};
+
+/** Tunables of a conference join. */
+export type ConferenceOptions = {
+  /** Role asked for in addUser; the focus grants what policy allows. */
+  readonly role?: string;
+  /** Period of `media` events while media is up. */
+  readonly mediaReportMs?: number;
+  readonly sessionExpiresSec?: number;
+};
+
+/**
+ * One conference the agent joined by itself after accepting an invitation: the focus dialog
+ * (C3P addUser), the roster subscription, and the A/V MCU dialog with real media.
+ * @remarks Join order and leave order follow pidgin-sipe (protocol-notes §1.2, §1.3): join the
+ * focus, subscribe, then INVITE the MCU whose URI the roster's `conf-uris` gives (derived from
+ * the focus URI when absent, open question 6). Leaving: unsubscribe, BYE focus, BYE MCU.
+ * @public
+ */
+export class Conference {
+  private state: ConferenceState = 'Joining';
+  private readonly focus: FocusDialog;
+  private readonly subscription: RosterSubscription;
+  private mcu: McuCall | undefined;
+  private mediaState: MediaState = 'new';
+  private muted = false;
+  private reportTimer: TimerHandle | undefined;
+  private readonly endpointEntity: string;
+  private readonly log: Logger;
+  private readonly self: string;
+
+  constructor(
+    private readonly deps: ConferenceDeps,
+    readonly focusUri: string,
+    private readonly options: ConferenceOptions = {},
+  ) {
+    this.log = deps.logger.child('conference');
+    // [MS-CONFBAS] 2.2.3.15: the endpoint entity SHOULD be a GUID; pidgin-sipe braces it.
+    this.endpointEntity = `{${deps.newGuid().toUpperCase()}}`;
+    this.self = deps.ua.userAgentCore.configuration.aor.toString().toLowerCase();
+    this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, focusUri, options.sessionExpiresSec);
+    this.focus.onRemoteBye = (reason) => void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
+    this.subscription = new RosterSubscription(deps.ua, deps.logger, focusUri);
+    this.subscription.onChange = () => this.onRosterChange();
+    this.subscription.onEnded = () => void this.end('the conference ended', { byeFocus: true });
+  }
+
+  /** Current state. */
+  get current(): ConferenceState {
+    return this.state;
+  }
+
+  /** Joins the focus, subscribes to the roster and connects media. */
+  async join(): Promise<void> {
+    const result = await this.focus.join(this.deps.nextRequestId(), this.options.role ?? 'attendee', this.endpointEntity);
+    if (this.state !== 'Joining') {
+      return;
+    }
+    if (!result.ok) {
+      const message = `joining ${this.focusUri} failed: ${result.reason}`;
+      this.log.warn(message);
+      this.deps.emit({ type: 'error', code: 'conference-failed', message });
+      this.transition('Left');
+      this.deps.emit({ type: 'conference.left', focusUri: this.focusUri, reason: message });
+      this.deps.onLeft(this);
+      return;
+    }
+    this.transition('Joined');
+    this.deps.emit({
+      type: 'conference.joined',
+      focusUri: this.focusUri,
+      ...(result.grantedRole !== undefined && { role: result.grantedRole }),
+    });
+    this.subscription.subscribe();
+    await this.connectMedia();
+  }
+
+  /** Leaves: unsubscribe, BYE the focus, BYE the MCU. */
+  leave(reason = 'left by the agent'): Promise<void> {
+    return this.end(reason, { byeFocus: true });
+  }
+
+  /** Mutes or unmutes locally and announces it to the focus. */
+  async setMuted(muted: boolean): Promise<void> {
+    this.muted = muted;
+    this.mcu?.media.setMuted(muted);
+    this.reportMedia();
+    const me = this.subscription.roster.user(this.selfEntity() ?? '');
+    const endpoint = me?.endpoints.find((e) => e.sessionType === 'audio-video');
+    const audio = endpoint?.media.find((m) => m.type === 'audio');
+    const mcuUri = this.mcu?.mcuUri;
+    if (!me || !endpoint || !audio?.id || !mcuUri) {
+      this.log.info('mute applied locally; the roster has no A/V endpoint of ours to announce it for yet');
+      return;
+    }
+    const status = await this.focus.announceMute({
+      requestId: this.deps.nextRequestId(),
+      mcuUri,
+      userEntity: me.entity,
+      endpointEntity: endpoint.entity,
+      mediaId: audio.id,
+      muted,
+    });
+    if (status !== 202 && status !== 200) {
+      this.log.warn('the focus did not take our mute announcement', { status });
+    }
+  }
+
+  /** Feeds a BENOTIFY for this conference. */
+  applyBenotify(body: string): void {
+    this.subscription.applyBenotify(body);
+  }
+
+  private async connectMedia(): Promise<void> {
+    const mcuUri = this.subscription.roster.mcuUri('audio-video') ?? deriveMcuUri(this.focusUri);
+    if (!mcuUri) {
+      this.log.warn('no A/V MCU URI for this conference; staying without audio');
+      return;
+    }
+    const media = this.deps.media.createSession();
+    const mcu = new McuCall(this.deps.ua, this.deps.logger, mcuUri, media);
+    this.mcu = mcu;
+    media.onStateChange((state) => {
+      this.mediaState = state;
+      this.reportMedia();
+    });
+    media.setMuted(this.muted);
+    mcu.onRemoteBye = (reason) => {
+      this.log.info('the MCU ended our media', { reason });
+      this.mediaState = 'closed';
+      this.reportMedia();
+      this.stopReports();
+    };
+    this.mediaState = 'connecting';
+    this.reportMedia();
+    this.startReports();
+    const result = await mcu.connect();
+    if (!result.ok && this.state === 'Joined') {
+      this.mediaState = 'failed';
+      this.reportMedia();
+      this.stopReports();
+      this.deps.emit({ type: 'error', code: 'conference-failed', message: `audio to ${mcuUri} failed: ${result.reason}` });
+    }
+  }
+
+  private onRosterChange(): void {
+    const roster = this.subscription.roster;
+    const users: RosterUser[] = roster.users().map((u) => ({
+      entity: u.entity,
+      ...(u.displayText !== undefined && { displayText: u.displayText }),
+      roles: u.roles,
+      self: u.entity.toLowerCase() === this.self,
+      modalities: u.modalities,
+    }));
+    this.deps.emit({
+      type: 'roster',
+      focusUri: this.focusUri,
+      ...(roster.subject !== undefined && { subject: roster.subject }),
+      users,
+    });
+  }
+
+  private selfEntity(): string | undefined {
+    return this.subscription.roster.users().find((u) => u.entity.toLowerCase() === this.self)?.entity;
+  }
+
+  private async end(reason: string, how: { byeFocus: boolean }): Promise<void> {
+    if (this.state === 'Leaving' || this.state === 'Left') {
+      return;
+    }
+    const wasJoining = this.state === 'Joining';
+    this.transition(wasJoining ? 'Left' : 'Leaving');
+    this.stopReports();
+    await this.subscription.unsubscribe();
+    if (how.byeFocus) {
+      this.focus.bye();
+    }
+    this.mcu?.hangUp();
+    if (this.mcu) {
+      this.mediaState = 'closed';
+      this.reportMedia();
+    }
+    if (!wasJoining) {
+      this.transition('Left');
+    }
+    this.deps.emit({ type: 'conference.left', focusUri: this.focusUri, reason });
+    this.deps.onLeft(this);
+  }
+
+  private startReports(): void {
+    const period = this.options.mediaReportMs ?? 1000;
+    const tick = (): void => {
+      this.reportMedia();
+      this.reportTimer = this.deps.clock.setTimeout(tick, period);
+    };
+    this.reportTimer = this.deps.clock.setTimeout(tick, period);
+  }
+
+  private stopReports(): void {
+    this.deps.clock.clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
+  }
+
+  private reportMedia(): void {
+    if (!this.mcu) {
+      return;
+    }
+    const stats = this.mcu.media.stats();
+    const state = this.mediaState === 'new' ? 'connecting' : this.mediaState === 'disconnected' ? 'connecting' : this.mediaState;
+    this.deps.emit({
+      type: 'media',
+      focusUri: this.focusUri,
+      state,
+      muted: this.muted,
+      packetsSent: stats.packetsSent,
+      packetsReceived: stats.packetsReceived,
+      bytesSent: stats.bytesSent,
+      bytesReceived: stats.bytesReceived,
+    });
+  }
+
+  /** The one guarded state change. */
+  private transition(next: ConferenceState): void {
+    if (!LEGAL[this.state].includes(next)) {
+      throw new Error(`conference ${this.focusUri}: ${this.state} -> ${next} is not allowed`);
+    }
+    this.state = next;
+  }
+}

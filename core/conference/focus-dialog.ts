@@ -1,0 +1,185 @@
+import { UserAgent } from 'sip.js';
+import type { IncomingResponse, OutgoingRequestDelegate, Session } from 'sip.js/lib/core/index.js';
+import type { Clock, TimerHandle } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import { buildAddUserRequest, buildModifyEndpointMediaRequest, parseC3PResponse, type ModifyEndpointMediaInput } from './c3p';
+import { MIME_CCCP } from './namespaces';
+
+/** Outcome of {@link FocusDialog.join}. */
+export type FocusJoinResult =
+  | { readonly ok: true; readonly grantedRole: string | undefined }
+  | { readonly ok: false; readonly status: number; readonly reason: string };
+
+/** Our requested session interval (RFC 4028 §4); the focus may shorten it. */
+const DEFAULT_SESSION_EXPIRES_SEC = 1800;
+
+/**
+ * The agent's dialog with the conference focus: INVITE with a C3P `addUser`, then C3P
+ * commands as INFO, session-timer refreshes, and BYE.
+ *
+ * @remarks
+ * - Join: [MS-CONFBAS] 2.2.3.15 (request) and 2.2.3.4 (response); a 200 whose C3P response
+ *   says `success` means joined. A rejection carries the reason in `ms-diagnostics`
+ *   ([MS-OCER] 8.4), which is surfaced as is.
+ * - `Supported: timer` and `Session-Expires` (RFC 4028): a Lync focus refuses joins without
+ *   them (ms-diagnostics 3010). We are the refresher and re-INVITE at half the interval.
+ * - Later C3P commands go as INFO and are answered 202 ([MS-CONFBAS] 4.4.8).
+ * - Sent through sip.js's core layer: sip.js's `Inviter` BYEs non-SDP dialogs.
+ * @public
+ */
+export class FocusDialog {
+  private session: Session | undefined;
+  private refreshTimer: TimerHandle | undefined;
+  private ended = false;
+  private readonly log: Logger;
+  /** Called once when the focus ends the dialog (BYE): ejected, or the conference ended. */
+  onRemoteBye: ((reason: string) => void) | undefined;
+
+  constructor(
+    private readonly ua: UserAgent,
+    private readonly clock: Clock,
+    logger: Logger,
+    readonly focusUri: string,
+    private readonly sessionExpiresSec = DEFAULT_SESSION_EXPIRES_SEC,
+  ) {
+    this.log = logger.child('focus');
+  }
+
+  /** Sends the addUser INVITE and waits for the final answer. */
+  join(requestId: number, role: string, endpointEntity: string): Promise<FocusJoinResult> {
+    const target = UserAgent.makeURI(this.focusUri);
+    if (!target) {
+      return Promise.resolve({ ok: false, status: 0, reason: `not a SIP URI: ${this.focusUri}` });
+    }
+    const core = this.ua.userAgentCore;
+    const from = core.configuration.aor.toString();
+    const body = buildAddUserRequest({ requestId, from, focusUri: this.focusUri, role, endpointEntity });
+    const request = core.makeOutgoingRequestMessage(
+      'INVITE',
+      target,
+      core.configuration.aor,
+      target,
+      { optionTags: ['timer', 'ms-sender'] },
+      [
+        `Contact: ${core.configuration.contact.toString()}`,
+        `Session-Expires: ${this.sessionExpiresSec};refresher=uac`,
+        `Accept: ${MIME_CCCP}, application/sdp`,
+      ],
+      { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
+    );
+    return new Promise<FocusJoinResult>((resolve) => {
+      core.invite(request, {
+        onAccept: (response) => {
+          response.ack();
+          this.session = response.session;
+          this.watchSession(response.session);
+          const parsed = parseC3PResponse(response.message.body ?? '');
+          if (!parsed.ok || parsed.response.code !== 'success') {
+            const reason = parsed.ok ? (parsed.response.reason ?? 'the focus refused the join') : parsed.error;
+            this.log.warn('focus answered 200 without success', { reason });
+            this.bye();
+            resolve({ ok: false, status: 200, reason });
+            return;
+          }
+          this.scheduleRefresh(sessionInterval(response, this.sessionExpiresSec));
+          resolve({ ok: true, grantedRole: parsed.response.grantedRole });
+        },
+        onReject: (response) => {
+          const status = response.message.statusCode ?? 0;
+          resolve({ ok: false, status, reason: rejectionReason(response) });
+        },
+      });
+    });
+  }
+
+  /** Announces our mute state with C3P `modifyEndpointMedia` ([MS-CONFAV] 3.2.5.4). */
+  announceMute(input: Omit<ModifyEndpointMediaInput, 'from' | 'focusUri'>): Promise<number> {
+    const core = this.ua.userAgentCore;
+    const body = buildModifyEndpointMediaRequest({ ...input, from: core.configuration.aor.toString(), focusUri: this.focusUri });
+    return this.info(body);
+  }
+
+  /** Sends BYE once; a second call does nothing. */
+  bye(): void {
+    if (this.ended) {
+      return;
+    }
+    this.ended = true;
+    this.clock.clearTimeout(this.refreshTimer);
+    this.session?.bye();
+  }
+
+  private info(content: string): Promise<number> {
+    const session = this.session;
+    if (!session || this.ended) {
+      return Promise.resolve(0);
+    }
+    return new Promise((resolve) => {
+      const done = (response: IncomingResponse): void => resolve(response.message.statusCode ?? 0);
+      const delegate: OutgoingRequestDelegate = { onAccept: done, onReject: done };
+      session.info(delegate, { body: { contentDisposition: 'render', contentType: MIME_CCCP, content } });
+    });
+  }
+
+  private watchSession(session: Session): void {
+    session.delegate = {
+      onBye: (bye) => {
+        bye.accept();
+        if (!this.ended) {
+          this.ended = true;
+          this.clock.clearTimeout(this.refreshTimer);
+          const reason = bye.message.getHeader('ms-diagnostics') ?? bye.message.getHeader('reason') ?? 'the focus ended the conference or removed us';
+          this.onRemoteBye?.(reason);
+        }
+      },
+      // C3P responses or notifications the focus may send later (open question 4): take them.
+      onInfo: (info) => info.accept(),
+      onInvite: (reinvite) => reinvite.accept({ statusCode: 200, body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' } }),
+    };
+  }
+
+  /** RFC 4028 §10: the refresher refreshes at half the negotiated interval. */
+  private scheduleRefresh(intervalSec: number): void {
+    this.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = this.clock.setTimeout(() => this.refresh(intervalSec), (intervalSec * 1000) / 2);
+  }
+
+  private refresh(intervalSec: number): void {
+    const session = this.session;
+    if (!session || this.ended) {
+      return;
+    }
+    const contact = this.ua.userAgentCore.configuration.contact.toString();
+    session.invite(
+      {
+        onAccept: (response) => {
+          response.ack();
+          this.scheduleRefresh(sessionInterval(response, intervalSec));
+        },
+        onReject: (response) => {
+          this.log.warn('session refresh refused', { status: response.message.statusCode ?? 0 });
+        },
+      },
+      {
+        extraHeaders: [`Contact: ${contact}`, `Session-Expires: ${intervalSec};refresher=uac`, 'Supported: timer'],
+        body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
+      },
+    );
+  }
+}
+
+function sessionInterval(response: IncomingResponse, fallback: number): number {
+  const header = response.message.getHeader('session-expires');
+  const value = header ? Number.parseInt(header, 10) : Number.NaN;
+  return Number.isFinite(value) && value >= 90 ? value : fallback;
+}
+
+/** The human reason of a rejection: ms-diagnostics `reason="…"` ([MS-OCER] 8.4), else the phrase. */
+export function rejectionReason(response: IncomingResponse): string {
+  const status = response.message.statusCode ?? 0;
+  const phrase = response.message.reasonPhrase ?? '';
+  const diagnostics = response.message.getHeader('ms-diagnostics');
+  const reason = diagnostics ? /reason="([^"]*)"/i.exec(diagnostics)?.[1] : undefined;
+  const code = diagnostics ? /^(\d+)/.exec(diagnostics.trim())?.[1] : undefined;
+  return reason ? `${status} ${phrase}: ${reason}${code ? ` (ms-diagnostics ${code})` : ''}` : `${status} ${phrase}`;
+}

@@ -1,0 +1,104 @@
+import { UserAgent } from 'sip.js';
+import type { Session } from 'sip.js/lib/core/index.js';
+import type { Logger } from '../ports/logger';
+import { SDP_CONTENT_TYPE, type MediaSession } from '../ports/media';
+import { rejectionReason } from './focus-dialog';
+
+/** Outcome of {@link McuCall.connect}. */
+export type McuConnectResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * The agent's media dialog with the A/V MCU: a direct INVITE with plain `application/sdp`.
+ *
+ * @remarks
+ * A direct media INVITE to the MCU URI is how Lync clients join SIP-based MCUs; no C3P addUser
+ * is needed first (protocol-notes §1.3, OCS-JOIN). The A/V MCU takes only `application/sdp`,
+ * never multipart ([MS-OCER] 8.8, ms-diagnostics 7004). The SDP comes from the media port.
+ * @public
+ */
+export class McuCall {
+  private session: Session | undefined;
+  private ended = false;
+  private readonly log: Logger;
+  /** Called once when the MCU ends the dialog (BYE). */
+  onRemoteBye: ((reason: string) => void) | undefined;
+
+  constructor(
+    private readonly ua: UserAgent,
+    logger: Logger,
+    readonly mcuUri: string,
+    readonly media: MediaSession,
+  ) {
+    this.log = logger.child('mcu');
+  }
+
+  /** Offers media to the MCU and applies its answer. */
+  async connect(): Promise<McuConnectResult> {
+    const target = UserAgent.makeURI(this.mcuUri);
+    if (!target) {
+      return { ok: false, reason: `not a SIP URI: ${this.mcuUri}` };
+    }
+    let offer: string;
+    try {
+      offer = await this.media.createOffer();
+    } catch (error) {
+      return { ok: false, reason: `no local media: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const core = this.ua.userAgentCore;
+    const request = core.makeOutgoingRequestMessage(
+      'INVITE',
+      target,
+      core.configuration.aor,
+      target,
+      { optionTags: ['ms-sender'] },
+      [`Contact: ${core.configuration.contact.toString()}`, 'ms-keep-alive: UAC;hop-hop=yes'],
+      { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: offer },
+    );
+    const answered = await new Promise<{ ok: true; sdp: string } | { ok: false; reason: string }>((resolve) => {
+      core.invite(request, {
+        onAccept: (response) => {
+          response.ack();
+          this.session = response.session;
+          this.watch(response.session);
+          resolve({ ok: true, sdp: response.message.body ?? '' });
+        },
+        onReject: (response) => resolve({ ok: false, reason: rejectionReason(response) }),
+      });
+    });
+    if (!answered.ok) {
+      return answered;
+    }
+    try {
+      await this.media.acceptAnswer(answered.sdp);
+      return { ok: true };
+    } catch (error) {
+      const reason = `unusable SDP answer: ${error instanceof Error ? error.message : String(error)}`;
+      this.log.warn(reason);
+      this.hangUp();
+      return { ok: false, reason };
+    }
+  }
+
+  /** BYE (once) and media closed. */
+  hangUp(): void {
+    if (!this.ended) {
+      this.ended = true;
+      this.session?.bye();
+    }
+    void this.media.close();
+  }
+
+  private watch(session: Session): void {
+    session.delegate = {
+      onBye: (bye) => {
+        bye.accept();
+        if (!this.ended) {
+          this.ended = true;
+          void this.media.close();
+          this.onRemoteBye?.(bye.message.getHeader('ms-diagnostics') ?? 'the MCU ended the call');
+        }
+      },
+      onInfo: (info) => info.accept(),
+    };
+  }
+}

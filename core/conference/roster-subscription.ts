@@ -1,0 +1,125 @@
+import { Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
+import type { Logger } from '../ports/logger';
+import { parseConferenceInfo } from './conference-info';
+import { MIME_CONFERENCE_INFO } from './namespaces';
+import { Roster } from './roster';
+
+/** How long a roster subscription lasts before sip.js refreshes it. */
+const SUBSCRIBE_EXPIRES_SEC = 3600;
+
+/** Most re-SUBSCRIBEs in a row after version gaps before we stop trying (a misbehaving focus). */
+const MAX_RESYNCS = 5;
+
+/**
+ * The roster of one conference, kept by a subscription to the focus's conference event
+ * package (RFC 4575) and fed by NOTIFY and BENOTIFY.
+ *
+ * @remarks
+ * - SUBSCRIBE `Event: conference`, `Accept: application/conference-info+xml` ([MS-OCSPROT]
+ *   2.5.18), refreshed and ended by sip.js's `Subscriber`.
+ * - `Supported: ms-benotify`: BENOTIFY is handled (intercepted before sip.js, which does not
+ *   know the method) and never answered (open question 16). We do not send
+ *   `Proxy-Require: ms-benotify`, which a strict proxy would refuse with 420; and we do not ask
+ *   for a piggy-backed first NOTIFY, because sip.js ends a subscription that gets no NOTIFY.
+ * - Versions: a gap, or a partial document first, re-SUBSCRIBEs for full state (open question 17).
+ * @public
+ */
+export class RosterSubscription {
+  readonly roster: Roster;
+  private subscriber: Subscriber | undefined;
+  private resyncs = 0;
+  private readonly log: Logger;
+  /** Called after every document applied. */
+  onChange: (() => void) | undefined;
+  /** Called when the focus reports the conference deleted. */
+  onEnded: (() => void) | undefined;
+
+  constructor(
+    private readonly ua: UserAgent,
+    logger: Logger,
+    readonly focusUri: string,
+  ) {
+    this.log = logger.child('roster');
+    this.roster = new Roster(focusUri);
+  }
+
+  /** Sends the SUBSCRIBE. */
+  subscribe(): void {
+    const target = UserAgent.makeURI(this.focusUri);
+    if (!target) {
+      this.log.error('cannot subscribe: focus URI is not a SIP URI', { focusUri: this.focusUri });
+      return;
+    }
+    const subscriber = new Subscriber(this.ua, target, 'conference', {
+      expires: SUBSCRIBE_EXPIRES_SEC,
+      extraHeaders: [`Accept: ${MIME_CONFERENCE_INFO}`, 'Supported: ms-benotify, com.microsoft.autoextend'],
+    });
+    subscriber.delegate = {
+      onNotify: (notification: Notification) => {
+        notification.accept().catch(() => undefined);
+        this.applyBody(notification.request.body ?? '');
+      },
+    };
+    subscriber.stateChange.addListener((state) => {
+      if (state === SubscriptionState.Terminated && subscriber === this.subscriber) {
+        this.log.info('roster subscription ended', { focusUri: this.focusUri });
+      }
+    });
+    this.subscriber = subscriber;
+    subscriber.subscribe().catch((error: unknown) => this.log.warn('SUBSCRIBE failed', { error: String(error) }));
+  }
+
+  /** Feeds a BENOTIFY body (no response is sent for BENOTIFY). */
+  applyBenotify(body: string): void {
+    this.applyBody(body);
+  }
+
+  /** Ends the subscription (SUBSCRIBE with Expires: 0, RFC 6665 §4.1.2.3). */
+  unsubscribe(): Promise<void> {
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    if (!subscriber) {
+      return Promise.resolve();
+    }
+    return subscriber
+      .unsubscribe()
+      .catch(() => undefined)
+      .then(() => subscriber.dispose().catch(() => undefined));
+  }
+
+  private applyBody(body: string): void {
+    if (body.trim() === '') {
+      return;
+    }
+    const parsed = parseConferenceInfo(body);
+    if (!parsed.ok) {
+      this.log.warn('ignoring unreadable conference document', { error: parsed.error });
+      return;
+    }
+    const update = this.roster.apply(parsed.info);
+    if (update.resync) {
+      this.resync(update.reason);
+      return;
+    }
+    if (update.kind === 'applied') {
+      this.resyncs = 0;
+      this.onChange?.();
+      if (this.roster.ended) {
+        this.onEnded?.();
+      }
+    }
+  }
+
+  private resync(reason: string): void {
+    if (this.resyncs >= MAX_RESYNCS) {
+      this.log.error('roster keeps losing sync; giving up re-subscribing', { reason });
+      return;
+    }
+    this.resyncs += 1;
+    this.log.info('roster out of sync, re-subscribing for full state', { reason });
+    void this.unsubscribe().then(() => {
+      this.roster.reset();
+      this.subscribe();
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import type { ConfEndpoint, ConfUser, ConferenceInfo } from '../../core/conference/conference-info';
+
+/** One participant as the lab focus keeps it. */
+type Participant = {
+  readonly entity: string;
+  readonly displayText: string;
+  role: string;
+  /** Focus endpoint: present while the user's focus dialog is up. */
+  focusEndpoint: string | undefined;
+  /** A/V endpoint: present while the user's MCU dialog is up. */
+  av: { entity: string; mediaId: string; muted: boolean } | undefined;
+};
+
+/**
+ * The state of one lab conference and the conference-info documents (RFC 4575) that describe it.
+ * @remarks Versions increase by one per document sent, full or partial, as RFC 4575 §4.6 asks;
+ * each subscriber gets the same sequence, so the lab keeps one counter per conference and sends
+ * every change to every subscriber.
+ */
+export class LabConference {
+  private readonly participants = new Map<string, Participant>();
+  private version = 0;
+  private ended = false;
+
+  constructor(
+    readonly id: string,
+    readonly focusUri: string,
+    readonly mcuUri: string,
+    readonly subject: string,
+    readonly organizer: string,
+  ) {}
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Entities of the users in the conference. */
+  userEntities(): string[] {
+    return [...this.participants.keys()];
+  }
+
+  /** A user's A/V endpoint, if connected. */
+  avEndpoint(entity: string): { entity: string; mediaId: string; muted: boolean } | undefined {
+    return this.participants.get(entity.toLowerCase())?.av;
+  }
+
+  /** Adds (or re-adds) a user with a focus endpoint; returns the role granted. */
+  addUser(entity: string, requestedRole: string, focusEndpoint: string): string {
+    // Policy of the lab: the organizer presents, everybody else attends, whatever they ask for.
+    const role = entity.toLowerCase() === this.organizer.toLowerCase() ? 'presenter' : requestedRole === 'presenter' ? 'attendee' : requestedRole;
+    const existing = this.participants.get(entity.toLowerCase());
+    this.participants.set(entity.toLowerCase(), {
+      entity,
+      displayText: existing?.displayText ?? displayNameOf(entity),
+      role,
+      focusEndpoint,
+      av: existing?.av,
+    });
+    return role;
+  }
+
+  removeUser(entity: string): boolean {
+    return this.participants.delete(entity.toLowerCase());
+  }
+
+  connectAv(entity: string, avEntity: string, mediaId: string): boolean {
+    const p = this.participants.get(entity.toLowerCase());
+    if (!p) {
+      return false;
+    }
+    p.av = { entity: avEntity, mediaId, muted: false };
+    return true;
+  }
+
+  disconnectAv(entity: string): boolean {
+    const p = this.participants.get(entity.toLowerCase());
+    if (!p?.av) {
+      return false;
+    }
+    p.av = undefined;
+    return true;
+  }
+
+  /** Applies a mute (C3P modifyEndpointMedia); false when the endpoint is not ours to change. */
+  setMuted(entity: string, avEntity: string, muted: boolean): boolean {
+    const p = this.participants.get(entity.toLowerCase());
+    if (!p?.av || p.av.entity !== avEntity) {
+      return false;
+    }
+    p.av.muted = muted;
+    return true;
+  }
+
+  end(): void {
+    this.ended = true;
+    this.participants.clear();
+  }
+
+  /** The whole state, for a new subscriber or a resync. */
+  fullDocument(): ConferenceInfo {
+    return this.document('full', [...this.participants.values()].map((p) => this.userOf(p)));
+  }
+
+  /** A partial document naming one user's current state (or its removal). */
+  userDocument(entity: string): ConferenceInfo {
+    const p = this.participants.get(entity.toLowerCase());
+    const user: ConfUser = p ? this.userOf(p) : { entity, state: 'deleted', roles: [], endpoints: [] };
+    return this.document('partial', [user]);
+  }
+
+  /** The document that says the conference is over. */
+  endedDocument(): ConferenceInfo {
+    return this.document('deleted', []);
+  }
+
+  private document(state: ConferenceInfo['state'], users: ConfUser[]): ConferenceInfo {
+    this.version += 1;
+    return {
+      entity: this.focusUri,
+      state,
+      version: this.version,
+      subject: this.subject,
+      confUris: [{ uri: this.mcuUri, purpose: 'audio-video', displayText: 'audio-video' }],
+      users,
+    };
+  }
+
+  private userOf(p: Participant): ConfUser {
+    const endpoints: ConfEndpoint[] = [];
+    if (p.focusEndpoint) {
+      endpoints.push({ entity: p.focusEndpoint, sessionType: 'focus', status: 'connected', media: [] });
+    }
+    if (p.av) {
+      endpoints.push({
+        entity: p.av.entity,
+        sessionType: 'audio-video',
+        status: 'connected',
+        media: [
+          {
+            id: p.av.mediaId,
+            type: 'audio',
+            label: 'main-audio',
+            status: p.av.muted ? 'recvonly' : 'sendrecv',
+            ingressFilter: p.av.muted ? 'block' : 'unblock',
+          },
+        ],
+      });
+    }
+    return { entity: p.entity, state: 'full', displayText: p.displayText, roles: [p.role], endpoints };
+  }
+}
+
+function displayNameOf(entity: string): string {
+  const user = /^sips?:([^@]+)@/i.exec(entity)?.[1] ?? entity;
+  return user.charAt(0).toUpperCase() + user.slice(1);
+}

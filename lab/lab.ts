@@ -1,0 +1,99 @@
+import type { Logger } from '../core/ports/logger';
+import { silentLogger } from '../core/ports/logger';
+import type { MediaEngine } from '../core/ports/media';
+import type { SipTrace } from '../core/sip/sip-trace';
+import { createWeriftMediaEngine } from '../main/host/werift-media';
+import { ConferenceInvitation, type DeliverOptions, type InvitationOutcome } from './conference/conference-invitation';
+import { LabConferenceServer } from './conference/conference-server';
+import type { LabConference } from './conference/lab-conference';
+import { startLabUserAgent, type LabSignaling, type LabUserAgent } from './sip/lab-user-agent';
+
+/** Options of {@link Lab.start}. */
+export type LabOptions = {
+  readonly signaling: LabSignaling;
+  readonly domain?: string;
+  readonly logger?: Logger;
+  readonly media?: MediaEngine;
+  /** The organizer named in conferences the lab creates. */
+  readonly organizer?: string;
+};
+
+/**
+ * The reference lab: a conference server (focus and A/V MCU) and a contact-center application
+ * that invites agents, on one SIP identity. Runs standalone (agents register with its own
+ * WebSocket endpoint) or behind a proxy such as Kamailio (the lab speaks UDP to it).
+ */
+export class Lab {
+  readonly conferences: LabConferenceServer;
+
+  private constructor(
+    private readonly signaling: LabUserAgent,
+    readonly domain: string,
+    private readonly organizer: string,
+    media: MediaEngine,
+    logger: Logger,
+  ) {
+    const ua = signaling.ua;
+    this.conferences = new LabConferenceServer(ua, media, domain, logger, signaling.serviceUser);
+    const core = ua.userAgentCore;
+    core.delegate.onInvite = (request) => {
+      if (!this.conferences.handleInvite(request)) {
+        request.reject({ statusCode: 404, reasonPhrase: 'Not Found' });
+      }
+    };
+    core.delegate.onSubscribe = (request) => {
+      if (!this.conferences.handleSubscribe(request)) {
+        request.reject({ statusCode: 404, reasonPhrase: 'Not Found' });
+      }
+    };
+    const transport = ua.transport;
+    const deliver = transport.onMessage;
+    transport.onMessage = (raw: string) => {
+      if (!this.conferences.notifier.interceptSubscribe(raw)) {
+        deliver?.(raw);
+      }
+    };
+  }
+
+  /** Starts the lab's signaling and services. */
+  static async start(options: LabOptions): Promise<Lab> {
+    const domain = options.domain ?? 'lab.local';
+    const logger = options.logger ?? silentLogger;
+    const signaling = await startLabUserAgent(options.signaling, domain, logger);
+    return new Lab(signaling, domain, options.organizer ?? `sip:organizer@${domain}`, options.media ?? createWeriftMediaEngine(), logger);
+  }
+
+  /** Where agents connect in standalone mode (`ws://127.0.0.1:PORT`). */
+  get wsUrl(): string | undefined {
+    return this.signaling.edge?.url;
+  }
+
+  /** Registrations the standalone edge holds. */
+  registrations(): { aor: string }[] {
+    return this.signaling.edge?.registrations() ?? [];
+  }
+
+  /** Every SIP message the lab sent or received. */
+  get trace(): SipTrace {
+    return this.signaling.trace;
+  }
+
+  /** Creates a conference and invites `agent` to it (UCMA ConferenceInvitation.Deliver). */
+  async invite(agent: string, subject: string, options: DeliverOptions = {}): Promise<{ conference: LabConference; invitation: ConferenceInvitation; outcome: Promise<InvitationOutcome> }> {
+    const conference = this.conferences.create(subject, this.organizer);
+    const invitation = new ConferenceInvitation(this.signaling.ua, conference);
+    const outcome = invitation.deliver(agent, options);
+    return { conference, invitation, outcome };
+  }
+
+  /** Drops agents' connections as a crashed server would (standalone mode). */
+  dropConnections(): void {
+    this.signaling.edge?.dropConnections();
+  }
+
+  async stop(): Promise<void> {
+    this.conferences.endAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await this.signaling.stop();
+  }
+}

@@ -1,0 +1,576 @@
+import { randomInt } from 'node:crypto';
+import { RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
+import type { RTCPeerConnectionConfig, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
+import { MediaNegotiationError } from '../../core/ports/media';
+import type {
+  MediaEngine,
+  MediaSession,
+  MediaSessionOptions,
+  MediaState,
+  MediaStats,
+} from '../../core/ports/media';
+
+/** Options of {@link createWeriftMediaEngine}. */
+export type WeriftMediaEngineOptions = {
+  /** Monotonic milliseconds; stamps {@link MediaStats} and paces RTP timestamps. */
+  readonly clock?: () => number;
+  /** Audio per RTP packet, in ms (the SDP `a=ptime`, RFC 8866 §6.4); 20 unless told. */
+  readonly packetIntervalMs?: number;
+  /** How long to wait for ICE candidate gathering before giving up; 5000 unless told. */
+  readonly gatheringTimeoutMs?: number;
+};
+
+/** Every socket binds here and only candidates for it are advertised or accepted. */
+const LOOPBACK = '127.0.0.1';
+/** PCMU (G.711 µ-law) is static payload type 0 at 8 kHz (RFC 3551 §6). */
+const PCMU_PAYLOAD_TYPE = 0;
+const PCMU_CLOCK_RATE = 8000;
+const SAMPLES_PER_MS = PCMU_CLOCK_RATE / 1000;
+
+const ignore = (): void => undefined;
+
+/**
+ * {@link MediaEngine} on werift's RTCPeerConnection: one sendrecv PCMU stream over ICE and
+ * DTLS-SRTP (RFC 5763/5764), with host candidates on 127.0.0.1 only.
+ *
+ * @remarks
+ * - Non-trickle: offers and answers are returned only after ICE gathering completes, so they
+ *   carry every candidate plus `a=end-of-candidates`; the default candidate also goes into the
+ *   `m=` and `c=` lines, where RFC 8839 puts the default destination, for SIP peers that read them.
+ * - Loopback only, by design: werift scans no interfaces (`iceUseIpv4/6: false` with
+ *   127.0.0.1 as an additional host address), binds its socket to 127.0.0.1, pairs only with
+ *   127.0.0.1 candidates, and the remote SDP loses every other candidate before werift sees
+ *   it (a `.local` one would make werift start multicast DNS). werift falls back to
+ *   stun.l.google.com when no STUN server is configured, even with `iceServers: []`; each
+ *   session clears that before gathering, so no name is ever resolved.
+ * - Sending: one packet per interval once connected, a quiet 440 Hz µ-law tone, or in echo
+ *   mode the peer's own payloads sent straight back. Packets go to the RTP sender directly,
+ *   not through a track's `writeRtp`, which would clone each packet once more.
+ * - Timers are unref'd and stop while muted, not connected, or closed.
+ * @public
+ */
+export function createWeriftMediaEngine(options: WeriftMediaEngineOptions = {}): MediaEngine {
+  const clock = options.clock ?? (() => performance.now());
+  const packetIntervalMs = options.packetIntervalMs ?? 20;
+  if (!Number.isInteger(packetIntervalMs) || packetIntervalMs < 10 || packetIntervalMs > 100) {
+    throw new RangeError(`packetIntervalMs must be an integer from 10 to 100, got ${packetIntervalMs}`);
+  }
+  const gatheringTimeoutMs = options.gatheringTimeoutMs ?? 5000;
+  return {
+    createSession: (sessionOptions: MediaSessionOptions = {}) =>
+      new WeriftMediaSession({ clock, packetIntervalMs, gatheringTimeoutMs, echo: sessionOptions.echo ?? false }),
+  };
+}
+
+type SessionConfig = {
+  readonly clock: () => number;
+  readonly packetIntervalMs: number;
+  readonly gatheringTimeoutMs: number;
+  readonly echo: boolean;
+};
+
+/** Where a session is in its single offer/answer exchange. */
+type Phase = 'idle' | 'negotiating' | 'offered' | 'negotiated' | 'failed';
+
+function peerConfig(): RTCPeerConnectionConfig {
+  return {
+    iceServers: [],
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: [LOOPBACK],
+    iceInterfaceAddresses: { udp4: LOOPBACK },
+    iceUseTcp: false,
+    iceFilterCandidatePair: (pair) => pair.remoteCandidate.host === LOOPBACK,
+    bundlePolicy: 'max-bundle',
+    codecs: { audio: [usePCMU()], video: [] },
+    headerExtensions: { audio: [], video: [] },
+  };
+}
+
+class WeriftMediaSession implements MediaSession {
+  private readonly pc = new RTCPeerConnection(peerConfig());
+  private readonly listeners = new Set<(state: MediaState) => void>();
+  private readonly unsubscribers: Array<() => void> = [];
+  private readonly samplesPerPacket: number;
+  private readonly toneFrames: readonly Buffer[];
+  private transceiver: RTCRtpTransceiver | undefined;
+  private phase: Phase = 'idle';
+  private currentState: MediaState = 'new';
+  private isMuted = false;
+  private closing: Promise<void> | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  // One packet object for the whole stream: werift's sender clones it synchronously on entry
+  // to sendRtp, so reusing it saves an RtpPacket and an RtpHeader per packet.
+  private readonly header: RtpHeader;
+  private readonly packet: RtpPacket;
+  private lastSentAt: number | undefined;
+  private talkspurtStart = true;
+  private toneIndex = 0;
+  private lastEchoAt: number | undefined;
+
+  private packetsSent = 0;
+  private packetsReceived = 0;
+  private bytesSent = 0;
+  private bytesReceived = 0;
+  private firstPacketSentAt: number | undefined;
+  private firstPacketReceivedAt: number | undefined;
+
+  constructor(private readonly config: SessionConfig) {
+    this.samplesPerPacket = config.packetIntervalMs * SAMPLES_PER_MS;
+    this.toneFrames = toneFrames(this.samplesPerPacket);
+    // Random initial sequence number and timestamp (RFC 3550 §5.1).
+    this.header = new RtpHeader({
+      payloadType: PCMU_PAYLOAD_TYPE,
+      sequenceNumber: randomInt(0x10000),
+      timestamp: randomInt(0x1_0000_0000),
+    });
+    this.packet = new RtpPacket(this.header, this.toneFrames[0] ?? Buffer.alloc(0));
+    const { unSubscribe } = this.pc.connectionStateChange.subscribe((state) => this.setState(state));
+    this.unsubscribers.push(unSubscribe);
+  }
+
+  get state(): MediaState {
+    return this.currentState;
+  }
+
+  get muted(): boolean {
+    return this.isMuted;
+  }
+
+  async createOffer(): Promise<string> {
+    this.enterNegotiation('idle', 'createOffer');
+    try {
+      this.transceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
+      const offer = await this.pc.createOffer();
+      await this.setLocalDescription(offer);
+      this.phase = 'offered';
+      return this.localSdp();
+    } catch (error) {
+      throw this.fail(error, 'createOffer');
+    }
+  }
+
+  async acceptAnswer(sdp: string): Promise<void> {
+    this.enterNegotiation('offered', 'acceptAnswer');
+    try {
+      const answer = sanitizeRemoteSdp(sdp, 'answer');
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      this.attachMedia();
+    } catch (error) {
+      throw this.fail(error, 'acceptAnswer');
+    }
+  }
+
+  async answer(offerSdp: string): Promise<string> {
+    this.enterNegotiation('idle', 'answer');
+    try {
+      const offer = sanitizeRemoteSdp(offerSdp, 'offer');
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      this.transceiver = this.pc.getTransceivers().find((t) => t.kind === 'audio' && !t.stopped);
+      if (this.transceiver === undefined) {
+        throw new MediaNegotiationError('rejected', 'the offer has no usable audio stream');
+      }
+      // werift answers recvonly for a transceiver it created from the offer unless told.
+      this.transceiver.setDirection('sendrecv');
+      const answer = await this.pc.createAnswer();
+      await this.setLocalDescription(answer);
+      this.attachMedia();
+      return this.localSdp();
+    } catch (error) {
+      throw this.fail(error, 'answer');
+    }
+  }
+
+  setMuted(muted: boolean): void {
+    if (muted === this.isMuted) {
+      return;
+    }
+    this.isMuted = muted;
+    this.updateSending();
+  }
+
+  stats(): MediaStats {
+    return {
+      packetsSent: this.packetsSent,
+      packetsReceived: this.packetsReceived,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      ...(this.firstPacketSentAt !== undefined && { firstPacketSentAt: this.firstPacketSentAt }),
+      ...(this.firstPacketReceivedAt !== undefined && { firstPacketReceivedAt: this.firstPacketReceivedAt }),
+    };
+  }
+
+  onStateChange(listener: (state: MediaState) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopTimer();
+    for (const unsubscribe of this.unsubscribers.splice(0)) {
+      unsubscribe();
+    }
+    try {
+      await this.pc.close();
+    } finally {
+      this.setState('closed');
+      this.listeners.clear();
+    }
+  }
+
+  private enterNegotiation(expected: Phase, step: string): void {
+    if (this.closing !== undefined) {
+      throw new MediaNegotiationError('invalid-state', `${step} on a closed media session`);
+    }
+    if (this.phase !== expected) {
+      throw new MediaNegotiationError(
+        'invalid-state',
+        `${step} needs a session in phase "${expected}", this one is "${this.phase}" (one offer/answer per session)`,
+      );
+    }
+    this.phase = 'negotiating';
+  }
+
+  /** Marks the negotiation failed and turns any error into a {@link MediaNegotiationError}. */
+  private fail(error: unknown, step: string): MediaNegotiationError {
+    this.phase = 'failed';
+    if (this.closing === undefined) {
+      this.stopTimer();
+      this.setState('failed');
+    }
+    if (error instanceof MediaNegotiationError) {
+      return error;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return new MediaNegotiationError('rejected', `${step} failed in werift: ${detail}`);
+  }
+
+  private async setLocalDescription(description: RTCSessionDescription): Promise<void> {
+    for (const transport of this.pc.iceTransports) {
+      // werift would otherwise query stun.l.google.com (its default) while gathering.
+      transport.connection.stunServer = undefined;
+    }
+    await this.pc.setLocalDescription(description);
+    await this.waitForGathering();
+  }
+
+  private waitForGathering(): Promise<void> {
+    if (this.pc.iceGatheringState === 'complete') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const subscription = this.pc.iceGatheringStateChange.subscribe((state) => {
+        if (state === 'complete') {
+          clearTimeout(timer);
+          subscription.unSubscribe();
+          resolve();
+        }
+      });
+      const timer = setTimeout(() => {
+        subscription.unSubscribe();
+        reject(new MediaNegotiationError('timeout', `ICE gathering did not complete in ${this.config.gatheringTimeoutMs} ms`));
+      }, this.config.gatheringTimeoutMs);
+      timer.unref();
+    });
+  }
+
+  /** The local description, made fit for a SIP body; see {@link rewriteLocalSdp}. */
+  private localSdp(): string {
+    const sdp = this.pc.localDescription?.sdp;
+    if (sdp === undefined) {
+      throw new MediaNegotiationError('invalid-state', 'werift produced no local description');
+    }
+    return rewriteLocalSdp(sdp, this.config.packetIntervalMs);
+  }
+
+  /** Hooks the negotiated transport: counts (and maybe echoes) what arrives. */
+  private attachMedia(): void {
+    const transceiver = this.transceiver;
+    if (transceiver?.sender.codec === undefined) {
+      throw new MediaNegotiationError('rejected', 'no common codec: this engine sends PCMU/8000 (payload type 0) only');
+    }
+    // Count on the DTLS transport rather than the remote track: werift routes RTP to a track
+    // by the SSRC the peer announced (a=ssrc), and drops packets from an unannounced one.
+    const { unSubscribe } = transceiver.dtlsTransport.onRtp.subscribe((rtp) => this.onRtp(rtp));
+    this.unsubscribers.push(unSubscribe);
+    this.phase = 'negotiated';
+    this.updateSending();
+  }
+
+  private onRtp(rtp: RtpPacket): void {
+    const length = rtp.payload.length;
+    this.packetsReceived += 1;
+    this.bytesReceived += length;
+    this.firstPacketReceivedAt ??= this.config.clock();
+    if (this.config.echo && !this.isMuted && rtp.header.payloadType === PCMU_PAYLOAD_TYPE && length > 0) {
+      if (this.send(rtp.payload)) {
+        this.lastEchoAt = this.lastSentAt;
+      }
+    }
+  }
+
+  private tick(): void {
+    // In echo mode the tone only fills the gaps while the peer sends nothing to echo.
+    if (this.lastEchoAt !== undefined && this.config.clock() - this.lastEchoAt < this.config.packetIntervalMs * 1.5) {
+      return;
+    }
+    const frame = this.toneFrames[this.toneIndex];
+    this.toneIndex = (this.toneIndex + 1) % this.toneFrames.length;
+    if (frame !== undefined) {
+      this.send(frame);
+    }
+  }
+
+  /** Sends one packet carrying `payload`; returns whether it went out. */
+  private send(payload: Buffer): boolean {
+    const sender = this.transceiver?.sender;
+    if (sender?.codec === undefined || sender.dtlsTransport.state !== 'connected' || this.closing !== undefined) {
+      return false;
+    }
+    const now = this.config.clock();
+    const header = this.header;
+    if (this.lastSentAt !== undefined) {
+      // The timestamp follows the sampling clock, also across muted stretches (RFC 3550 §5.1);
+      // rounding to whole packets absorbs timer jitter.
+      const packets = Math.max(1, Math.round((now - this.lastSentAt) / this.config.packetIntervalMs));
+      header.timestamp = (header.timestamp + packets * this.samplesPerPacket) >>> 0;
+      header.sequenceNumber = (header.sequenceNumber + 1) & 0xffff;
+    }
+    // The marker flags the first packet after silence (RFC 3551 §4.1).
+    header.marker = this.talkspurtStart;
+    this.talkspurtStart = false;
+    this.packet.payload = payload;
+    this.lastSentAt = now;
+    this.packetsSent += 1;
+    this.bytesSent += payload.length;
+    this.firstPacketSentAt ??= now;
+    sender.sendRtp(this.packet).catch(ignore);
+    return true;
+  }
+
+  private updateSending(): void {
+    const shouldSend =
+      this.currentState === 'connected' && this.phase === 'negotiated' && !this.isMuted && this.closing === undefined;
+    if (shouldSend && this.timer === undefined) {
+      this.talkspurtStart = true;
+      this.timer = setInterval(() => this.tick(), this.config.packetIntervalMs);
+      this.timer.unref();
+      // Start now rather than one interval late; the first packet also proves the path.
+      this.tick();
+    } else if (!shouldSend) {
+      this.stopTimer();
+    }
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private setState(state: MediaState): void {
+    if (state === this.currentState || this.currentState === 'closed') {
+      return;
+    }
+    this.currentState = state;
+    this.updateSending();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(state);
+      } catch (error) {
+        // werift calls us inside its connect(); a throw there would fail the connection, so a
+        // faulty listener surfaces as an uncaught error instead.
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
+
+type SdpKind = 'offer' | 'answer';
+
+/**
+ * Checks a remote SDP against what this engine can use and returns it with CRLF line ends and
+ * without any candidate other than UDP on 127.0.0.1.
+ * @throws {@link MediaNegotiationError} naming the first problem found.
+ */
+function sanitizeRemoteSdp(sdp: unknown, kind: SdpKind): string {
+  if (typeof sdp !== 'string' || !sdp.startsWith('v=0')) {
+    const hint =
+      typeof sdp === 'string' && /^--|content-type:/im.test(sdp)
+        ? ' (this looks like a multipart body: pass its application/sdp part)'
+        : '';
+    throw new MediaNegotiationError('malformed-sdp', `the ${kind} is not an SDP body starting with "v=0"${hint}`);
+  }
+  const lines = sdp.split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1] === '') {
+    lines.pop();
+  }
+  const bad = lines.findIndex((line) => !/^[a-z]=/.test(line));
+  if (bad >= 0) {
+    throw new MediaNegotiationError(
+      'malformed-sdp',
+      `the ${kind} has a line that is not <type>=<value> (RFC 8866 §5), line ${bad + 1}: ${JSON.stringify(lines[bad]?.slice(0, 60))}`,
+    );
+  }
+  for (const type of ['o', 's', 't']) {
+    if (!lines.some((line) => line.startsWith(`${type}=`))) {
+      throw new MediaNegotiationError('malformed-sdp', `the ${kind} lacks the mandatory "${type}=" line (RFC 8866 §5)`);
+    }
+  }
+
+  const media = lines.filter((line) => line.startsWith('m='));
+  if (kind === 'answer' && media.length !== 1) {
+    throw new MediaNegotiationError(
+      'malformed-sdp',
+      `the answer has ${media.length} m= lines; the offer had 1 and an answer must match it (RFC 3264 §6)`,
+    );
+  }
+  const audioLine = media.find((line) => line.startsWith('m=audio '));
+  if (audioLine === undefined) {
+    throw new MediaNegotiationError('unsupported-sdp', `the ${kind} has no m=audio line`);
+  }
+  const match = /^m=audio (\d+)(?:\/\d+)? (\S+) ?(.*)$/.exec(audioLine);
+  if (match === null) {
+    throw new MediaNegotiationError('malformed-sdp', `cannot parse ${JSON.stringify(audioLine)} (RFC 8866 §5.14)`);
+  }
+  const [, port, proto = '', formats = ''] = match;
+  if (port === '0') {
+    throw new MediaNegotiationError('rejected', `the ${kind} rejects the audio stream (port 0, RFC 3264 §6)`);
+  }
+  if (!/^UDP\/TLS\/RTP\/SAVPF?$/.test(proto)) {
+    throw new MediaNegotiationError(
+      'unsupported-sdp',
+      `audio profile ${proto} is not DTLS-SRTP (UDP/TLS/RTP/SAVP[F], RFC 5764); SDES-SRTP and plain RTP are not supported`,
+    );
+  }
+  if (!formats.split(' ').includes(String(PCMU_PAYLOAD_TYPE))) {
+    throw new MediaNegotiationError(
+      'rejected',
+      `no common codec: the ${kind} offers payload types [${formats}], this engine needs PCMU (0)`,
+    );
+  }
+  for (const attribute of ['ice-ufrag', 'ice-pwd', 'fingerprint']) {
+    if (!lines.some((line) => line.startsWith(`a=${attribute}:`))) {
+      throw new MediaNegotiationError('unsupported-sdp', `the ${kind} has no a=${attribute} (ICE and DTLS-SRTP are required)`);
+    }
+  }
+
+  const dropped: string[] = [];
+  const kept = lines.filter((line) => {
+    if (!line.startsWith('a=candidate:')) {
+      return true;
+    }
+    // candidate:<foundation> <component> <transport> <priority> <address> <port> typ <type> (RFC 8839 §5.1)
+    const fields = line.slice('a=candidate:'.length).split(' ');
+    const usable = fields[2]?.toLowerCase() === 'udp' && fields[4] === LOOPBACK && fields[1] === '1';
+    if (!usable) {
+      dropped.push(fields[4] ?? '?');
+    }
+    return usable;
+  });
+  if (!kept.some((line) => line.startsWith('a=candidate:'))) {
+    const seen = dropped.length > 0 ? `; it has only ${dropped.join(', ')}` : '';
+    throw new MediaNegotiationError(
+      'unsupported-sdp',
+      `the ${kind} has no UDP candidate on ${LOOPBACK}${seen} (this engine stays on loopback and never trickles)`,
+    );
+  }
+  return `${kept.join('\r\n')}\r\n`;
+}
+
+/**
+ * Makes werift's local SDP a self-contained SIP body: the default candidate in `m=`, `c=` and
+ * `a=rtcp` instead of werift's `9` / `0.0.0.0` placeholders, no `a=ice-options:trickle`
+ * (everything is in this one body), `a=ptime` for the packet interval, and no candidate off
+ * 127.0.0.1 should werift ever gather one.
+ */
+function rewriteLocalSdp(sdp: string, packetIntervalMs: number): string {
+  const lines = sdp.split(/\r?\n/).filter((line) => line !== '' && line !== 'a=ice-options:trickle');
+  const candidate = lines
+    .filter((line) => line.startsWith('a=candidate:'))
+    .map((line) => line.slice('a=candidate:'.length).split(' '))
+    .find((fields) => fields[2]?.toLowerCase() === 'udp' && fields[4] === LOOPBACK);
+  const port = candidate?.[5];
+  if (port === undefined) {
+    throw new MediaNegotiationError('invalid-state', `werift gathered no UDP candidate on ${LOOPBACK}`);
+  }
+  const out: string[] = [];
+  let inAudio = false;
+  for (const line of lines) {
+    if (line.startsWith('m=')) {
+      inAudio = line.startsWith('m=audio ');
+      out.push(inAudio ? line.replace(/^m=audio \d+/, `m=audio ${port}`) : line);
+      if (inAudio) {
+        out.push(`c=IN IP4 ${LOOPBACK}`);
+      }
+    } else if (inAudio && line.startsWith('c=')) {
+      // Replaced right after the m= line above.
+    } else if (inAudio && line.startsWith('a=rtcp:')) {
+      out.push(`a=rtcp:${port} IN IP4 ${LOOPBACK}`);
+    } else if (line.startsWith('a=candidate:') && line.split(' ')[4] !== LOOPBACK) {
+      // Never advertise an address off loopback.
+    } else {
+      out.push(line);
+    }
+  }
+  out.push(`a=ptime:${packetIntervalMs}`);
+  return `${out.join('\r\n')}\r\n`;
+}
+
+/** A quiet tone: -30 dBFS of full scale. */
+const TONE_AMPLITUDE = 1036;
+const TONE_HZ = 440;
+const toneCache = new Map<number, readonly Buffer[]>();
+
+/**
+ * µ-law frames of a 440 Hz tone, shared by every session with the same packet size.
+ * @remarks One second at 8 kHz holds exactly 440 periods, so a table of one second plus one
+ * frame can be cut into frames at any offset without a seam or a copy.
+ */
+function toneFrames(samplesPerPacket: number): readonly Buffer[] {
+  const cached = toneCache.get(samplesPerPacket);
+  if (cached !== undefined) {
+    return cached;
+  }
+  const table = Buffer.alloc(PCMU_CLOCK_RATE + samplesPerPacket);
+  for (let i = 0; i < table.length; i++) {
+    table[i] = linearToUlaw(Math.round(TONE_AMPLITUDE * Math.sin((2 * Math.PI * TONE_HZ * i) / PCMU_CLOCK_RATE)));
+  }
+  const count = PCMU_CLOCK_RATE / gcd(PCMU_CLOCK_RATE, samplesPerPacket);
+  const frames = Array.from({ length: count }, (_, k) => {
+    const offset = (k * samplesPerPacket) % PCMU_CLOCK_RATE;
+    return table.subarray(offset, offset + samplesPerPacket);
+  });
+  toneCache.set(samplesPerPacket, frames);
+  return frames;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** 16-bit linear PCM to G.711 µ-law (ITU-T G.711 §3.2, the classic biased-segment encoder). */
+function linearToUlaw(sample: number): number {
+  const BIAS = 0x84;
+  const CLIP = 32635;
+  const sign = sample < 0 ? 0x80 : 0;
+  let magnitude = Math.min(Math.abs(sample), CLIP) + BIAS;
+  let exponent = 7;
+  for (let mask = 0x4000; (magnitude & mask) === 0 && exponent > 0; mask >>= 1) {
+    exponent -= 1;
+  }
+  const mantissa = (magnitude >> (exponent + 3)) & 0x0f;
+  magnitude = sign | (exponent << 4) | mantissa;
+  return ~magnitude & 0xff;
+}
