@@ -56,10 +56,12 @@ export class RosterNotifier {
     const requested = Number(message.getHeader('expires') ?? MAX_EXPIRES_SEC);
     const expiresSec = Math.min(Number.isFinite(requested) ? requested : MAX_EXPIRES_SEC, MAX_EXPIRES_SEC);
     const localTag = `lab${Math.random().toString(36).slice(2, 10)}`;
+    const recordRoute = message.getHeaders('record-route').map((h) => `Record-Route: ${h}`);
+    // RFC 3261 §12.1.1: a dialog-creating 2xx copies Record-Route (sip.js does so only for INVITE).
     request.accept({
       statusCode: 200,
       toTag: localTag,
-      extraHeaders: [`Expires: ${expiresSec}`, `Contact: ${this.ua.contact.toString()}`],
+      extraHeaders: [`Expires: ${expiresSec}`, `Contact: ${this.ua.contact.toString()}`, ...recordRoute],
     });
     const remoteTarget = contactUri(message);
     if (!remoteTarget || expiresSec === 0) {
@@ -80,7 +82,9 @@ export class RosterNotifier {
       expiresSec,
     };
     this.subscriptions.set(this.key(message.callId, localTag), subscription);
-    this.send(subscription, full, 'NOTIFY');
+    // sip.js builds the subscriber's dialog from the first NOTIFY, route set included, so that
+    // NOTIFY carries the Record-Route too; without it the un-SUBSCRIBE has no route back.
+    this.send(subscription, full, 'NOTIFY', undefined, recordRoute);
   }
 
   /** Sends a changed document to every subscriber of the conference. */
@@ -142,7 +146,7 @@ export class RosterNotifier {
     }
   }
 
-  private send(subscription: Subscription, document: ConferenceInfo, method: 'NOTIFY' | 'BENOTIFY', state?: string): void {
+  private send(subscription: Subscription, document: ConferenceInfo, method: 'NOTIFY' | 'BENOTIFY', state?: string, extra: string[] = []): void {
     const core = this.ua.userAgentCore;
     subscription.cseq += 1;
     const message = core.makeOutgoingRequestMessage(
@@ -161,6 +165,7 @@ export class RosterNotifier {
         'Event: conference',
         `Subscription-State: ${state ?? `active;expires=${subscription.expiresSec}`}`,
         `Contact: ${this.ua.contact.toString()}`,
+        ...extra,
       ],
       { contentDisposition: 'render', contentType: MIME_CONFERENCE_INFO, content: buildConferenceInfo(document) },
     );

@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startKamailio } from '../../lab/kamailio';
+import { Lab } from '../../lab/lab';
+import { AgentProcess } from '../support/agent-process';
+import { freeUdpPort } from '../support/free-port';
+
+// The lab invites the headless agent; the agent joins on its own in two more dialogs. Run
+// through Kamailio (the lab behind it on UDP) and against the standalone lab.
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    await cleanup().catch(() => undefined);
+  }
+});
+
+const AGENT = 'sip:agent@lab.local';
+
+async function setup(mode: 'kamailio' | 'standalone'): Promise<{ lab: Lab; server: string }> {
+  if (mode === 'standalone') {
+    const lab = await Lab.start({ signaling: { mode: 'standalone' } });
+    cleanups.push(() => lab.stop());
+    return { lab, server: lab.wsUrl ?? '' };
+  }
+  const labPort = await freeUdpPort();
+  const kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+  cleanups.push(() => kamailio.stop());
+  const lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
+  cleanups.push(() => lab.stop());
+  return { lab, server: kamailio.wsUrl };
+}
+
+function startAgent(server: string, extra: string[] = []): AgentProcess {
+  const agent = new AgentProcess(['--server', server, '--aor', AGENT, ...extra]);
+  cleanups.push(() => agent.dispose());
+  return agent;
+}
+
+for (const mode of ['kamailio', 'standalone'] as const) {
+  describe(`conference join (${mode})`, () => {
+    it('accepts, joins focus then MCU, shows audio in the roster, counts RTP both ways, mutes and leaves cleanly', async () => {
+      const { lab, server } = await setup(mode);
+      const agent = startAgent(server);
+      await agent.waitForType('registered', 10_000);
+
+      const { conference, outcome } = await lab.invite(AGENT, 'Escalated support call');
+      const invitation = await agent.waitForType('invitation', 5000);
+      expect(invitation.event).toMatchObject({ from: 'sip:conf@lab.local', focusUri: conference.focusUri, audio: true, im: true });
+      agent.send({ cmd: 'accept', id: invitation.event.id });
+      const acceptedAt = performance.now();
+      expect(await outcome).toMatchObject({ state: 'Accepted', status: 200 });
+      const joined = await agent.waitForType('conference.joined', 5000);
+      expect(joined.event).toMatchObject({ focusUri: conference.focusUri, role: 'attendee' });
+
+      const audio = await agent.waitForType('roster', 10_000, 0, (e) => e.users.some((u) => u.self && u.modalities.audio === 'connected'));
+      expect(audio.event.subject).toBe('Escalated support call');
+      const flowing = await agent.waitForType('media', 5000, 0, (e) => e.state === 'connected' && e.packetsReceived > 0 && e.packetsSent > 0);
+      console.info(`[figures] ${mode}: accept -> media event with RTP both ways ${(flowing.at - acceptedAt).toFixed(0)} ms`);
+      expect(flowing.at - acceptedAt).toBeLessThan(2000);
+      const labSide = lab.conferences.mediaStatsOf(conference.id, AGENT);
+      expect(labSide?.packetsReceived).toBeGreaterThan(0);
+      expect(labSide?.packetsSent).toBeGreaterThan(0);
+
+      // The SIP trace shows the three dialogs in order: invitation, focus, MCU (plus the roster subscription).
+      agent.send({ cmd: 'trace' });
+      const trace = await agent.waitForType('trace', 3000);
+      const inviteDialogs = trace.event.dialogs.filter((d) => d.methods.includes('INVITE'));
+      expect(inviteDialogs).toHaveLength(3);
+      const firstInvite = (dialog: string) => trace.event.text.indexOf(`dialog=${dialog}`);
+      const [invitationDialog, focusDialog, mcuDialog] = inviteDialogs.map((d) => d.dialog);
+      expect(firstInvite(invitationDialog ?? '')).toBeLessThan(firstInvite(focusDialog ?? ''));
+      expect(firstInvite(focusDialog ?? '')).toBeLessThan(firstInvite(mcuDialog ?? ''));
+      expect(trace.event.text).toMatch(/Content-Type: application\/ms-conf-invite\+xml/);
+      expect(trace.event.text).toMatch(/Content-Type: application\/cccp\+xml/);
+      expect(trace.event.text).toMatch(/Supported: timer/);
+      expect(trace.event.dialogs.some((d) => d.methods.includes('SUBSCRIBE'))).toBe(true);
+
+      // Mute: local and announced; the roster shows it.
+      const mark = agent.events.length;
+      agent.send({ cmd: 'mute', focusUri: conference.focusUri, muted: true });
+      await agent.waitForType('roster', 5000, mark, (e) => e.users.some((u) => u.self && u.modalities.audio === 'muted'));
+      const sentWhenMuted = (await agent.waitForType('media', 3000, mark, (e) => e.muted)).event.packetsSent;
+      await new Promise((r) => setTimeout(r, 1200));
+      const later = agent.events.filter((e) => e.event.type === 'media').at(-1)?.event;
+      expect(later?.type === 'media' && later.packetsSent - sentWhenMuted).toBeLessThan(5);
+      agent.send({ cmd: 'mute', focusUri: conference.focusUri, muted: false });
+      await agent.waitForType('roster', 5000, mark, (e) => e.users.some((u) => u.self && u.modalities.audio === 'connected'));
+
+      // Leave: unsubscribe, BYE focus, BYE MCU; nothing left on either side.
+      agent.send({ cmd: 'leave', focusUri: conference.focusUri });
+      await agent.waitForType('conference.left', 5000);
+      for (let i = 0; i < 40 && (lab.conferences.dialogsOf(conference.id, AGENT).focus || lab.conferences.notifier.count(conference.id) > 0); i += 1) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: false, mcu: false });
+      expect(lab.conferences.notifier.count(conference.id)).toBe(0);
+      expect(conference.userEntities()).toEqual([]);
+      agent.send({ cmd: 'trace' });
+      const after = await agent.waitForType('trace', 3000, mark);
+      const byes = after.event.text.match(/^BYE sip:/gm) ?? [];
+      expect(byes.length).toBeGreaterThanOrEqual(2);
+      agent.signal('SIGTERM');
+      expect(await agent.exited).toBe(0);
+    }, 40_000);
+
+    it('declines with 603, and the lab learns it', async () => {
+      const { lab, server } = await setup(mode);
+      const agent = startAgent(server);
+      await agent.waitForType('registered', 10_000);
+      const { outcome } = await lab.invite(AGENT, 'Not now');
+      const invitation = await agent.waitForType('invitation', 5000);
+      agent.send({ cmd: 'decline', id: invitation.event.id });
+      await agent.waitForType('invitation.declined', 5000);
+      expect(await outcome).toMatchObject({ state: 'Declined', status: 603 });
+    }, 30_000);
+
+    it('reports the conference left when the lab ejects the agent', async () => {
+      const { lab, server } = await setup(mode);
+      const agent = startAgent(server, ['--auto-accept']);
+      await agent.waitForType('registered', 10_000);
+      const { conference } = await lab.invite(AGENT, 'Ejection');
+      await agent.waitForType('roster', 10_000, 0, (e) => e.users.some((u) => u.self && u.modalities.audio === 'connected'));
+      expect(lab.conferences.eject(conference.id, AGENT)).toBe(true);
+      const left = await agent.waitForType('conference.left', 5000);
+      expect(left.event.reason).toMatch(/removed by the focus/);
+      await agent.waitForType('media', 3000, 0, (e) => e.state === 'closed');
+    }, 30_000);
+  });
+}
