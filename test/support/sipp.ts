@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const SCENARIOS = fileURLToPath(new URL('../../lab/sipp/', import.meta.url));
@@ -16,7 +19,7 @@ export function runSipp(
   extra: readonly string[] = [],
   timeoutSec = 20,
 ): { result: Promise<SippResult>; kill: () => void } {
-  const args = ['-sf', `${SCENARIOS}${scenario}`, '-i', '127.0.0.1', '-m', '1', '-nostdin', '-timeout', `${timeoutSec}s`, '-timeout_error', ...extra, target];
+  const args = ['-sf', isAbsolute(scenario) ? scenario : `${SCENARIOS}${scenario}`, '-i', '127.0.0.1', '-m', '1', '-nostdin', '-timeout', `${timeoutSec}s`, '-timeout_error', ...extra, target];
   const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -31,4 +34,21 @@ export function runSipp(
     });
   });
   return { result, kill: () => child.kill('SIGKILL') };
+}
+
+const escapeAttribute = (value: string): string =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * Copies a lab/sipp scenario to a temporary file with `__NAME__` placeholders replaced
+ * (escaped for XML attributes): sipp expands its own keywords only inside messages.
+ */
+export function renderScenario(scenario: string, values: Readonly<Record<string, string>>): string {
+  let text = readFileSync(`${SCENARIOS}${scenario}`, 'utf8');
+  for (const [name, value] of Object.entries(values)) {
+    text = text.split(`__${name}__`).join(escapeAttribute(value));
+  }
+  const path = join(mkdtempSync(join(tmpdir(), 'sb-sipp-')), scenario);
+  writeFileSync(path, text);
+  return path;
 }
