@@ -4,7 +4,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const bundle = fileURLToPath(new URL('../out/cli/switchboard.js', import.meta.url));
+// `switchboard lab` is the reference lab, bundled on its own so that the agent never loads it.
+const entry = process.argv[2] === 'lab' ? '../out/lab/lab-cli.js' : '../out/cli/switchboard.js';
+const bundle = fileURLToPath(new URL(entry, import.meta.url));
 if (!existsSync(bundle)) {
   process.stderr.write('switchboard: not built yet; run `npm ci` (or `npm run build:cli`) in the checkout first\n');
   process.exit(1);

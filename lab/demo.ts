@@ -1,33 +1,45 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startKamailio } from './kamailio';
+import { Lab } from './lab';
 
 /**
- * `npm run demo`: a lab Kamailio on free loopback ports and a headless agent registered with it,
- * its events on stdout, until Ctrl-C. The demo entry is the one place outside tests that uses
- * lab/ (README, "Architecture").
+ * `npm run demo`: the standalone lab (npm packages only, nothing from apt) and a headless
+ * agent registered with it. Once the agent is registered the lab invites it to a conference;
+ * the agent accepts, joins the focus and the A/V MCU, and audio flows. Ctrl-C stops both.
+ * The demo entry is one of the few places outside tests that uses lab/ (README, "Architecture").
  */
-const kamailio = await startKamailio({ domain: 'lab.local' });
-process.stderr.write(`demo: Kamailio listening on ${kamailio.wsUrl} (WebSocket) and udp:127.0.0.1:${kamailio.udpPort}\n`);
-process.stderr.write('demo: starting `switchboard agent` as sip:agent@lab.local; Ctrl-C stops both\n');
+const lab = await Lab.start({ signaling: { mode: 'standalone' } });
+const server = lab.wsUrl ?? '';
+process.stderr.write(`demo: lab listening on ${server}; starting \`switchboard agent --auto-accept\` as sip:agent@lab.local\n`);
 // Runs bundled from out/lab/demo.js, two levels below the package root.
 const bin = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
-const agent = spawn(process.execPath, [bin, 'agent', '--server', kamailio.wsUrl, '--aor', 'sip:agent@lab.local', ...process.argv.slice(2)], {
+const agent = spawn(process.execPath, [bin, 'agent', '--server', server, '--aor', 'sip:agent@lab.local', '--auto-accept', ...process.argv.slice(2)], {
   stdio: 'inherit',
   // Its own process group: a terminal's Ctrl-C reaches only the demo, which forwards one
-  // SIGTERM, instead of two signals that would make the agent skip its un-REGISTER.
+  // SIGTERM, instead of two signals that would make the agent skip its clean leave.
   detached: true,
 });
+
+const invited = setInterval(() => {
+  if (lab.registrations().length > 0) {
+    clearInterval(invited);
+    void lab.invite('sip:agent@lab.local', 'Demo: escalated support call').then(async ({ conference, outcome }) => {
+      const result = await outcome;
+      process.stderr.write(`demo: lab invited the agent to ${conference.focusUri}: ${result.state}\n`);
+    });
+  }
+}, 200);
+
 let stopping = false;
 const stop = (): void => {
-  if (stopping) {
-    return;
+  if (!stopping) {
+    stopping = true;
+    clearInterval(invited);
+    agent.kill('SIGTERM');
   }
-  stopping = true;
-  agent.kill('SIGTERM');
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 agent.on('exit', (code) => {
-  void kamailio.stop().then(() => process.exit(code ?? 1));
+  void lab.stop().then(() => process.exit(code ?? 1));
 });

@@ -164,8 +164,10 @@ export class Conference {
     const mcu = new McuCall(this.deps.ua, this.deps.logger, mcuUri, media);
     this.mcu = mcu;
     media.onStateChange((state) => {
-      this.mediaState = state;
-      this.reportMedia();
+      if (state !== this.mediaState) {
+        this.mediaState = state;
+        this.reportMedia();
+      }
     });
     media.setMuted(this.muted);
     mcu.onRemoteBye = (reason) => {
@@ -219,7 +221,7 @@ export class Conference {
       this.focus.bye();
     }
     this.mcu?.hangUp();
-    if (this.mcu) {
+    if (this.mcu && this.mediaState !== 'closed') {
       this.mediaState = 'closed';
       this.reportMedia();
     }

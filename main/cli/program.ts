@@ -35,6 +35,7 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     .version('0.1.0')
     .showSuggestionAfterError(true)
     .exitOverride()
+    .addHelpText('after', '\nAlso: switchboard lab [options]   run the reference lab (conference server and inviter); see switchboard lab --help')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

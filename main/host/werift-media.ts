@@ -27,6 +27,9 @@ const PCMU_PAYLOAD_TYPE = 0;
 const PCMU_CLOCK_RATE = 8000;
 const SAMPLES_PER_MS = PCMU_CLOCK_RATE / 1000;
 
+/** werift's DTLS flight counter after the last flight (RFC 6347 §4.2.4 numbers them 1 to 6). */
+const DTLS_HANDSHAKE_DONE = 7;
+
 const ignore = (): void => undefined;
 
 /**
@@ -217,6 +220,15 @@ class WeriftMediaSession implements MediaSession {
     this.stopTimer();
     for (const unsubscribe of this.unsubscribers.splice(0)) {
       unsubscribe();
+    }
+    for (const transport of this.pc.dtlsTransports) {
+      const handshake = transport.dtls?.dtls;
+      // werift retransmits a DTLS flight in a loop that close() does not cancel, on ref'd timers,
+      // for up to 33 s while the reply it waits for never comes. Marking the handshake done
+      // (flight 7, what the client reaches on Finished) ends the loop at its next wake-up.
+      if (handshake !== undefined && handshake.flight < DTLS_HANDSHAKE_DONE) {
+        handshake.flight = DTLS_HANDSHAKE_DONE;
+      }
     }
     try {
       await this.pc.close();
