@@ -42,6 +42,11 @@ export class EventLog {
     });
   }
 
+  /** What was seen since the last {@link EventLog.clear}, oldest first. */
+  get all(): readonly AgentEvent[] {
+    return this.events;
+  }
+
   /** Forgets what was seen, so the log stays small over many joins. */
   clear(): void {
     this.events = [];

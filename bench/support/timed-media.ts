@@ -44,8 +44,9 @@ export class TimedMediaSession implements MediaSession {
       }
     });
     const pc = 'pc' in inner && inner.pc instanceof RTCPeerConnection ? inner.pc : undefined;
+    // Only `connected`: werift reports `completed` already when gathering ends, before any check.
     pc?.iceConnectionStateChange.subscribe((state) => {
-      if (state === 'connected' || state === 'completed') {
+      if (state === 'connected') {
         this.marks.iceConnectedAt ??= this.now();
       }
     });

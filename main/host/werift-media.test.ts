@@ -152,18 +152,7 @@ describe('werift media engine', () => {
   it('closes without leaving sockets or timers behind', async () => {
     await sleep(20); // lets the sockets of earlier tests finish closing
     const baseline = udpHandles();
-    const live = new Map<number, string>();
-    const previousLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 40;
-    const hook = createHook({
-      init: (id, type) => {
-        const stack = new Error().stack ?? '';
-        if (/node_modules\/werift\/|host\/werift-media\.ts/.test(stack)) {
-          live.set(id, type);
-        }
-      },
-      destroy: (id) => live.delete(id),
-    }).enable();
+    const tracker = trackMediaResources();
     try {
       const { agent, mcu } = await connectedPair();
       await until(() => agent.stats().packetsReceived > 5, 2000, 'packets');
@@ -177,12 +166,27 @@ describe('werift media engine', () => {
       const sent = agent.stats().packetsSent;
       // libuv frees a closed handle in its close phase, one loop turn after close() returns.
       await until(() => udpHandles() === baseline, 500, 'UDP sockets to close');
-      await until(() => [...live.values()].every((type) => type !== 'Timeout' && type !== 'UDPWRAP'), 500, 'timers');
+      await until(() => tracker.alive() === 0, 500, 'timers');
       expect(agent.stats().packetsSent).toBe(sent);
       await expect(agent.createOffer()).rejects.toMatchObject({ code: 'invalid-state' });
     } finally {
-      hook.disable();
-      Error.stackTraceLimit = previousLimit;
+      tracker.stop();
+    }
+  });
+
+  it('closes during the DTLS handshake without werift retrying it for 33 s', async () => {
+    const tracker = trackMediaResources();
+    try {
+      const agent = session();
+      const mcu = session(true);
+      await agent.acceptAnswer(await mcu.answer(await agent.createOffer()));
+      // ICE takes ~20 ms on loopback, then werift's DTLS client waits 100 ms before its hello.
+      await sleep(60);
+      expect(agent.state).toBe('connecting');
+      await Promise.all([agent.close(), mcu.close()]);
+      await until(() => tracker.alive() === 0, 1500, "werift's handshake timers");
+    } finally {
+      tracker.stop();
     }
   });
 
@@ -220,6 +224,31 @@ describe('werift media engine', () => {
     await expect(agent.answer(offer)).rejects.toMatchObject({ code: 'invalid-state' });
   });
 });
+
+/**
+ * Counts the timers and sockets that werift or the engine create from now on and that are
+ * still alive, seen through async_hooks so that unref'd timers count too.
+ */
+function trackMediaResources() {
+  const live = new Set<number>();
+  const previousLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const hook = createHook({
+    init: (id, type) => {
+      if ((type === 'Timeout' || type === 'UDPWRAP') && /node_modules\/werift\/|host\/werift-media\.ts/.test(new Error().stack ?? '')) {
+        live.add(id);
+      }
+    },
+    destroy: (id) => live.delete(id),
+  }).enable();
+  return {
+    alive: () => live.size,
+    stop: () => {
+      hook.disable();
+      Error.stackTraceLimit = previousLimit;
+    },
+  };
+}
 
 /**
  * A bare werift answerer that receives only, reporting each RTP header it gets, so the test

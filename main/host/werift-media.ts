@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
-import type { RTCPeerConnectionConfig, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
+import { DtlsClient, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
+import type { DtlsSocket, RTCPeerConnectionConfig, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
 import { MediaNegotiationError } from '../../core/ports/media';
 import type {
   MediaEngine,
@@ -27,7 +27,7 @@ const PCMU_PAYLOAD_TYPE = 0;
 const PCMU_CLOCK_RATE = 8000;
 const SAMPLES_PER_MS = PCMU_CLOCK_RATE / 1000;
 
-/** werift's DTLS flight counter after the last flight (RFC 6347 §4.2.4 numbers them 1 to 6). */
+/** werift's DTLS flight counter once a handshake is over (RFC 6347 §4.2.4 numbers flights 1 to 6). */
 const DTLS_HANDSHAKE_DONE = 7;
 
 const ignore = (): void => undefined;
@@ -222,13 +222,7 @@ class WeriftMediaSession implements MediaSession {
       unsubscribe();
     }
     for (const transport of this.pc.dtlsTransports) {
-      const handshake = transport.dtls?.dtls;
-      // werift retransmits a DTLS flight in a loop that close() does not cancel, on ref'd timers,
-      // for up to 33 s while the reply it waits for never comes. Marking the handshake done
-      // (flight 7, what the client reaches on Finished) ends the loop at its next wake-up.
-      if (handshake !== undefined && handshake.flight < DTLS_HANDSHAKE_DONE) {
-        handshake.flight = DTLS_HANDSHAKE_DONE;
-      }
+      abandonDtlsHandshake(transport.dtls);
     }
     try {
       await this.pc.close();
@@ -406,6 +400,26 @@ class WeriftMediaSession implements MediaSession {
         });
       }
     }
+  }
+}
+
+/**
+ * Keeps an unfinished DTLS handshake from outliving {@link MediaSession.close}.
+ * @remarks werift's pc.close() does not stop a handshake in progress: each flight is resent in
+ * a loop of ref'd timers for 33 s (RFC 6347 §4.2.4 timers, no cancel), and a DTLS client still
+ * in werift's fixed 100 ms wait before its ClientHello starts that loop after the close. The
+ * loop ends at its next wake-up once the flight counter shows the handshake done, and a client
+ * that has not started yet is made not to.
+ */
+function abandonDtlsHandshake(socket: DtlsSocket | undefined): void {
+  if (socket === undefined) {
+    return;
+  }
+  if (socket instanceof DtlsClient && socket.dtls.flight === 0) {
+    socket.connect = () => Promise.resolve();
+  }
+  if (socket.dtls.flight < DTLS_HANDSHAKE_DONE) {
+    socket.dtls.flight = DTLS_HANDSHAKE_DONE;
   }
 }
 

@@ -1,0 +1,12 @@
+import { Grammar } from 'sip.js';
+const g = Grammar as unknown as { parse: (i: string, r: string) => unknown };
+const orig = g.parse;
+let calls = 0; let time = 0; const byRule = new Map<string, number>();
+g.parse = (i, r) => { const t = performance.now(); try { return orig(i, r); } finally { time += performance.now() - t; calls++; byRule.set(r, (byRule.get(r) ?? 0) + 1); } };
+const { bench } = await import('../conference-join');
+const r = await bench.run();
+console.log(r.lines.join('\n'));
+const cycles = 2 * Number(process.env.BENCH_JOINS) * (process.env.BENCH_SETUPS?.split(',').length ?? 2);
+console.log('Grammar.parse calls', calls, 'per join cycle', (calls / cycles).toFixed(0), 'ms per cycle', (time / cycles).toFixed(1), 'ms/call', (time / calls).toFixed(3));
+console.log([...byRule].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}:${(v / cycles).toFixed(0)}`).join(' '));
+process.exit(0);

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { AgentEngine } from '/work/main/core/agent/agent-engine';
+import { ConferenceManager } from '/work/main/core/conference/conference-manager';
+import { silentLogger } from '/work/main/core/ports/logger';
+import { Lab } from '/work/main/lab/lab';
+import { systemClock } from '/work/main/main/host/node-clock';
+import { nodeSocketFactory } from '/work/main/main/host/node-socket';
+import { createNoMediaEngine } from '/work/main/bench/support/no-media-engine';
+import { SwitchableMediaEngine } from '/work/main/bench/support/timed-media';
+const none0 = createNoMediaEngine();
+const none = new SwitchableMediaEngine({media: none0, floor: none0}); none.mode='floor';
+const lab = await Lab.start({ signaling: { mode: 'standalone' }, media: none });
+const engine = new AgentEngine({ server: lab.wsUrl ?? '', aor: 'sip:agent@lab.local' }, { socketFactory: nodeSocketFactory, clock: systemClock, logger: silentLogger });
+const conferences = new ConferenceManager(engine, { clock: systemClock, logger: silentLogger, media: none, newGuid: () => randomUUID() });
+engine.events.on('any', (e) => { if (e.type === 'invitation') { setTimeout(() => conferences.accept(e.id), 0); } console.error(performance.now().toFixed(1), 'agent event', e.type); });
+await engine.start();
+const { conference } = await lab.invite('sip:agent@lab.local', 'x');
+while (none.sessions.find(s => s.marks.acceptAnswerAt !== undefined) === undefined) await new Promise((r) => setTimeout(r, 1));
+console.error(performance.now().toFixed(1), 'lab legs', lab.conferences.dialogsOf(conference.id, 'sip:agent@lab.local'));
+conferences.leave(conference.focusUri); process.on('uncaughtException', (e) => console.error('UNCAUGHT', e.message));
+await new Promise((r) => setTimeout(r, 300));
+console.error(performance.now().toFixed(1), 'lab legs after leave', lab.conferences.dialogsOf(conference.id, 'sip:agent@lab.local'));
+try { lab.conferences.end(conference.id); } catch (e) { console.error('end threw', (e as Error).message); }
+console.log(engine.trace.exportText().split('\n').filter(l => /^\S/.test(l) && !/^(Via|From|To|Call-ID|CSeq|Contact|Max|Content|User|Supported|Allow|Session|Require|Accept|Record|Route|Event|Expires|Subscription|ms-|Sub)/i.test(l)).join('\n'));
+process.exit(0);
