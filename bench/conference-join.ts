@@ -53,12 +53,24 @@ type Sample = {
   readonly lab: MediaMarks | undefined;
   /** Lab side: when its first RTP packet left. */
   readonly labFirstSentAt: number | undefined;
+  /** CPU of this process from accept to the end mark (seen within the 1 ms poll). */
+  readonly joinCpuMs: number;
+  /** CPU of the whole cycle: invitation, join, leave, conference ended. */
   readonly cpuMs: number;
 };
 type Failure = { readonly ok: false; readonly mode: MediaMode; readonly reason: string; readonly cpuMs: number };
 type Outcome = Sample | Failure;
 
 const now = (): number => performance.now();
+
+/**
+ * Memory now; after a full collection when the process runs with `--expose-gc`
+ * (`NODE_OPTIONS=--expose-gc npm run bench`), so that growth means retained memory, not garbage.
+ */
+function memoryNow(): NodeJS.MemoryUsage {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage();
+}
 
 /**
  * The conference-join bench: accept → first RTP against accept → MCU 200 with no media, per setup.
@@ -108,15 +120,15 @@ async function runSetup(setup: Setup, joins: number, warmup: number): Promise<Be
   }
   const outcomes: Outcome[] = [];
   const failureLines: string[] = [];
-  let rssBefore = 0;
-  let rssAfter = 0;
+  let before = memoryNow();
+  let after = before;
   let aborted: string | undefined;
   try {
     progress(`${label}: ${warmup} warm-up + ${joins} measured joins per mode`);
     let consecutive = 0;
     for (let i = 0; i < warmup + joins && aborted === undefined; i += 1) {
       if (i === warmup) {
-        rssBefore = process.memoryUsage().rss;
+        before = memoryNow();
       }
       // Alternate which mode goes first, so that neither always follows the other's cleanup.
       const order: MediaMode[] = i % 2 === 0 ? ['floor', 'media'] : ['media', 'floor'];
@@ -138,15 +150,15 @@ async function runSetup(setup: Setup, joins: number, warmup: number): Promise<Be
         }
       }
       if (i >= warmup && (i - warmup + 1) % 10 === 0) {
-        const memory = process.memoryUsage();
+        const memory = memoryNow();
         progress(`${label}: ${i - warmup + 1}/${joins} (rss ${mib(memory.rss)} MiB, heap ${mib(memory.heapUsed)} MiB)`);
       }
     }
-    rssAfter = process.memoryUsage().rss;
+    after = memoryNow();
   } finally {
     await rig.stop();
   }
-  const lines = [...summarize(label, outcomes, rssBefore, rssAfter), ...failureLines];
+  const lines = [...summarize(label, outcomes, before, after), ...failureLines];
   if (aborted !== undefined) {
     lines.push(`  ${aborted}`);
   }
@@ -247,6 +259,7 @@ async function measureJoin(rig: Rig, mode: MediaMode, focusUri: string): Promise
   }
 
   // The agent decides here: everything after this reading is the join.
+  const cpuAtAccept = process.cpuUsage();
   const acceptedAt = now();
   if (!rig.conferences.accept(invitation.id)) {
     return fail('accept() found no ringing invitation');
@@ -271,6 +284,7 @@ async function measureJoin(rig: Rig, mode: MediaMode, focusUri: string): Promise
     return fail(ended.gaveUp);
   }
   const endAt = ended.end;
+  const joinCpu = process.cpuUsage(cpuAtAccept);
   const agent = rig.agentMedia.sessions[0];
   const lab = rig.labMedia.sessions[0];
   return {
@@ -281,6 +295,7 @@ async function measureJoin(rig: Rig, mode: MediaMode, focusUri: string): Promise
     agent: { ...(agent?.marks ?? { createdAt: Number.NaN }) },
     lab: lab === undefined ? undefined : { ...lab.marks },
     labFirstSentAt: lab?.stats().firstPacketSentAt,
+    joinCpuMs: (joinCpu.user + joinCpu.system) / 1000,
     cpuMs: 0,
   };
 }
@@ -374,21 +389,20 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /** One line of figures, then where the media join's time goes. */
-function summarize(label: string, outcomes: readonly Outcome[], rssBefore: number, rssAfter: number): string[] {
+function summarize(label: string, outcomes: readonly Outcome[], before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage): string[] {
   const samples = outcomes.filter((o): o is Sample => o.ok);
   const media = samples.filter((s) => s.mode === 'media');
   const floor = samples.filter((s) => s.mode === 'floor');
   const join = media.map((s) => s.endAt - s.acceptedAt);
   const sip = floor.map((s) => s.endAt - s.acceptedAt);
   const ratio = median(join) / median(sip);
-  const cpu = (list: readonly Outcome[]): number => median(list.map((o) => o.cpuMs));
   const failed = outcomes.length - samples.length;
   const head =
     `${label}: accept->first RTP median ${ms(median(join))} ms p95 ${ms(percentile(join, 95))} ms` +
     ` | floor (SIP only: focus + MCU INVITE) median ${ms(median(sip))} ms p95 ${ms(percentile(sip, 95))} ms` +
     ` | ratio ${Number.isFinite(ratio) ? ratio.toFixed(1) : '-'}x` +
-    ` | cpu/join ${cpu(outcomes.filter((o) => o.mode === 'media')).toFixed(0)} ms (floor ${cpu(outcomes.filter((o) => o.mode === 'floor')).toFixed(0)} ms)` +
-    ` | rss ${mib(rssBefore)} -> ${mib(rssAfter)} MiB` +
+    ` | cpu/join ${ms(median(media.map((s) => s.joinCpuMs)))} ms (floor ${ms(median(floor.map((s) => s.joinCpuMs)))} ms)` +
+    ` | rss ${mib(before.rss)} -> ${mib(after.rss)} MiB (heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)})` +
     ` | ${media.length}+${floor.length} ok, ${failed} failed`;
 
   // Medians of each step taken alone: they need not add up to the median total.
@@ -411,6 +425,7 @@ function summarize(label: string, outcomes: readonly Outcome[], rssBefore: numbe
     ` (lab connected ${step(media, (s) => s.agent.connectedAt, (s) => s.lab?.connectedAt)}, lab 1st RTP out ${step(media, (s) => s.agent.connectedAt, (s) => s.labFirstSentAt)})`;
   const floorWhere =
     `  floor, medians (ms): focus INVITE ${step(floor, (s) => s.acceptedAt, (s) => s.agent.offerStartedAt)}` +
-    ` | MCU INVITE->200 ${step(floor, (s) => s.agent.offerDoneAt, (s) => s.agent.acceptAnswerAt)}`;
+    ` | MCU INVITE->200 ${step(floor, (s) => s.agent.offerDoneAt, (s) => s.agent.acceptAnswerAt)}` +
+    ` | cpu per whole cycle (invite to conference ended): media ${ms(median(media.map((s) => s.cpuMs)))}, floor ${ms(median(floor.map((s) => s.cpuMs)))}`;
   return [head, where, floorWhere];
 }

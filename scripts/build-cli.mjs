@@ -11,5 +11,9 @@ await build({
   target: 'node20',
   packages: 'external',
   sourcemap: 'linked',
+  // Dynamic imports become their own chunks, so that the WebRTC stack loads only when media
+  // is needed (see main/host/lazy-media.ts).
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });

@@ -7,7 +7,7 @@ import { ConferenceManager } from '../../core/conference/conference-manager';
 import type { Logger } from '../../core/ports/logger';
 import { systemClock } from '../host/node-clock';
 import { nodeSocketFactory } from '../host/node-socket';
-import { createWeriftMediaEngine } from '../host/werift-media';
+import { createLazyMediaEngine } from '../host/lazy-media';
 import { createStreamLogger } from '../host/stderr-logger';
 import type { AgentOptions } from './agent-options';
 import { ExitCode, exitCodeFor } from './exit-codes';
@@ -91,7 +91,7 @@ export async function runAgent(options: AgentOptions, io: AgentIo): Promise<numb
   engine.events.on('any', emit);
   const conferences = new ConferenceManager(
     engine,
-    { clock: systemClock, logger, media: createWeriftMediaEngine(), newGuid: () => randomUUID() },
+    { clock: systemClock, logger, media: createLazyMediaEngine(async () => (await import('../host/werift-media')).createWeriftMediaEngine()), newGuid: () => randomUUID() },
     { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
   );
   const unknown = (what: string): void => emit({ type: 'error', code: 'unknown-id', message: what });
