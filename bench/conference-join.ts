@@ -24,7 +24,7 @@ import { SwitchableMediaEngine, type MediaMarks, type MediaMode } from './suppor
 const JOIN_TIMEOUT_MS = 10_000;
 /** Bound on leaving, ending the conference and closing media after each join. */
 const CLEANUP_TIMEOUT_MS = 5_000;
-/** A setup stops after this many failed joins in a row: something is broken, not slow. */
+/** A setup stops after this many failed joins of one mode in a row: something is broken, not slow. */
 const MAX_CONSECUTIVE_FAILURES = 3;
 const AGENT = 'sip:agent@lab.local';
 
@@ -125,7 +125,8 @@ async function runSetup(setup: Setup, joins: number, warmup: number): Promise<Be
   let aborted: string | undefined;
   try {
     progress(`${label}: ${warmup} warm-up + ${joins} measured joins per mode`);
-    let consecutive = 0;
+    // Per mode: media failing every time while the floor succeeds must still stop the setup.
+    const consecutive: Record<MediaMode, number> = { media: 0, floor: 0 };
     for (let i = 0; i < warmup + joins && aborted === undefined; i += 1) {
       if (i === warmup) {
         before = memoryNow();
@@ -135,17 +136,17 @@ async function runSetup(setup: Setup, joins: number, warmup: number): Promise<Be
       for (const mode of order) {
         const outcome = await joinOnce(rig, mode, i);
         if (outcome.ok) {
-          consecutive = 0;
+          consecutive[mode] = 0;
         } else {
-          consecutive += 1;
+          consecutive[mode] += 1;
           failureLines.push(`  failed: ${i < warmup ? 'warm-up ' : ''}join ${i + 1} (${mode}): ${outcome.reason}`);
           progress(`${label}: join ${i + 1} (${mode}) failed: ${outcome.reason}`);
         }
         if (i >= warmup || !outcome.ok) {
           outcomes.push(outcome);
         }
-        if (consecutive >= MAX_CONSECUTIVE_FAILURES) {
-          aborted = `stopped after ${MAX_CONSECUTIVE_FAILURES} failed joins in a row`;
+        if (consecutive[mode] >= MAX_CONSECUTIVE_FAILURES) {
+          aborted = `stopped after ${MAX_CONSECUTIVE_FAILURES} failed ${mode} joins in a row`;
           break;
         }
       }
@@ -371,9 +372,10 @@ function labHolds(rig: Rig, conferenceId: string): boolean {
   return dialogs.focus || dialogs.mcu;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** `promise`, or a rejection naming `what` once `limitMs` has passed. */
+function withTimeout<T>(promise: Promise<T>, limitMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} took over ${ms.toFixed(0)} ms`)), ms);
+    const timer = setTimeout(() => reject(new Error(`${what} took over ${limitMs.toFixed(0)} ms`)), limitMs);
     timer.unref();
     promise.then(
       (value) => {
@@ -388,7 +390,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
 }
 
-/** One line of figures, then where the media join's time goes. */
+/** One line of figures, then where the time goes in each mode, then CPU per whole cycle. */
 function summarize(label: string, outcomes: readonly Outcome[], before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage): string[] {
   const samples = outcomes.filter((o): o is Sample => o.ok);
   const media = samples.filter((s) => s.mode === 'media');
@@ -400,7 +402,7 @@ function summarize(label: string, outcomes: readonly Outcome[], before: NodeJS.M
   const head =
     `${label}: accept->first RTP median ${ms(median(join))} ms p95 ${ms(percentile(join, 95))} ms` +
     ` | floor (SIP only: focus + MCU INVITE) median ${ms(median(sip))} ms p95 ${ms(percentile(sip, 95))} ms` +
-    ` | ratio ${Number.isFinite(ratio) ? ratio.toFixed(1) : '-'}x` +
+    ` | ratio ${Number.isFinite(ratio) ? `${ratio.toFixed(1)}x` : '-'}` +
     ` | cpu/join ${ms(median(media.map((s) => s.joinCpuMs)))} ms (floor ${ms(median(floor.map((s) => s.joinCpuMs)))} ms)` +
     ` | rss ${mib(before.rss)} -> ${mib(after.rss)} MiB (heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)})` +
     ` | ${media.length}+${floor.length} ok, ${failed} failed`;
@@ -415,7 +417,7 @@ function summarize(label: string, outcomes: readonly Outcome[], before: NodeJS.M
     return ms(median(spans));
   };
   const where =
-    `  media join, medians (ms): focus INVITE ${step(media, (s) => s.acceptedAt, (s) => s.agent.offerStartedAt)}` +
+    `  media join, medians (ms): accept->focus 200 ${step(media, (s) => s.acceptedAt, (s) => s.agent.offerStartedAt)}` +
     ` | agent offer (ICE gathering) ${step(media, (s) => s.agent.offerStartedAt, (s) => s.agent.offerDoneAt)}` +
     ` | MCU INVITE->200 ${step(media, (s) => s.agent.offerDoneAt, (s) => s.agent.acceptAnswerAt)}` +
     ` (lab answer ${step(media, (s) => s.lab?.answerStartedAt, (s) => s.lab?.answerDoneAt)})` +
@@ -424,8 +426,10 @@ function summarize(label: string, outcomes: readonly Outcome[], before: NodeJS.M
     ` | agent connected->1st RTP in ${step(media, (s) => s.agent.connectedAt, (s) => s.endAt)}` +
     ` (lab connected ${step(media, (s) => s.agent.connectedAt, (s) => s.lab?.connectedAt)}, lab 1st RTP out ${step(media, (s) => s.agent.connectedAt, (s) => s.labFirstSentAt)})`;
   const floorWhere =
-    `  floor, medians (ms): focus INVITE ${step(floor, (s) => s.acceptedAt, (s) => s.agent.offerStartedAt)}` +
-    ` | MCU INVITE->200 ${step(floor, (s) => s.agent.offerDoneAt, (s) => s.agent.acceptAnswerAt)}` +
-    ` | cpu per whole cycle (invite to conference ended): media ${ms(median(media.map((s) => s.cpuMs)))}, floor ${ms(median(floor.map((s) => s.cpuMs)))}`;
-  return [head, where, floorWhere];
+    `  floor, medians (ms): accept->focus 200 ${step(floor, (s) => s.acceptedAt, (s) => s.agent.offerStartedAt)}` +
+    ` | MCU INVITE->200 ${step(floor, (s) => s.agent.offerDoneAt, (s) => s.agent.acceptAnswerAt)}`;
+  const cycle =
+    `  cpu per whole cycle (invitation to conference ended, agent and lab): media ${ms(median(media.map((s) => s.cpuMs)))} ms` +
+    ` | floor ${ms(median(floor.map((s) => s.cpuMs)))} ms`;
+  return [head, ...(media.length > 0 ? [where] : []), ...(floor.length > 0 ? [floorWhere] : []), ...(samples.length > 0 ? [cycle] : [])];
 }

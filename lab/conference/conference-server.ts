@@ -11,6 +11,23 @@ import { RosterNotifier } from './roster-notifier';
 /** One user's dialogs with a lab conference. */
 type Legs = { focus: Session | undefined; mcu: Session | undefined; media: MediaSession | undefined };
 
+/** How long the lab waits for the agent's own MCU BYE after it left the focus. */
+const MCU_BYE_GRACE_MS = 1000;
+
+/**
+ * BYE that waits for the ACK: a UAS must not send BYE on a dialog whose 2xx has not been
+ * ACKed (RFC 3261 §15), and sip.js throws if asked to. Retries every 50 ms for up to 2 s.
+ */
+function byeWhenConfirmed(session: Session, attempt = 0): void {
+  try {
+    session.bye();
+  } catch {
+    if (attempt < 40) {
+      setTimeout(() => byeWhenConfirmed(session, attempt + 1), 50).unref();
+    }
+  }
+}
+
 /** Session interval the lab focus grants (RFC 4028); the agent refreshes at half of it. */
 const SESSION_EXPIRES_SEC = 1800;
 
@@ -272,12 +289,20 @@ export class LabConferenceServer {
   }
 
   private leaveConference(conference: LabConference, userEntity: string, legs: Legs): void {
-    if (legs.mcu) {
-      legs.mcu.bye();
-      legs.mcu = undefined;
+    // A leaving client BYEs the MCU itself right after the focus; BYE it only if it does not,
+    // so that the two BYEs do not cross (each would get 481).
+    const mcu = legs.mcu;
+    if (mcu) {
+      setTimeout(() => {
+        if (legs.mcu === mcu) {
+          byeWhenConfirmed(mcu);
+          legs.mcu = undefined;
+          void legs.media?.close();
+          legs.media = undefined;
+          this.forgetIfIdle(conference.id, userEntity, legs);
+        }
+      }, MCU_BYE_GRACE_MS).unref();
     }
-    void legs.media?.close();
-    legs.media = undefined;
     if (conference.removeUser(userEntity)) {
       this.notifier.publish(conference.id, conference.userDocument(userEntity));
     }
@@ -285,8 +310,12 @@ export class LabConferenceServer {
   }
 
   private dropLegs(conferenceId: string, userEntity: string, legs: Legs): void {
-    legs.mcu?.bye();
-    legs.focus?.bye();
+    if (legs.mcu) {
+      byeWhenConfirmed(legs.mcu);
+    }
+    if (legs.focus) {
+      byeWhenConfirmed(legs.focus);
+    }
     void legs.media?.close();
     legs.mcu = undefined;
     legs.focus = undefined;
