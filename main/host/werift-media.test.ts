@@ -216,6 +216,16 @@ describe('werift media engine', () => {
     });
   });
 
+  it('answers an offer with audio and video by rejecting the video (RFC 3264 §6)', async () => {
+    const offer = await session().createOffer();
+    const withVideo = `${offer.replace('a=group:BUNDLE 0', 'a=group:BUNDLE 0 1')}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n`;
+    const answer = await session(true).answer(withVideo);
+    const media = answer.split('\r\n').filter((l) => l.startsWith('m='));
+    expect(media).toEqual([expect.stringMatching(/^m=audio [1-9]\d* UDP\/TLS\/RTP\/SAVPF 0$/), expect.stringMatching(/^m=video 0 /)]);
+    // a=ptime belongs to the audio section, before the video m= line.
+    expect(answer.indexOf('a=ptime:20')).toBeLessThan(answer.indexOf('m=video'));
+  });
+
   it('negotiates once, in order', async () => {
     const agent = session();
     await expect(agent.acceptAnswer('v=0\r\n')).rejects.toMatchObject({ code: 'invalid-state' });

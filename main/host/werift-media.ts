@@ -30,6 +30,9 @@ const SAMPLES_PER_MS = PCMU_CLOCK_RATE / 1000;
 /** werift's DTLS flight counter once a handshake is over (RFC 6347 §4.2.4 numbers flights 1 to 6). */
 const DTLS_HANDSHAKE_DONE = 7;
 
+/** Most packets one timer tick sends to catch up with the clock. */
+const MAX_CATCH_UP_PACKETS = 3;
+
 const ignore = (): void => undefined;
 
 /**
@@ -111,6 +114,7 @@ class WeriftMediaSession implements MediaSession {
   private talkspurtStart = true;
   private toneIndex = 0;
   private lastEchoAt: number | undefined;
+  private nextToneAt = 0;
 
   private packetsSent = 0;
   private packetsReceived = 0;
@@ -324,14 +328,25 @@ class WeriftMediaSession implements MediaSession {
   }
 
   private tick(): void {
+    const now = this.config.clock();
+    const interval = this.config.packetIntervalMs;
     // In echo mode the tone only fills the gaps while the peer sends nothing to echo.
-    if (this.lastEchoAt !== undefined && this.config.clock() - this.lastEchoAt < this.config.packetIntervalMs * 1.5) {
+    if (this.lastEchoAt !== undefined && now - this.lastEchoAt < interval * 1.5) {
+      this.nextToneAt = now + interval;
       return;
     }
-    const frame = this.toneFrames[this.toneIndex];
-    this.toneIndex = (this.toneIndex + 1) % this.toneFrames.length;
-    if (frame !== undefined) {
-      this.send(frame);
+    // setInterval fires a little late every period, so pace by the clock to keep the packet
+    // rate equal to the RTP clock rate; after a stall, skip ahead instead of bursting.
+    if (now - this.nextToneAt > interval * MAX_CATCH_UP_PACKETS) {
+      this.nextToneAt = now;
+    }
+    for (let burst = 0; this.nextToneAt <= now + interval / 2 && burst < MAX_CATCH_UP_PACKETS; burst++) {
+      const frame = this.toneFrames[this.toneIndex];
+      this.toneIndex = (this.toneIndex + 1) % this.toneFrames.length;
+      if (frame === undefined || !this.send(frame)) {
+        return;
+      }
+      this.nextToneAt += interval;
     }
   }
 
@@ -367,6 +382,7 @@ class WeriftMediaSession implements MediaSession {
       this.currentState === 'connected' && this.phase === 'negotiated' && !this.isMuted && this.closing === undefined;
     if (shouldSend && this.timer === undefined) {
       this.talkspurtStart = true;
+      this.nextToneAt = this.config.clock();
       this.timer = setInterval(() => this.tick(), this.config.packetIntervalMs);
       this.timer.unref();
       // Start now rather than one interval late; the first packet also proves the path.
@@ -535,6 +551,9 @@ function rewriteLocalSdp(sdp: string, packetIntervalMs: number): string {
   let inAudio = false;
   for (const line of lines) {
     if (line.startsWith('m=')) {
+      if (inAudio) {
+        out.push(`a=ptime:${packetIntervalMs}`);
+      }
       inAudio = line.startsWith('m=audio ');
       out.push(inAudio ? line.replace(/^m=audio \d+/, `m=audio ${port}`) : line);
       if (inAudio) {
@@ -550,7 +569,9 @@ function rewriteLocalSdp(sdp: string, packetIntervalMs: number): string {
       out.push(line);
     }
   }
-  out.push(`a=ptime:${packetIntervalMs}`);
+  if (inAudio) {
+    out.push(`a=ptime:${packetIntervalMs}`);
+  }
   return `${out.join('\r\n')}\r\n`;
 }
 

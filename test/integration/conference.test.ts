@@ -114,6 +114,20 @@ for (const mode of ['kamailio', 'standalone'] as const) {
       expect(await outcome).toMatchObject({ state: 'Declined', status: 603 });
     }, 30_000);
 
+    it('surfaces the focus refusal with its ms-diagnostics reason when the conference is gone', async () => {
+      const { lab, server } = await setup(mode);
+      const agent = startAgent(server);
+      await agent.waitForType('registered', 10_000);
+      const { conference } = await lab.invite(AGENT, 'Gone before you join');
+      const invitation = await agent.waitForType('invitation', 5000);
+      lab.conferences.end(conference.id);
+      agent.send({ cmd: 'accept', id: invitation.event.id });
+      const error = await agent.waitForType('error', 5000, 0, (e) => e.code === 'conference-failed');
+      expect(error.event.message).toMatch(/404 Not Found: Invalid conference entity \(ms-diagnostics 3004\)/);
+      const left = await agent.waitForType('conference.left', 3000);
+      expect(left.event.focusUri).toBe(conference.focusUri);
+    }, 30_000);
+
     it('reports the conference left when the lab ejects the agent', async () => {
       const { lab, server } = await setup(mode);
       const agent = startAgent(server, ['--auto-accept']);
