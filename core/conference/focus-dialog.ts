@@ -2,6 +2,7 @@ import { UserAgent } from 'sip.js';
 import type { IncomingResponse, OutgoingRequestDelegate, Session } from 'sip.js/lib/core/index.js';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import { makeInitialInvite } from '../sip/outgoing-invite';
 import { buildAddUserRequest, buildModifyEndpointMediaRequest, parseC3PResponse, type ModifyEndpointMediaInput } from './c3p';
 import { MIME_CCCP } from './namespaces';
 
@@ -54,17 +55,11 @@ export class FocusDialog {
     const core = this.ua.userAgentCore;
     const from = core.configuration.aor.toString();
     const body = buildAddUserRequest({ requestId, from, focusUri: this.focusUri, role, endpointEntity });
-    const request = core.makeOutgoingRequestMessage(
-      'INVITE',
+    const request = makeInitialInvite(
+      this.ua,
       target,
-      core.configuration.aor,
-      target,
-      { optionTags: ['timer', 'ms-sender'] },
-      [
-        `Contact: ${core.configuration.contact.toString()}`,
-        `Session-Expires: ${this.sessionExpiresSec};refresher=uac`,
-        `Accept: ${MIME_CCCP}, application/sdp`,
-      ],
+      ['timer', 'ms-sender'],
+      [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, application/sdp`],
       { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
     );
     return new Promise<FocusJoinResult>((resolve) => {

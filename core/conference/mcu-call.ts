@@ -2,6 +2,7 @@ import { UserAgent } from 'sip.js';
 import type { Session } from 'sip.js/lib/core/index.js';
 import type { Logger } from '../ports/logger';
 import { SDP_CONTENT_TYPE, type MediaSession } from '../ports/media';
+import { makeInitialInvite } from '../sip/outgoing-invite';
 import { rejectionReason } from './focus-dialog';
 
 /** Outcome of {@link McuCall.connect}. */
@@ -45,15 +46,11 @@ export class McuCall {
       return { ok: false, reason: `no local media: ${error instanceof Error ? error.message : String(error)}` };
     }
     const core = this.ua.userAgentCore;
-    const request = core.makeOutgoingRequestMessage(
-      'INVITE',
-      target,
-      core.configuration.aor,
-      target,
-      { optionTags: ['ms-sender'] },
-      [`Contact: ${core.configuration.contact.toString()}`, 'ms-keep-alive: UAC;hop-hop=yes'],
-      { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: offer },
-    );
+    const request = makeInitialInvite(this.ua, target, ['ms-sender'], ['ms-keep-alive: UAC;hop-hop=yes'], {
+      contentDisposition: 'session',
+      contentType: SDP_CONTENT_TYPE,
+      content: offer,
+    });
     const answered = await new Promise<{ ok: true; sdp: string } | { ok: false; reason: string }>((resolve) => {
       core.invite(request, {
         onAccept: (response) => {

@@ -8,3 +8,5 @@ export { silentLogger } from './logger';
 export type { KeyValueStore } from './storage';
 export { MemoryStore } from './storage';
 export type { SignalingSocket, SignalingSocketFactory, SignalingSocketHandlers } from './socket';
+export type { MediaEngine, MediaSession, MediaSessionOptions, MediaState, MediaStats, MediaErrorCode } from './media';
+export { MediaNegotiationError, SDP_CONTENT_TYPE } from './media';

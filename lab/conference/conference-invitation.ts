@@ -2,6 +2,7 @@ import { UserAgent } from 'sip.js';
 import type { OutgoingInviteRequest } from 'sip.js/lib/core/index.js';
 import { buildConfInvite } from '../../core/conference/conf-invite';
 import { MIME_CONF_INVITE } from '../../core/conference/namespaces';
+import { makeInitialInvite } from '../../core/sip/outgoing-invite';
 
 /**
  * States of a {@link ConferenceInvitation}, after UCMA's ConferenceInvitationState.
@@ -84,15 +85,11 @@ export class ConferenceInvitation {
       audio: options.audio ?? true,
       im: options.im ?? true,
     });
-    const request = core.makeOutgoingRequestMessage(
-      'INVITE',
-      target,
-      core.configuration.aor,
-      target,
-      { optionTags: ['ms-sender'] },
-      [`Contact: ${core.configuration.contact.toString()}`],
-      { contentDisposition: 'render', contentType: MIME_CONF_INVITE, content: body },
-    );
+    const request = makeInitialInvite(this.ua, target, ['ms-sender'], [], {
+      contentDisposition: 'render',
+      contentType: MIME_CONF_INVITE,
+      content: body,
+    });
     return new Promise<InvitationOutcome>((resolve) => {
       const finish = (state: InvitationOutcome['state'], status: number, reason: string, warning?: string): void => {
         if (this.isFinal()) {

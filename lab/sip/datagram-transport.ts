@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { EmitterImpl, TransportState, type Emitter, type Transport } from 'sip.js';
+import { TransportState } from 'sip.js';
+import { LabTransportBase } from './lab-transport-base';
 
 /** Options of {@link UdpTransport}, passed through sip.js's `transportOptions`. */
 export type UdpTransportOptions = {
@@ -19,34 +20,19 @@ export type UdpTransportOptions = {
  * one socket and one peer suffice. Responses come back to our source port because the lab's
  * Via carries `rport` (RFC 3581): sip.js drops responses whose Via has a port.
  */
-export class UdpTransport implements Transport {
+export class UdpTransport extends LabTransportBase {
   readonly protocol = 'UDP';
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
-  private _state = TransportState.Disconnected;
-  private readonly _stateChange = new EmitterImpl<TransportState>();
   private socket: Socket | undefined;
 
   constructor(
     _logger: unknown,
     private readonly options: UdpTransportOptions,
-  ) {}
-
-  get state(): TransportState {
-    return this._state;
-  }
-
-  get stateChange(): Emitter<TransportState> {
-    return this._stateChange;
-  }
-
-  isConnected(): boolean {
-    return this._state === TransportState.Connected;
+  ) {
+    super();
   }
 
   connect(): Promise<void> {
-    if (this._state === TransportState.Connected) {
+    if (this.isConnected()) {
       return Promise.resolve();
     }
     this.setState(TransportState.Connecting);
@@ -101,12 +87,4 @@ export class UdpTransport implements Transport {
     );
   }
 
-  dispose(): Promise<void> {
-    return this.disconnect();
-  }
-
-  private setState(state: TransportState): void {
-    this._state = state;
-    this._stateChange.emit(state);
-  }
 }

@@ -1,5 +1,6 @@
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EmitterImpl, TransportState, type Emitter, type Transport } from 'sip.js';
+import { TransportState } from 'sip.js';
+import { LabTransportBase } from './lab-transport-base';
 import { Parser, type IncomingRequestMessage, type IncomingResponseMessage, type Logger as SipLogger } from 'sip.js/lib/core/index.js';
 
 const quietSipLogger = {
@@ -226,29 +227,14 @@ export type EdgeTransportOptions = { readonly edge: LabEdge };
  * sip.js transport of the lab's user agent in standalone mode: in-process, through a
  * {@link LabEdge}. Always connected while the edge listens.
  */
-export class EdgeTransport implements Transport {
+export class EdgeTransport extends LabTransportBase {
   readonly protocol = 'WS';
-  onConnect: (() => void) | undefined;
-  onDisconnect: ((error?: Error) => void) | undefined;
-  onMessage: ((message: string) => void) | undefined;
-  private _state = TransportState.Disconnected;
-  private readonly _stateChange = new EmitterImpl<TransportState>();
 
   constructor(
     _logger: unknown,
     private readonly options: EdgeTransportOptions,
-  ) {}
-
-  get state(): TransportState {
-    return this._state;
-  }
-
-  get stateChange(): Emitter<TransportState> {
-    return this._stateChange;
-  }
-
-  isConnected(): boolean {
-    return this._state === TransportState.Connected;
+  ) {
+    super();
   }
 
   connect(): Promise<void> {
@@ -263,19 +249,10 @@ export class EdgeTransport implements Transport {
   }
 
   disconnect(): Promise<void> {
-    if (this._state === TransportState.Connected) {
+    if (this.isConnected()) {
       this.setState(TransportState.Disconnected);
       this.onDisconnect?.();
     }
     return Promise.resolve();
-  }
-
-  dispose(): Promise<void> {
-    return this.disconnect();
-  }
-
-  private setState(state: TransportState): void {
-    this._state = state;
-    this._stateChange.emit(state);
   }
 }
