@@ -16,6 +16,8 @@ export type LabOptions = {
   readonly media?: MediaEngine;
   /** The organizer named in conferences the lab creates. */
   readonly organizer?: string;
+  /** Session interval the focus grants (RFC 4028); default 1800 s. */
+  readonly sessionExpiresSec?: number;
 };
 
 /**
@@ -32,9 +34,10 @@ export class Lab {
     private readonly organizer: string,
     media: MediaEngine,
     logger: Logger,
+    sessionExpiresSec: number | undefined,
   ) {
     const ua = signaling.ua;
-    this.conferences = new LabConferenceServer(ua, media, domain, logger, signaling.serviceUser);
+    this.conferences = new LabConferenceServer(ua, media, domain, logger, signaling.serviceUser, sessionExpiresSec);
     const core = ua.userAgentCore;
     core.delegate.onInvite = (request) => {
       if (!this.conferences.handleInvite(request)) {
@@ -60,7 +63,7 @@ export class Lab {
     const domain = options.domain ?? 'lab.local';
     const logger = options.logger ?? silentLogger;
     const signaling = await startLabUserAgent(options.signaling, domain, logger);
-    return new Lab(signaling, domain, options.organizer ?? `sip:organizer@${domain}`, options.media ?? createWeriftMediaEngine(), logger);
+    return new Lab(signaling, domain, options.organizer ?? `sip:organizer@${domain}`, options.media ?? createWeriftMediaEngine(), logger, options.sessionExpiresSec);
   }
 
   /** Where agents connect in standalone mode (`ws://127.0.0.1:PORT`). */

@@ -33,6 +33,17 @@ describe('AgentEngine', () => {
     await engine.stop();
   });
 
+  it('refreshes the registration before it expires (RFC 3261 §10.2.1), without a second registered event', async () => {
+    const registrar = new FakeRegistrar({ users: { agent: 's3cret' }, grantExpires: 2 });
+    const { engine, events } = makeAgent(registrar, 's3cret');
+    await engine.start();
+    const before = registrar.requests('REGISTER').length;
+    await waitFor(() => registrar.requests('REGISTER').length > before, 3000, 'a refresh REGISTER');
+    expect(engine.isRegistered).toBe(true);
+    expect(events.filter((e) => e.type === 'registered')).toHaveLength(1);
+    await engine.stop();
+  });
+
   it('fails start with auth-failed on a wrong password', async () => {
     const registrar = new FakeRegistrar({ users: { agent: 's3cret' } });
     const { engine, events } = makeAgent(registrar, 'wrong');

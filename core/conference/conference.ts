@@ -50,6 +50,8 @@ export type ConferenceOptions = {
   /** Period of `media` events while media is up. */
   readonly mediaReportMs?: number;
   readonly sessionExpiresSec?: number;
+  /** Shortest session interval accepted from the focus (RFC 4028 Min-SE; tests lower it). */
+  readonly minSessionExpiresSec?: number;
 };
 
 /**
@@ -81,7 +83,7 @@ export class Conference {
     // [MS-CONFBAS] 2.2.3.15: the endpoint entity SHOULD be a GUID; pidgin-sipe braces it.
     this.endpointEntity = `{${deps.newGuid().toUpperCase()}}`;
     this.self = deps.ua.userAgentCore.configuration.aor.toString().toLowerCase();
-    this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, focusUri, options.sessionExpiresSec);
+    this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, focusUri, options.sessionExpiresSec, options.minSessionExpiresSec);
     this.focus.onRemoteBye = (reason) => void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
     this.subscription = new RosterSubscription(deps.ua, deps.logger, focusUri);
     this.subscription.onChange = () => this.onRosterChange();

@@ -42,6 +42,8 @@ export class FocusDialog {
     logger: Logger,
     readonly focusUri: string,
     private readonly sessionExpiresSec = DEFAULT_SESSION_EXPIRES_SEC,
+    /** Shortest interval we accept from the focus; RFC 4028 §4 sets Min-SE to 90 s by default. */
+    private readonly minSessionExpiresSec = 90,
   ) {
     this.log = logger.child('focus');
   }
@@ -76,7 +78,7 @@ export class FocusDialog {
             resolve({ ok: false, status: 200, reason });
             return;
           }
-          this.scheduleRefresh(sessionInterval(response, this.sessionExpiresSec));
+          this.scheduleRefresh(sessionInterval(response, this.sessionExpiresSec, this.minSessionExpiresSec));
           resolve({ ok: true, grantedRole: parsed.response.grantedRole });
         },
         onReject: (response) => {
@@ -149,7 +151,7 @@ export class FocusDialog {
       {
         onAccept: (response) => {
           response.ack();
-          this.scheduleRefresh(sessionInterval(response, intervalSec));
+          this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
         },
         onReject: (response) => {
           this.log.warn('session refresh refused', { status: response.message.statusCode ?? 0 });
@@ -163,10 +165,10 @@ export class FocusDialog {
   }
 }
 
-function sessionInterval(response: IncomingResponse, fallback: number): number {
+function sessionInterval(response: IncomingResponse, fallback: number, minimum: number): number {
   const header = response.message.getHeader('session-expires');
   const value = header ? Number.parseInt(header, 10) : Number.NaN;
-  return Number.isFinite(value) && value >= 90 ? value : fallback;
+  return Number.isFinite(value) && value >= minimum ? value : fallback;
 }
 
 /** The human reason of a rejection: ms-diagnostics `reason="…"` ([MS-OCER] 8.4), else the phrase. */

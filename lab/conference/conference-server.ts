@@ -28,8 +28,8 @@ function byeWhenConfirmed(session: Session, attempt = 0): void {
   }
 }
 
-/** Session interval the lab focus grants (RFC 4028); the agent refreshes at half of it. */
-const SESSION_EXPIRES_SEC = 1800;
+/** Session interval the lab focus grants by default (RFC 4028); the agent refreshes at half of it. */
+const DEFAULT_SESSION_EXPIRES_SEC = 1800;
 
 /**
  * The lab's reference conference server: a focus and an A/V MCU, as a Lync pool presents them.
@@ -58,6 +58,7 @@ export class LabConferenceServer {
     private readonly domain: string,
     logger: Logger,
     private readonly serviceUser = 'conf',
+    private readonly sessionExpiresSec = DEFAULT_SESSION_EXPIRES_SEC,
   ) {
     this.log = logger.child('lab.conference');
     this.notifier = new RosterNotifier(ua, logger);
@@ -199,7 +200,7 @@ export class LabConferenceServer {
     });
     const response = request.accept({
       statusCode: 200,
-      extraHeaders: [`Session-Expires: ${SESSION_EXPIRES_SEC};refresher=uac`, 'Require: timer', `Contact: ${this.ua.contact.toString()}`],
+      extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, 'Require: timer', `Contact: ${this.ua.contact.toString()}`],
       body: { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
     });
     const legs = this.legsOf(conference.id, add.userEntity);
@@ -220,7 +221,7 @@ export class LabConferenceServer {
       onInvite: (reinvite) => {
         reinvite.accept({
           statusCode: 200,
-          extraHeaders: [`Session-Expires: ${SESSION_EXPIRES_SEC};refresher=uac`, 'Require: timer', `Contact: ${this.ua.contact.toString()}`],
+          extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, 'Require: timer', `Contact: ${this.ua.contact.toString()}`],
           body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
         });
       },

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { AgentProcess } from '../support/agent-process';
 import { runSipp } from '../support/sipp';
+import { startTlsRelay } from '../support/tls-relay';
 
 // The headless agent (`switchboard agent --json`, the real bin) against a real Kamailio over
 // loopback WebSocket. Figures are printed so the issue note can quote them.
@@ -124,6 +125,24 @@ describe('switchboard agent with Kamailio', () => {
     expect(sent.event).toMatchObject({ to: 'sip:sipp@lab.local', status: 200 });
     const done = await sipp.result;
     expect(done.code, done.stderr).toBe(0);
+  });
+
+  it('registers over wss:// (TLS verified against the CA it is told to trust) and refuses an untrusted certificate', async () => {
+    const k = await kamailio();
+    const relay = await startTlsRelay(k.wsUrl);
+    cleanups.push(() => relay.close());
+    const trusted = new AgentProcess(['--server', relay.url, '--aor', 'sip:agent@lab.local'], { NODE_EXTRA_CA_CERTS: relay.caFile });
+    cleanups.push(() => trusted.dispose());
+    await trusted.waitForType('registered', 10_000);
+    expect(await locationOf(k, 'agent')).toMatchObject({ contacts: 1 });
+    trusted.signal('SIGTERM');
+    expect(await trusted.exited).toBe(0);
+
+    const untrusted = new AgentProcess(['--server', relay.url, '--aor', 'sip:agent@lab.local']);
+    cleanups.push(() => untrusted.dispose());
+    const error = await untrusted.waitForType('error', 10_000);
+    expect(error.event).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/self.signed certificate/i) });
+    expect(await untrusted.exited).toBe(3);
   });
 
   it('idles at a bounded RSS once registered', async () => {
