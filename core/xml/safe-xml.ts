@@ -107,7 +107,7 @@ export function parseXml(body: string, limits: XmlLimits = {}): XmlResult {
   const validation = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (validation !== true) {
     const { msg, line } = validation.err;
-    return { ok: false, rule: 'malformed', message: `line ${line}: ${msg}`, line };
+    return { ok: false, rule: 'malformed', message: `line ${line}: ${readableValidatorMessage(msg)}`, line };
   }
   if (!endsWithRootElement(text)) {
     return reject('malformed', 'text after the root element');
@@ -148,6 +148,19 @@ function lineAt(text: string, index: number): number {
     line += 1;
   }
   return line;
+}
+
+/**
+ * fast-xml-parser reports unclosed elements as `Invalid '[    'a',    'b']' found.`; that text
+ * ends up in a Warning header a person reads, so say it plainly.
+ */
+function readableValidatorMessage(msg: string): string {
+  const unclosed = /^Invalid '\[([^\]]*)\]' found\.?$/s.exec(msg);
+  if (unclosed?.[1] !== undefined) {
+    const names = unclosed[1].split(',').map((n) => n.trim().replace(/^['"]|['"]$/g, '')).filter((n) => n !== '');
+    return `unclosed element${names.length === 1 ? '' : 's'}: ${names.join(', ')}`;
+  }
+  return msg;
 }
 
 /** XMLValidator accepts `<r/>junk`; strip trailing comments and PIs and look for the `>`. */
