@@ -26,6 +26,17 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('decline'), id: z.string().min(1).max(64) }).strict(),
   z.object({ cmd: z.literal('leave'), focusUri: sipUri }).strict(),
   z.object({ cmd: z.literal('mute'), focusUri: sipUri, muted: z.boolean() }).strict(),
+  z
+    .object({
+      cmd: z.literal('send'),
+      appId: z.string().min(1).max(64),
+      contentType: z.string().min(1).max(255),
+      body: z.string().max(64 * 1024),
+      conversationId: z.string().max(256).optional(),
+      channelId: z.string().max(256).optional(),
+    })
+    .strict(),
+  z.object({ cmd: z.literal('close'), appId: z.string().min(1).max(64), conversationId: z.string().max(256).optional() }).strict(),
 ]);
 /** @public */
 export type AgentCommand = z.infer<typeof agentCommandSchema>;

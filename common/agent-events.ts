@@ -148,6 +148,68 @@ const conferenceLeftEvent = z.object({
   reason: z.string(),
 });
 
+/** States of a context channel (issue 4; core/channels/channel-state.ts has the diagram). */
+export const channelStateSchema = z.enum(['Idle', 'Establishing', 'Established', 'Recovering', 'Terminating', 'Terminated']);
+
+/** Which pane and channel a channel event is about. */
+const channelKey = {
+  appId: z.string(),
+  conversationId: z.string(),
+  channelId: z.string(),
+};
+
+/** A registered application asks for a pane and the agent decides (accept/decline with `id`). */
+const channelRequestEvent = z.object({
+  type: z.literal('channel.request'),
+  id: z.string(),
+  ...channelKey,
+  from: z.string(),
+  name: z.string(),
+  toast: z.string().optional(),
+});
+
+const channelStateEvent = z.object({ type: z.literal('channel.state'), ...channelKey, state: channelStateSchema });
+
+/** The initial context of a channel, decoded, for the pane (UCMA ContextualData). */
+const channelContextEvent = z.object({
+  type: z.literal('channel.context'),
+  ...channelKey,
+  /** The data as UTF-8 text, when it is valid UTF-8. */
+  data: z.string().optional(),
+  dataBase64: z.string().optional(),
+  simpleLink: z.string().optional(),
+});
+
+/** One INFO delivered to the pane, exactly once and in order. */
+const channelDataEvent = z.object({ type: z.literal('channel.data'), ...channelKey, contentType: z.string(), body: z.string() });
+
+/** Outcome of a `send` from the pane. */
+const channelSentEvent = z.object({
+  type: z.literal('channel.sent'),
+  ...channelKey,
+  seq: z.number().int(),
+  ok: z.boolean(),
+  status: z.number().int(),
+  reason: z.string(),
+});
+
+/** A channel request that was refused, with the status sent. */
+const channelRefusedEvent = z.object({
+  type: z.literal('channel.refused'),
+  appId: z.string(),
+  status: z.number().int(),
+  reason: z.string(),
+  from: z.string().optional(),
+});
+
+/** An application that is not installed asked for a pane: name and install link to show. */
+const channelInstallEvent = z.object({
+  type: z.literal('channel.install'),
+  appId: z.string(),
+  name: z.string().optional(),
+  link: z.string().optional(),
+});
+
 /**
  * Every event the headless agent reports, one JSON object per line with `--json`.
  * @public
@@ -168,6 +230,13 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   rosterEvent,
   mediaEvent,
   conferenceLeftEvent,
+  channelRequestEvent,
+  channelStateEvent,
+  channelContextEvent,
+  channelDataEvent,
+  channelSentEvent,
+  channelRefusedEvent,
+  channelInstallEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

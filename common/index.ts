@@ -5,3 +5,6 @@
 export * from './agent-events';
 export * from './agent-commands';
 export * from './bridge';
+export * from './pane-protocol';
+export * from './extension-manifest';
+export type * from './pane-api';

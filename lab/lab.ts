@@ -3,6 +3,7 @@ import { silentLogger } from '../core/ports/logger';
 import type { MediaEngine } from '../core/ports/media';
 import type { SipTrace } from '../core/sip/sip-trace';
 import { createWeriftMediaEngine } from '../main/host/werift-media';
+import { ConversationContextChannel } from './channels/conversation-context-channel';
 import { ConferenceInvitation, type DeliverOptions, type InvitationOutcome } from './conference/conference-invitation';
 import { LabConferenceServer } from './conference/conference-server';
 import type { LabConference } from './conference/lab-conference';
@@ -82,11 +83,21 @@ export class Lab {
   }
 
   /** Creates a conference and invites `agent` to it (UCMA ConferenceInvitation.Deliver). */
-  async invite(agent: string, subject: string, options: DeliverOptions = {}): Promise<{ conference: LabConference; invitation: ConferenceInvitation; outcome: Promise<InvitationOutcome> }> {
+  async invite(agent: string, subject: string, options: DeliverOptions = {}): Promise<{ conference: LabConference; invitation: ConferenceInvitation; outcome: Promise<InvitationOutcome>; conversationId: string }> {
     const conference = this.conferences.create(subject, this.organizer);
     const invitation = new ConferenceInvitation(this.signaling.ua, conference);
-    const outcome = invitation.deliver(agent, options);
-    return { conference, invitation, outcome };
+    // The conference's conversation: channels opened "in" it carry the same id.
+    const conversationId = options.conversationId ?? `conv-${conference.id}`;
+    const outcome = invitation.deliver(agent, { ...options, conversationId });
+    return { conference, invitation, outcome, conversationId };
+  }
+
+  /**
+   * A context channel from the lab's contact-center application to `agent`
+   * (UCMA ConversationContextChannel); call `establish` on it.
+   */
+  channel(agent: string, conversationId = `conv-${Math.random().toString(36).slice(2, 10)}`): ConversationContextChannel {
+    return new ConversationContextChannel(this.signaling.ua, { id: conversationId }, agent);
   }
 
   /** Drops agents' connections as a crashed server would (standalone mode). */

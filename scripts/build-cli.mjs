@@ -17,3 +17,28 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
 });
+
+// Sample extension packages: each becomes a complete, installable folder in out/extensions/
+// (manifest, pages, styles, and its script bundled with the pane SDK).
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+
+for (const sample of ['echo', 'crm-context']) {
+  const from = `extensions/${sample}`;
+  const to = `out/extensions/${sample}`;
+  await mkdir(to, { recursive: true });
+  for (const file of await readdir(from)) {
+    if (/\.(json|html|css)$/.test(file)) {
+      await copyFile(`${from}/${file}`, `${to}/${file}`);
+    }
+  }
+  await build({
+    entryPoints: [`${from}/${sample}.ts`],
+    outfile: `${to}/${sample}.js`,
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+  });
+}

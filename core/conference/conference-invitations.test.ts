@@ -13,7 +13,7 @@ function fakeRequest(body: string) {
   const answers: { status: number; headers: string[] }[] = [];
   const session = { delegate: undefined as unknown, byes: 0, bye() { this.byes += 1; } };
   const request = {
-    message: { body, from: { uri: { toString: () => 'sip:boss@lab.local' } } },
+    message: { body, callId: 'call-1', getHeader: () => undefined, from: { uri: { toString: () => 'sip:boss@lab.local' } } },
     delegate: undefined as undefined | { onCancel?: (m: unknown) => void },
     progress: (o: { statusCode: number }) => answers.push({ status: o.statusCode, headers: [] }),
     accept: (o: { statusCode: number }) => {

@@ -41,12 +41,14 @@ export type ConferenceInvitationDeps = {
   readonly logger: Logger;
   readonly emit: (event: AgentEvent) => void;
   /** Starts the agent's own join of the conference once it accepted (dialogs two and three). */
-  readonly join: (invite: ConfInvite) => void;
+  readonly join: (invite: ConfInvite, conversationId: string) => void;
   readonly newId: () => string;
 };
 
 type Invitation = {
   readonly id: string;
+  /** `Ms-Conversation-ID` of the invitation, else its Call-ID (protocol-notes open question 9). */
+  readonly conversationId: string;
   readonly invite: ConfInvite;
   readonly request: IncomingInviteRequest;
   state: InvitationState;
@@ -97,6 +99,7 @@ export class ConferenceInvitations {
     }
     const invitation: Invitation = {
       id: this.deps.newId(),
+      conversationId: message.getHeader('ms-conversation-id')?.trim() || message.callId,
       invite: parsed.invite,
       request,
       state: 'Ringing',
@@ -148,7 +151,7 @@ export class ConferenceInvitations {
       }
     }, this.options.byeGraceMs ?? 5000);
     this.deps.emit({ type: 'invitation.accepted', id, focusUri: invitation.invite.focusUri });
-    this.deps.join(invitation.invite);
+    this.deps.join(invitation.invite, invitation.conversationId);
     return true;
   }
 

@@ -29,6 +29,10 @@ const quietParserLogger = { error: () => undefined, warn: () => undefined, log: 
 export class ConferenceManager {
   readonly invitations: ConferenceInvitations;
   private readonly conferences = new Map<string, Conference>();
+  /** Conversation id of each conference joined, by focus URI (lower case). */
+  private readonly conversations = new Map<string, string>();
+  /** Called when the agent left a conference, with its conversation id. */
+  onConversationEnded: ((conversationId: string) => void) | undefined;
   private requestId = 0;
   private readonly log: Logger;
 
@@ -44,7 +48,7 @@ export class ConferenceManager {
         clock: deps.clock,
         logger: deps.logger,
         emit: (event) => engine.report(event),
-        join: (invite) => this.join(invite),
+        join: (invite, conversationId) => this.join(invite, conversationId),
         newId: () => `inv-${(++invitationSeq).toString(36)}-${deps.newGuid().slice(0, 8)}`,
       },
       options,
@@ -52,6 +56,11 @@ export class ConferenceManager {
     engine.invites.handle(CONF_INVITE_TYPE, (request) => this.invitations.handle(request));
     engine.interceptRequests('BENOTIFY', (raw) => this.onBenotify(raw));
     engine.addStopHook(() => this.dispose());
+  }
+
+  /** Whether `conversationId` is that of a conference the agent is in. */
+  isConferenceConversation(conversationId: string): boolean {
+    return [...this.conversations.values()].includes(conversationId);
   }
 
   /** Focus URIs of the conferences the agent is in. */
@@ -93,7 +102,7 @@ export class ConferenceManager {
     await Promise.all([...this.conferences.values()].map((c) => c.leave('agent stopping')));
   }
 
-  private join(invite: ConfInvite): void {
+  private join(invite: ConfInvite, conversationId: string): void {
     if (this.find(invite.focusUri)) {
       this.log.info('already in this conference', { focusUri: invite.focusUri });
       return;
@@ -107,12 +116,21 @@ export class ConferenceManager {
         emit: (event) => this.engine.report(event),
         nextRequestId: () => ++this.requestId,
         newGuid: this.deps.newGuid,
-        onLeft: (c) => this.conferences.delete(c.focusUri.toLowerCase()),
+        onLeft: (c) => {
+          const key = c.focusUri.toLowerCase();
+          this.conferences.delete(key);
+          const conversation = this.conversations.get(key);
+          this.conversations.delete(key);
+          if (conversation !== undefined) {
+            this.onConversationEnded?.(conversation);
+          }
+        },
       },
       invite.focusUri,
       this.options,
     );
     this.conferences.set(invite.focusUri.toLowerCase(), conference);
+    this.conversations.set(invite.focusUri.toLowerCase(), conversationId);
     void conference.join().catch((error: unknown) => this.log.error('join failed', { error: String(error) }));
   }
 

@@ -10,3 +10,5 @@ export { MemoryStore } from './storage';
 export type { SignalingSocket, SignalingSocketFactory, SignalingSocketHandlers } from './socket';
 export type { MediaEngine, MediaSession, MediaSessionOptions, MediaState, MediaStats, MediaErrorCode } from './media';
 export { MediaNegotiationError, SDP_CONTENT_TYPE } from './media';
+export type { ExtensionRecord, ExtensionScope, ExtensionStore, ExtensionStoreErrorCode, PolicyFile, StagedExtension } from './extension-store';
+export { ExtensionStoreError } from './extension-store';

@@ -43,6 +43,8 @@ export type DeliverOptions = {
   readonly im?: boolean;
   /** Send our BYE this long after the 200 (Greenlee: the inviter ends the dialog); `false`: never. */
   readonly byeAfterMs?: number | false;
+  /** `Ms-Conversation-ID` of the conversation the invitation belongs to. */
+  readonly conversationId?: string;
 };
 
 /**
@@ -85,7 +87,8 @@ export class ConferenceInvitation {
       audio: options.audio ?? true,
       im: options.im ?? true,
     });
-    const request = makeInitialInvite(this.ua, target, ['ms-sender'], [], {
+    const conversationHeader = options.conversationId === undefined ? [] : [`Ms-Conversation-ID: ${options.conversationId}`];
+    const request = makeInitialInvite(this.ua, target, ['ms-sender'], conversationHeader, {
       contentDisposition: 'render',
       contentType: MIME_CONF_INVITE,
       content: body,

@@ -3,11 +3,13 @@ import type { AgentCommand } from '../../common/agent-commands';
 import type { AgentEvent } from '../../common/agent-events';
 import { randomUUID } from 'node:crypto';
 import { AgentEngine, AgentStartError } from '../../core/agent/agent-engine';
+import { ChannelManager } from '../../core/channels/channel-manager';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import type { Logger } from '../../core/ports/logger';
 import { systemClock } from '../host/node-clock';
 import { nodeSocketFactory } from '../host/node-socket';
 import { createLazyMediaEngine } from '../host/lazy-media';
+import { RegistrySnapshot } from '../host/registry-snapshot';
 import { createStreamLogger } from '../host/stderr-logger';
 import type { AgentOptions } from './agent-options';
 import { ExitCode, exitCodeFor } from './exit-codes';
@@ -56,6 +58,20 @@ function describe(event: AgentEvent): string {
       return `media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
     case 'conference.left':
       return `left ${event.focusUri} (${event.reason})`;
+    case 'channel.request':
+      return `channel request ${event.id}: ${event.name} from ${event.from}${event.toast ? ` "${event.toast}"` : ''}`;
+    case 'channel.state':
+      return `channel ${event.channelId} (${event.appId}) ${event.state}`;
+    case 'channel.context':
+      return `pane ${event.appId} opened in ${event.conversationId}${event.data === undefined ? '' : ` with context ${event.data}`}`;
+    case 'channel.data':
+      return `pane ${event.appId} got [${event.contentType}] ${event.body}`;
+    case 'channel.sent':
+      return `pane ${event.appId} sent #${event.seq}: ${event.ok ? 'delivered' : `failed ${event.status} ${event.reason}`}`;
+    case 'channel.refused':
+      return `channel refused ${event.status}${event.appId ? ` for ${event.appId}` : ''}: ${event.reason}`;
+    case 'channel.install':
+      return `install ${event.name ?? event.appId} to open its pane${event.link ? `: ${event.link}` : ''}`;
   }
 }
 
@@ -63,7 +79,7 @@ function describe(event: AgentEvent): string {
  * Runs the headless agent until SIGINT, SIGTERM or a `quit` command, then unregisters.
  * @returns the process exit code (see {@link ExitCode}).
  */
-export async function runAgent(options: AgentOptions, io: AgentIo): Promise<number> {
+export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.ProcessEnv = {}): Promise<number> {
   const logger: Logger = createStreamLogger({
     level: options.verbose ? 'debug' : 'info',
     write: (line) => io.stderr.write(`${line}\n`),
@@ -94,6 +110,20 @@ export async function runAgent(options: AgentOptions, io: AgentIo): Promise<numb
     { clock: systemClock, logger, media: createLazyMediaEngine(async () => (await import('../host/werift-media')).createWeriftMediaEngine()), newGuid: () => randomUUID() },
     { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
   );
+  const registry = await RegistrySnapshot.load(options.registry, env, logger);
+  logger.info('extensions available', { count: registry.count });
+  const channels = new ChannelManager(
+    engine,
+    {
+      clock: systemClock,
+      logger,
+      lookup: (appId) => registry.lookup(appId),
+      isConferenceConversation: (id) => conferences.isConferenceConversation(id),
+      newId: () => randomUUID().slice(0, 13),
+    },
+    { autoAccept: options.autoAccept, trustList: options.trust, answerTimeoutMs: options.answerTimeout },
+  );
+  conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
   const unknown = (what: string): void => emit({ type: 'error', code: 'unknown-id', message: what });
 
   let finish: (code: number) => void = () => undefined;
@@ -135,13 +165,23 @@ export async function runAgent(options: AgentOptions, io: AgentIo): Promise<numb
         });
         return;
       case 'accept':
-        if (!conferences.accept(command.id)) {
-          unknown(`no ringing invitation ${command.id}`);
+        if (!conferences.accept(command.id) && !channels.accept(command.id)) {
+          unknown(`no ringing invitation or channel request ${command.id}`);
         }
         return;
       case 'decline':
-        if (!conferences.decline(command.id)) {
-          unknown(`no ringing invitation ${command.id}`);
+        if (!conferences.decline(command.id) && !channels.decline(command.id)) {
+          unknown(`no ringing invitation or channel request ${command.id}`);
+        }
+        return;
+      case 'send':
+        if (!channels.send(command)) {
+          unknown(`no open channel for ${command.appId}${command.channelId ? ` (${command.channelId})` : ''}`);
+        }
+        return;
+      case 'close':
+        if (!channels.closePane(command.appId, command.conversationId)) {
+          unknown(`no pane open for ${command.appId}`);
         }
         return;
       case 'leave':
@@ -181,5 +221,6 @@ export async function runAgent(options: AgentOptions, io: AgentIo): Promise<numb
   const code = await finished;
   stopReading();
   offSignal();
+  registry.close();
   return code;
 }

@@ -34,6 +34,8 @@ export const agentOptionsSchema = z.object({
   keepalive: positiveInt(100, 600_000).default(10_000),
   keepaliveTimeout: positiveInt(100, 600_000).default(5_000),
   autoAccept: z.boolean().default(false),
+  registry: z.string().min(1).optional(),
+  trust: z.array(sipUri).default([]),
   answerTimeout: positiveInt(1_000, 600_000).default(30_000),
 });
 /** @public */

@@ -11,6 +11,14 @@ export const ExitCode = {
   unreachable: 3,
   authFailed: 4,
   registrationFailed: 5,
+  /** `extensions install`: the package is refused (manifest, missing entry, unsafe or oversized archive). */
+  extensionInvalid: 6,
+  /** `extensions install|remove`: no such source file or folder, or no such extension installed. */
+  extensionNotFound: 7,
+  /** `extensions`: refused by the administrator (machine policy, or a machine-wide package). */
+  extensionRefused: 8,
+  /** `extensions`: another process held the registry lock for too long. */
+  registryBusy: 9,
 } as const;
 
 /** The exit code for an agent error code. */

@@ -5,6 +5,9 @@ import { runCli } from './program';
  * @remarks Signals are handled here, not by npm: npm does not forward SIGTERM to the program
  * it starts (lab-notes.md), so services and tests run `bin/switchboard.js` directly.
  */
+// The engine's timers are unref'd so that they never keep a finished process alive; this one
+// holds the event loop until the command has finished, so shutdown always completes.
+const holdOpen = setInterval(() => undefined, 1 << 30);
 const code = await runCli(
   process.argv,
   {
@@ -23,6 +26,7 @@ const code = await runCli(
   },
   process.env,
 );
+clearInterval(holdOpen);
 process.stdin.destroy();
 process.exitCode = code;
 // Flush stdout before leaving: a pipe consumer must see the final events.

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { runAgent, type AgentIo } from './agent-command';
 import { parseAgentOptions } from './agent-options';
 import { CliError, ExitCode } from './exit-codes';
+import { registerExtensionsCommand } from './extensions-command';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -26,6 +27,8 @@ and stdin takes one JSON command per line:
   {"cmd":"quit"}   {"cmd":"message","to":"sip:x@y","body":"hi"}   {"cmd":"trace"}
   {"cmd":"accept","id":...}   {"cmd":"decline","id":...}   {"cmd":"leave","focusUri":...}
   {"cmd":"mute","focusUri":...,"muted":true}
+  {"cmd":"send","appId":...,"contentType":...,"body":...[,"channelId":...]}   {"cmd":"close","appId":...}
+Context channels: {"type":"channel.request|channel.state|channel.context|channel.data|channel.sent|channel.refused|channel.install",...}
 Logs always go to stderr.`;
 
 /** Builds the `switchboard` command line; `io` is where the agent command runs. */
@@ -55,15 +58,18 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     .addOption(
       new Option('--keepalive-timeout <ms>', 'declare the link dead when a ping gets no answer this fast').default('5000'),
     )
-    .option('--auto-accept', 'accept every valid conference invitation without asking', false)
+    .option('--auto-accept', 'accept every valid conference invitation and context channel without asking', false)
+    .option('--registry <dir>', 'per-user extension registry (default: ~/.config/switchboard/extensions)')
+    .option('--trust <sip-uri...>', 'senders allowed to open context channels inside a conference (repeatable)')
     .addOption(new Option('--answer-timeout <ms>', 'answer 480 to invitations nobody accepts or declines this fast').default('30000'))
     .option('-v, --verbose', 'debug logs, including sip.js internals, on stderr', false)
     .addHelpText('after', `${JSON_HELP}\n${EXIT_CODES_HELP}`)
     .action(async (raw: Record<string, unknown>) => {
       const options = parseAgentOptions(raw, env);
-      setExitCode(await runAgent(options, io));
+      setExitCode(await runAgent(options, io, env));
     });
 
+  registerExtensionsCommand(program, io, env);
   return program;
 }
 

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/**
+ * The messages between an extension pane and its host, over `postMessage` (a sandboxed iframe
+ * in the browser host, the pane preload in Electron). Both sides validate what they receive
+ * with these schemas; anything else is dropped.
+ * @public
+ */
+export const PANE_PROTOCOL = 'switchboard-pane/1';
+
+const participant = z.strictObject({ uri: z.string(), displayName: z.string().optional(), self: z.boolean() });
+const conversation = z.strictObject({ id: z.string(), subject: z.string().optional(), participants: z.array(participant) });
+
+/** Host → pane. */
+export const hostToPaneSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    protocol: z.literal(PANE_PROTOCOL),
+    kind: z.literal('init'),
+    appId: z.string(),
+    size: z.enum(['small', 'medium', 'large']),
+    permissions: z.array(z.enum(['clipboard-write', 'notifications', 'open-external'])),
+    initialContext: z.strictObject({ channelId: z.string(), data: z.string().optional(), simpleLink: z.string().optional() }),
+    conversation,
+    state: z.enum(['open', 'interrupted', 'closed']),
+  }),
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('data'), channelId: z.string(), contentType: z.string(), body: z.string() }),
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('state'), state: z.enum(['open', 'interrupted', 'closed']), reason: z.string().optional() }),
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('channels'), channelIds: z.array(z.string()) }),
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('conversation'), conversation }),
+  z.strictObject({
+    protocol: z.literal(PANE_PROTOCOL),
+    kind: z.literal('sent'),
+    requestId: z.number().int(),
+    ok: z.boolean(),
+    reason: z.string().optional(),
+    status: z.number().int().optional(),
+    message: z.string().optional(),
+  }),
+]);
+/** @public */
+export type HostToPane = z.infer<typeof hostToPaneSchema>;
+
+/** Pane → host. */
+export const paneToHostSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('hello') }),
+  z.strictObject({
+    protocol: z.literal(PANE_PROTOCOL),
+    kind: z.literal('send'),
+    requestId: z.number().int().nonnegative(),
+    contentType: z.string().min(1).max(255),
+    body: z.string().max(64 * 1024),
+    channelId: z.string().optional(),
+  }),
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('close') }),
+]);
+/** @public */
+export type PaneToHost = z.infer<typeof paneToHostSchema>;
