@@ -79,6 +79,8 @@ export class ContextChannel {
           this.move(ChannelState.Established);
         }
       },
+      // RFC 3261 §13.3.1.4: a 2xx never acknowledged means the dialog must be ended with BYE.
+      onAckTimeout: () => this.close('no ACK for our 200'),
       onInfo: (info) => {
         if (this.current === ChannelState.Terminated || this.current === ChannelState.Terminating) {
           info.reject({ statusCode: 481, reasonPhrase: 'Call/Transaction Does Not Exist' });
