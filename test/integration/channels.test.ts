@@ -81,6 +81,28 @@ describe('context channels through Kamailio', () => {
     await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Terminated');
   }, 60_000);
 
+  it('routes two applications asking for the same app in one conversation to one pane, which answers each', async () => {
+    const { lab, agent } = await setup(['--auto-accept']);
+    const a = lab.channel(AGENT, 'conv-shared');
+    const b = lab.channel(AGENT, 'conv-shared');
+    expect((await a.establish(ECHO, { applicationName: 'Echo' })).ok).toBe(true);
+    expect((await b.establish(ECHO, { applicationName: 'Echo' })).ok).toBe(true);
+    await a.sendData('text/plain', 'from a');
+    await b.sendData('text/plain', 'from b');
+    const data = await agent.waitForType('channel.data', 5000, 0, (e) => e.body === 'from b');
+    const first = await agent.waitForType('channel.data', 5000, 0, (e) => e.body === 'from a');
+    expect(first.event.conversationId).toBe('conv-shared');
+    expect(data.event.conversationId).toBe('conv-shared');
+    expect(first.event.channelId).not.toBe(data.event.channelId);
+    agent.send({ cmd: 'send', appId: ECHO, channelId: first.event.channelId, contentType: 'text/plain', body: 'reply to a' });
+    agent.send({ cmd: 'send', appId: ECHO, channelId: data.event.channelId, contentType: 'text/plain', body: 'reply to b' });
+    for (let i = 0; i < 50 && (a.received.length === 0 || b.received.length === 0); i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(a.received.map((d) => d.body)).toEqual(['reply to a']);
+    expect(b.received.map((d) => d.body)).toEqual(['reply to b']);
+  }, 30_000);
+
   it('ends the channel when the pane closes (BYE from the agent)', async () => {
     const { lab, agent } = await setup(['--auto-accept']);
     const channel = lab.channel(AGENT);
