@@ -87,9 +87,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       process.stdout.write('', () => process.exit(0));
     };
     setTimeout(exit, 2000).unref();
-    registerer
-      .unregister()
-      .then(() => new Promise((resolve) => setTimeout(resolve, 100)))
+    new Promise<void>((resolve, reject) => {
+      registerer.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } }).catch(reject);
+    })
       .then(() => ua.stop())
       .then(exit, exit);
   }

@@ -65,9 +65,9 @@ export class ContextChannel {
     if (this.current !== ChannelState.Establishing || this.session) {
       return;
     }
+    // sip.js's INVITE server adds our Contact to the 2xx itself (a second one would confuse the proxy).
     const response = this.request.accept({
       statusCode: 200,
-      extraHeaders: [`Contact: ${this.contact()}`],
       body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
     });
     const session = response.session;

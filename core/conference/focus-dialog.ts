@@ -131,7 +131,13 @@ export class FocusDialog {
       },
       // C3P responses or notifications the focus may send later (open question 4): take them.
       onInfo: (info) => info.accept(),
-      onInvite: (reinvite) => reinvite.accept({ statusCode: 200, body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' } }),
+      // A re-INVITE's 2xx needs our Contact (RFC 3261 §12.2.2); sip.js adds it only to the first.
+      onInvite: (reinvite) =>
+        reinvite.accept({
+          statusCode: 200,
+          extraHeaders: [`Contact: ${this.ua.userAgentCore.configuration.contact.toString()}`],
+          body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
+        }),
     };
   }
 

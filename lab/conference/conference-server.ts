@@ -198,9 +198,10 @@ export class LabConferenceServer {
       command: 'addUser',
       body: { confEntity: conference.focusUri, userEntity: add.userEntity, grantedRole: granted, endpointEntity: add.endpointEntity },
     });
+    // sip.js adds the Contact of a first 2xx itself.
     const response = request.accept({
       statusCode: 200,
-      extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, 'Require: timer', `Contact: ${this.ua.contact.toString()}`],
+      extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, 'Require: timer'],
       body: { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
     });
     const legs = this.legsOf(conference.id, add.userEntity);
@@ -261,7 +262,6 @@ export class LabConferenceServer {
     }
     const response = request.accept({
       statusCode: 200,
-      extraHeaders: [`Contact: ${this.ua.contact.toString()}`],
       body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: answer },
     });
     const legs = this.legsOf(conference.id, userEntity);

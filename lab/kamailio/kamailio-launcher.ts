@@ -24,6 +24,11 @@ export interface KamailioLaunchOptions extends Omit<KamailioConfigOptions, 'udpP
   readyTimeoutMs?: number;
   /** How long {@link KamailioHandle.stop} waits after SIGTERM before SIGKILL, in ms; defaults to 5 000. */
   stopTimeoutMs?: number;
+  /**
+   * Shared memory in MiB (`-m`); defaults to 64. Each relayed transaction is kept about 14 KiB
+   * for tm's 5 s wait timer, so loads near 1,000 requests per second need about 256.
+   */
+  sharedMemoryMiB?: number;
 }
 
 /**
@@ -378,7 +383,7 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
     // Absolute paths throughout: -w changes directory before the PID file is written.
     const proc = spawn(
       binary,
-      ['-f', configPath, '-DD', '-E', '-m', '64', '-M', '8', '-P', pidFile, '-Y', runDir, '-w', runDir],
+      ['-f', configPath, '-DD', '-E', '-m', String(Math.trunc(options.sharedMemoryMiB ?? 64)), '-M', '8', '-P', pidFile, '-Y', runDir, '-w', runDir],
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
