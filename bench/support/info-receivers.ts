@@ -115,6 +115,16 @@ abstract class ReceiverBase implements InfoReceiver {
     this.dialogListeners.forEach((listener) => listener());
   }
 
+  /** One JSON object per stdout line, as both receivers write them; anything else is a problem. */
+  protected parseLine(line: string): Record<string, unknown> | undefined {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      this.problem(`not JSON on stdout: ${line.slice(0, 80)}`);
+      return undefined;
+    }
+  }
+
   protected problem(text: string): void {
     this.problemCount += 1;
     if (this.problems.length < MAX_PROBLEMS) {
@@ -162,11 +172,8 @@ class AgentReceiver extends ReceiverBase {
   }
 
   private onLine(line: string): void {
-    let event: Record<string, unknown>;
-    try {
-      event = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      this.problem(`not JSON on stdout: ${line.slice(0, 80)}`);
+    const event = this.parseLine(line);
+    if (!event) {
       return;
     }
     switch (event['type']) {
@@ -243,11 +250,8 @@ class BaselineReceiver extends ReceiverBase {
   }
 
   private onLine(line: string): void {
-    let event: Record<string, unknown>;
-    try {
-      event = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      this.problem(`not JSON on stdout: ${line.slice(0, 80)}`);
+    const event = this.parseLine(line);
+    if (!event) {
       return;
     }
     switch (event['type']) {
