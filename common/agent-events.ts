@@ -84,6 +84,8 @@ const invitationEvent = z.object({
   subject: z.string(),
   audio: z.boolean(),
   im: z.boolean(),
+  /** `Ms-Conversation-ID` of the invitation, else its Call-ID: the conversation it opens. */
+  conversationId: z.string().optional(),
 });
 
 const invitationDecided = (type: 'invitation.accepted' | 'invitation.declined') =>
@@ -118,6 +120,7 @@ export type RosterUser = z.infer<typeof rosterUserSchema>;
 const conferenceJoinedEvent = z.object({
   type: z.literal('conference.joined'),
   focusUri: z.string(),
+  conversationId: z.string().optional(),
   role: z.string().optional(),
 });
 
@@ -210,6 +213,23 @@ const channelInstallEvent = z.object({
   link: z.string().optional(),
 });
 
+/** Roles a SIP dialog plays in a conversation, for the conversation's SIP trace. */
+export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel']);
+/** @public */
+export type DialogRole = z.infer<typeof dialogRoleSchema>;
+
+/**
+ * A dialog began that belongs to a conversation: its Call-ID, which is the trace's dialog key
+ * (RFC 3261 §12), so a conversation window can list exactly its own messages.
+ */
+const dialogEvent = z.object({
+  type: z.literal('dialog'),
+  conversationId: z.string(),
+  callId: z.string(),
+  role: dialogRoleSchema,
+  peer: z.string(),
+});
+
 /**
  * Every event the headless agent reports, one JSON object per line with `--json`.
  * @public
@@ -237,6 +257,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   channelSentEvent,
   channelRefusedEvent,
   channelInstallEvent,
+  dialogEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

@@ -5,6 +5,7 @@ import type { Logger } from '../ports/logger';
 import { decideChannelInvite, type ChannelRegistration } from './channel-decision';
 import { ChannelState } from './channel-state';
 import { ContextChannel } from './context-channel';
+import type { InfoOutcome } from './info-sender';
 import { MIME_SESSION_INVITE } from './session-invite';
 import { toWarningText } from './warning-text';
 
@@ -110,13 +111,16 @@ export class ChannelManager {
     return true;
   }
 
-  /** Sends data from a pane; reports `channel.sent`. False when no channel matches. */
-  send(request: PaneSend): boolean {
+  /**
+   * Sends data from a pane; reports `channel.sent` and resolves with the same outcome.
+   * @returns undefined when no channel matches.
+   */
+  send(request: PaneSend): Promise<InfoOutcome> | undefined {
     const channel = this.pick(request);
     if (!channel) {
-      return false;
+      return undefined;
     }
-    void channel.send(request.contentType, request.body).then((outcome) =>
+    return channel.send(request.contentType, request.body).then((outcome) => {
       this.engine.report({
         type: 'channel.sent',
         appId: channel.appId,
@@ -126,9 +130,9 @@ export class ChannelManager {
         ok: outcome.ok,
         status: outcome.status,
         reason: outcome.reason,
-      }),
-    );
-    return true;
+      });
+      return outcome;
+    });
   }
 
   /** The pane closed: BYE every channel it had. False when it had none. */
@@ -172,6 +176,7 @@ export class ChannelManager {
           this.deps.clock,
         );
         this.channels.set(channel.id, channel);
+        this.engine.report({ type: 'dialog', conversationId, callId: message.callId, role: 'channel', peer: from });
         request.delegate = {
           onCancel: () => {
             const entry = this.pending.get(channel.id);

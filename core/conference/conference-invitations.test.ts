@@ -43,7 +43,10 @@ describe('ConferenceInvitations', () => {
     const { request, answers, session } = fakeRequest(VALID);
     invitations.handle(request);
     expect(answers).toEqual([{ status: 180, headers: [] }]);
-    expect(events[0]).toMatchObject({ type: 'invitation', id: 'inv-1', from: 'sip:boss@lab.local', subject: 'Help', audio: true, im: false });
+    // The invitation dialog is announced first, so a conversation window can show its trace.
+    expect(events[0]).toMatchObject({ type: 'dialog', role: 'invitation', peer: 'sip:boss@lab.local' });
+    expect(events[1]).toMatchObject({ type: 'invitation', id: 'inv-1', from: 'sip:boss@lab.local', subject: 'Help', audio: true, im: false });
+    expect((events[1] as { conversationId?: string }).conversationId).toBe((events[0] as { conversationId: string }).conversationId);
     expect(invitations.accept('inv-1')).toBe(true);
     expect(answers.at(-1)?.status).toBe(200);
     expect(joined).toHaveLength(1);
@@ -94,7 +97,7 @@ describe('ConferenceInvitations', () => {
     invitations.handle(request);
     expect(answers.map((a) => a.status)).toEqual([180, 200]);
     expect(joined).toHaveLength(1);
-    expect(events.map((e) => e.type)).toEqual(['invitation', 'invitation.accepted']);
+    expect(events.map((e) => e.type)).toEqual(['dialog', 'invitation', 'invitation.accepted']);
   });
 
   it('refuses a bad body with 400 and a Warning that names the rule, without ringing', () => {

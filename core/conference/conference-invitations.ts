@@ -109,11 +109,14 @@ export class ConferenceInvitations {
     this.invitations.set(invitation.id, invitation);
     request.delegate = { onCancel: () => this.onCancel(invitation) };
     request.progress({ statusCode: 180, reasonPhrase: 'Ringing' });
+    const from = message.from.uri.toString();
+    this.deps.emit({ type: 'dialog', conversationId: invitation.conversationId, callId: message.callId, role: 'invitation', peer: from });
     this.deps.emit({
       type: 'invitation',
       id: invitation.id,
-      from: message.from.uri.toString(),
+      from,
       ...parsed.invite,
+      conversationId: invitation.conversationId,
     });
     if (this.options.autoAccept) {
       this.accept(invitation.id);

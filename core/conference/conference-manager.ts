@@ -116,6 +116,7 @@ export class ConferenceManager {
         emit: (event) => this.engine.report(event),
         nextRequestId: () => ++this.requestId,
         newGuid: this.deps.newGuid,
+        conversationId,
         onLeft: (c) => {
           const key = c.focusUri.toLowerCase();
           this.conferences.delete(key);

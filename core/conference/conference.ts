@@ -41,6 +41,8 @@ export type ConferenceDeps = {
   readonly newGuid: () => string;
   /** Called once the conference reached Left, so the manager forgets it. */
   readonly onLeft: (conference: Conference) => void;
+  /** The conversation the conference belongs to (the invitation's `Ms-Conversation-ID`). */
+  readonly conversationId?: string;
 };
 
 /** Tunables of a conference join. */
@@ -85,9 +87,17 @@ export class Conference {
     this.self = deps.ua.userAgentCore.configuration.aor.toString().toLowerCase();
     this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, focusUri, options.sessionExpiresSec, options.minSessionExpiresSec);
     this.focus.onRemoteBye = (reason) => void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
+    this.focus.onDialog = (callId) => this.reportDialog('focus', callId, focusUri);
     this.subscription = new RosterSubscription(deps.ua, deps.logger, focusUri);
     this.subscription.onChange = () => this.onRosterChange();
     this.subscription.onEnded = () => void this.end('the conference ended', { byeFocus: true });
+    this.subscription.onDialog = (callId) => this.reportDialog('roster', callId, focusUri);
+  }
+
+  private reportDialog(role: 'focus' | 'roster' | 'mcu', callId: string, peer: string): void {
+    if (this.deps.conversationId !== undefined) {
+      this.deps.emit({ type: 'dialog', conversationId: this.deps.conversationId, callId, role, peer });
+    }
   }
 
   /** Current state. */
@@ -114,6 +124,7 @@ export class Conference {
     this.deps.emit({
       type: 'conference.joined',
       focusUri: this.focusUri,
+      ...(this.deps.conversationId !== undefined && { conversationId: this.deps.conversationId }),
       ...(result.grantedRole !== undefined && { role: result.grantedRole }),
     });
     this.subscription.subscribe();
@@ -172,6 +183,7 @@ export class Conference {
       }
     });
     media.setMuted(this.muted);
+    mcu.onDialog = (callId) => this.reportDialog('mcu', callId, mcuUri);
     mcu.onRemoteBye = (reason) => {
       this.log.info('the MCU ended our media', { reason });
       this.mediaState = 'closed';

@@ -35,6 +35,8 @@ export class FocusDialog {
   private readonly log: Logger;
   /** Called once when the focus ends the dialog (BYE): ejected, or the conference ended. */
   onRemoteBye: ((reason: string) => void) | undefined;
+  /** Called with the Call-ID of the join INVITE once it is built. */
+  onDialog: ((callId: string) => void) | undefined;
 
   constructor(
     private readonly ua: UserAgent,
@@ -64,6 +66,7 @@ export class FocusDialog {
       [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, application/sdp`],
       { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
     );
+    this.onDialog?.(request.callId);
     return new Promise<FocusJoinResult>((resolve) => {
       core.invite(request, {
         onAccept: (response) => {

@@ -23,6 +23,8 @@ export class McuCall {
   private readonly log: Logger;
   /** Called once when the MCU ends the dialog (BYE). */
   onRemoteBye: ((reason: string) => void) | undefined;
+  /** Called with the Call-ID of the media INVITE once it is built. */
+  onDialog: ((callId: string) => void) | undefined;
 
   constructor(
     private readonly ua: UserAgent,
@@ -51,6 +53,7 @@ export class McuCall {
       contentType: SDP_CONTENT_TYPE,
       content: offer,
     });
+    this.onDialog?.(request.callId);
     const answered = await new Promise<{ ok: true; sdp: string } | { ok: false; reason: string }>((resolve) => {
       core.invite(request, {
         onAccept: (response) => {

@@ -33,6 +33,8 @@ export class RosterSubscription {
   onChange: (() => void) | undefined;
   /** Called when the focus reports the conference deleted. */
   onEnded: (() => void) | undefined;
+  /** Called with the Call-ID of each SUBSCRIBE dialog this subscription starts. */
+  onDialog: ((callId: string) => void) | undefined;
 
   constructor(
     private readonly ua: UserAgent,
@@ -66,6 +68,10 @@ export class RosterSubscription {
       }
     });
     this.subscriber = subscriber;
+    const callId = subscribeCallId(subscriber);
+    if (callId !== '') {
+      this.onDialog?.(callId);
+    }
     subscriber.subscribe().catch((error: unknown) => this.log.warn('SUBSCRIBE failed', { error: String(error) }));
   }
 
@@ -122,4 +128,13 @@ export class RosterSubscription {
       this.subscribe();
     });
   }
+}
+
+/**
+ * The Call-ID of a Subscriber's SUBSCRIBE. sip.js 0.21 builds the request in the constructor
+ * but keeps it (and its `id`) private, so the field is read structurally.
+ */
+function subscribeCallId(subscriber: Subscriber): string {
+  const message = (subscriber as unknown as { outgoingRequestMessage?: { callId?: unknown } }).outgoingRequestMessage;
+  return typeof message?.callId === 'string' ? message.callId : '';
 }

@@ -1,15 +1,9 @@
 import type { Readable, Writable } from 'node:stream';
 import type { AgentCommand } from '../../common/agent-commands';
 import type { AgentEvent } from '../../common/agent-events';
-import { randomUUID } from 'node:crypto';
-import { AgentEngine, AgentStartError } from '../../core/agent/agent-engine';
-import { ChannelManager } from '../../core/channels/channel-manager';
-import { ConferenceManager } from '../../core/conference/conference-manager';
+import { AgentStartError } from '../../core/agent/agent-engine';
+import { AgentHost } from '../host/agent-host';
 import type { Logger } from '../../core/ports/logger';
-import { systemClock } from '../host/node-clock';
-import { nodeSocketFactory } from '../host/node-socket';
-import { createLazyMediaEngine } from '../host/lazy-media';
-import { RegistrySnapshot } from '../host/registry-snapshot';
 import { createStreamLogger } from '../host/stderr-logger';
 import type { AgentOptions } from './agent-options';
 import { ExitCode, exitCodeFor } from './exit-codes';
@@ -72,6 +66,8 @@ function describe(event: AgentEvent): string {
       return `channel refused ${event.status}${event.appId ? ` for ${event.appId}` : ''}: ${event.reason}`;
     case 'channel.install':
       return `install ${event.name ?? event.appId} to open its pane${event.link ? `: ${event.link}` : ''}`;
+    case 'dialog':
+      return `dialog ${event.role} ${event.callId} with ${event.peer} in ${event.conversationId}`;
   }
 }
 
@@ -91,39 +87,8 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
       io.stdout.write(`${describe(event)}\n`);
     }
   };
-  const engine = new AgentEngine(
-    {
-      server: options.server,
-      aor: options.aor,
-      ...(options.password !== undefined && { password: options.password }),
-      ...(options.authUser !== undefined && { authUser: options.authUser }),
-      ...(options.expires !== undefined && { registerExpiresSec: options.expires }),
-      keepAliveIntervalMs: options.keepalive,
-      keepAliveTimeoutMs: options.keepaliveTimeout,
-      verboseSip: options.verbose,
-    },
-    { socketFactory: nodeSocketFactory, clock: systemClock, logger },
-  );
-  engine.events.on('any', emit);
-  const conferences = new ConferenceManager(
-    engine,
-    { clock: systemClock, logger, media: createLazyMediaEngine(async () => (await import('../host/werift-media')).createWeriftMediaEngine()), newGuid: () => randomUUID() },
-    { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
-  );
-  const registry = await RegistrySnapshot.load(options.registry, env, logger);
-  logger.info('extensions available', { count: registry.count });
-  const channels = new ChannelManager(
-    engine,
-    {
-      clock: systemClock,
-      logger,
-      lookup: (appId) => registry.lookup(appId),
-      isConferenceConversation: (id) => conferences.isConferenceConversation(id),
-      newId: () => randomUUID().slice(0, 13),
-    },
-    { autoAccept: options.autoAccept, trustList: options.trust, answerTimeoutMs: options.answerTimeout },
-  );
-  conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
+  const agent = await AgentHost.create(options, logger, env);
+  agent.onEvent(emit);
   const unknown = (what: string): void => emit({ type: 'error', code: 'unknown-id', message: what });
 
   let finish: (code: number) => void = () => undefined;
@@ -139,7 +104,7 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
     }
     stopping = true;
     logger.info('stopping', { why });
-    engine.stop().then(
+    agent.stop().then(
       () => finish(ExitCode.ok),
       (error: unknown) => {
         logger.error('stop failed', { error: String(error) });
@@ -154,46 +119,19 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
       case 'quit':
         shutdown('quit command');
         return;
-      case 'message':
-        void engine.sendMessage(command.to, command.body, command.contentType);
-        return;
       case 'trace':
         emit({
           type: 'trace',
-          text: engine.trace.exportText(command.dialog === undefined ? undefined : { dialog: command.dialog }),
-          dialogs: engine.trace.dialogs(),
+          text: agent.trace.exportText(command.dialog === undefined ? undefined : { dialog: command.dialog }),
+          dialogs: agent.trace.dialogs(),
         });
         return;
-      case 'accept':
-        if (!conferences.accept(command.id) && !channels.accept(command.id)) {
-          unknown(`no ringing invitation or channel request ${command.id}`);
+      default: {
+        const result = agent.execute(command);
+        if (!result.ok) {
+          unknown(result.message);
         }
-        return;
-      case 'decline':
-        if (!conferences.decline(command.id) && !channels.decline(command.id)) {
-          unknown(`no ringing invitation or channel request ${command.id}`);
-        }
-        return;
-      case 'send':
-        if (!channels.send(command)) {
-          unknown(`no open channel for ${command.appId}${command.channelId ? ` (${command.channelId})` : ''}`);
-        }
-        return;
-      case 'close':
-        if (!channels.closePane(command.appId, command.conversationId)) {
-          unknown(`no pane open for ${command.appId}`);
-        }
-        return;
-      case 'leave':
-        if (!conferences.leave(command.focusUri)) {
-          unknown(`not in conference ${command.focusUri}`);
-        }
-        return;
-      case 'mute':
-        if (!conferences.mute(command.focusUri, command.muted)) {
-          unknown(`not in conference ${command.focusUri}`);
-        }
-        return;
+      }
     }
   };
   const stopReading = options.json
@@ -201,7 +139,7 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
     : () => undefined;
 
   try {
-    await engine.start();
+    await agent.start();
   } catch (error) {
     if (stopping) {
       const code = await finished;
@@ -211,7 +149,7 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
     }
     stopReading();
     offSignal();
-    await engine.stop().catch(() => undefined);
+    await agent.stop().catch(() => undefined);
     if (error instanceof AgentStartError) {
       io.stderr.write(`switchboard: ${error.message}\n`);
       return exitCodeFor(error.code);
@@ -221,6 +159,5 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
   const code = await finished;
   stopReading();
   offSignal();
-  registry.close();
   return code;
 }

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentCommand } from '../../common/agent-commands';
+import type { AgentEvent } from '../../common/agent-events';
+import { AgentEngine } from '../../core/agent/agent-engine';
+import { ChannelManager } from '../../core/channels/channel-manager';
+import type { InfoOutcome } from '../../core/channels/info-sender';
+import { ConferenceManager } from '../../core/conference/conference-manager';
+import type { Logger } from '../../core/ports/logger';
+import type { SipTrace } from '../../core/sip/sip-trace';
+import { createLazyMediaEngine } from './lazy-media';
+import { systemClock } from './node-clock';
+import { nodeSocketFactory } from './node-socket';
+import { RegistrySnapshot } from './registry-snapshot';
+
+/** What an agent needs to know to register and to decide invitations and channels. */
+export type AgentHostOptions = {
+  readonly server: string;
+  readonly aor: string;
+  readonly password?: string;
+  readonly authUser?: string;
+  readonly expires?: number;
+  readonly keepalive?: number;
+  readonly keepaliveTimeout?: number;
+  readonly verbose?: boolean;
+  readonly autoAccept: boolean;
+  readonly answerTimeout: number;
+  /** Per-user extension registry; default `~/.config/switchboard/extensions`. */
+  readonly registry?: string;
+  readonly trust: readonly string[];
+};
+
+/** Outcome of {@link AgentHost.execute}: `false` with a reason when the command named nothing live. */
+export type CommandResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
+
+/**
+ * One agent, fully composed: the engine with its conference and context-channel features and
+ * the extension registry they consult. The CLI, the browser host and the Electron shell all
+ * run the agent through this class, so every host makes the same decisions.
+ * @public
+ */
+export class AgentHost {
+  private constructor(
+    readonly engine: AgentEngine,
+    readonly conferences: ConferenceManager,
+    readonly channels: ChannelManager,
+    readonly registry: RegistrySnapshot,
+  ) {}
+
+  /** Builds the agent (nothing is sent until {@link AgentHost.start}). */
+  static async create(options: AgentHostOptions, logger: Logger, env: NodeJS.ProcessEnv): Promise<AgentHost> {
+    const engine = new AgentEngine(
+      {
+        server: options.server,
+        aor: options.aor,
+        ...(options.password !== undefined && { password: options.password }),
+        ...(options.authUser !== undefined && { authUser: options.authUser }),
+        ...(options.expires !== undefined && { registerExpiresSec: options.expires }),
+        ...(options.keepalive !== undefined && { keepAliveIntervalMs: options.keepalive }),
+        ...(options.keepaliveTimeout !== undefined && { keepAliveTimeoutMs: options.keepaliveTimeout }),
+        verboseSip: options.verbose ?? false,
+      },
+      { socketFactory: nodeSocketFactory, clock: systemClock, logger },
+    );
+    const conferences = new ConferenceManager(
+      engine,
+      {
+        clock: systemClock,
+        logger,
+        // The WebRTC stack is 15 MiB of heap: loaded on the first join, not at start.
+        media: createLazyMediaEngine(async () => (await import('./werift-media')).createWeriftMediaEngine()),
+        newGuid: () => randomUUID(),
+      },
+      { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
+    );
+    const registry = await RegistrySnapshot.load(options.registry, env, logger);
+    logger.info('extensions available', { count: registry.count });
+    const channels = new ChannelManager(
+      engine,
+      {
+        clock: systemClock,
+        logger,
+        lookup: (appId) => registry.lookup(appId),
+        isConferenceConversation: (id) => conferences.isConferenceConversation(id),
+        newId: () => randomUUID().slice(0, 13),
+      },
+      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout },
+    );
+    conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
+    return new AgentHost(engine, conferences, channels, registry);
+  }
+
+  /** The wire trace of every dialog. */
+  get trace(): SipTrace {
+    return this.engine.trace;
+  }
+
+  /** Subscribes to every event the agent reports; returns the unsubscribe. */
+  onEvent(listener: (event: AgentEvent) => void): () => void {
+    return this.engine.events.on('any', listener);
+  }
+
+  /** Connects and registers; rejects with `AgentStartError` when that fails for good. */
+  start(): Promise<void> {
+    return this.engine.start();
+  }
+
+  /** Declines what rings, leaves conferences, ends channels, unregisters (engine stop hooks). */
+  async stop(): Promise<void> {
+    try {
+      await this.engine.stop();
+    } finally {
+      this.registry.close();
+    }
+  }
+
+  /**
+   * Runs one validated command. `quit` and `trace` belong to the host running the agent and
+   * are refused here.
+   */
+  execute(command: AgentCommand): CommandResult {
+    const fail = (message: string): CommandResult => ({ ok: false, message });
+    switch (command.cmd) {
+      case 'quit':
+      case 'trace':
+        return fail(`${command.cmd} is handled by the host`);
+      case 'message':
+        void this.engine.sendMessage(command.to, command.body, command.contentType);
+        return { ok: true };
+      case 'accept':
+        return this.conferences.accept(command.id) || this.channels.accept(command.id) ? { ok: true } : fail(`no ringing invitation or channel request ${command.id}`);
+      case 'decline':
+        return this.conferences.decline(command.id) || this.channels.decline(command.id) ? { ok: true } : fail(`no ringing invitation or channel request ${command.id}`);
+      case 'send':
+        return this.channels.send(command) ? { ok: true } : fail(`no open channel for ${command.appId}${command.channelId ? ` (${command.channelId})` : ''}`);
+      case 'close':
+        return this.channels.closePane(command.appId, command.conversationId) ? { ok: true } : fail(`no pane open for ${command.appId}`);
+      case 'leave':
+        return this.conferences.leave(command.focusUri) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
+      case 'mute':
+        return this.conferences.mute(command.focusUri, command.muted) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
+    }
+  }
+
+  /** Sends pane data and resolves with the INFO's outcome; undefined when no channel matches. */
+  sendFromPane(request: { appId: string; conversationId?: string; channelId?: string; contentType: string; body: string }): Promise<InfoOutcome> | undefined {
+    return this.channels.send(request);
+  }
+}
