@@ -1,25 +1,254 @@
+import { z } from 'zod';
+import { agentEventSchema } from './agent-events';
+import { desktopStateSchema, hostEventSchema, type DesktopEvent, type DesktopState } from './desktop-state';
+import { EXTENSION_PERMISSIONS, PANE_SIZES } from './extension-manifest';
+
 /**
- * The renderer bridge's channel names (`domain:verb`), shared by the Electron preload and
- * the browser host so that both implement one contract.
+ * The one contract between a window (renderer) and its host. Electron carries it over IPC
+ * (one `bridge:<method>` channel per method, pushes on {@link BRIDGE_PUSH_CHANNEL}); the
+ * browser host carries the same messages over a loopback WebSocket with a per-session token.
+ * The receiving side always validates: the host validates requests with
+ * {@link bridgeMethods}' params, a window validates pushes and results.
  * @public
  */
-export const BridgeChannel = {
-  appInfo: 'app:info',
-} as const;
+export const BRIDGE_PROTOCOL = 'switchboard-bridge/1';
 
-/** Static facts about the running host, answered on {@link BridgeChannel.appInfo}. */
-export type AppInfo = {
-  readonly name: string;
-  readonly version: string;
-  /** Which shell hosts the renderer. */
-  readonly host: 'electron' | 'browser';
-};
+/** The IPC channel of pushes (host → window) in Electron. */
+export const BRIDGE_PUSH_CHANNEL = 'bridge:push';
+
+/** The IPC channel of one method in Electron. */
+export const bridgeChannel = (method: BridgeMethod): string => `bridge:${method}`;
+
+const sipUri = z
+  .string()
+  .max(1024)
+  .regex(/^sips?:[^@\s]+@[^\s]+$/i, 'must be a SIP URI with a user, e.g. sip:agent@lab.local');
+const wsUrl = z
+  .string()
+  .max(1024)
+  .regex(/^wss?:\/\/[^\s]+$/i, 'must be a ws:// or wss:// URL');
+const device = z.strictObject({ id: z.string().max(512), label: z.string().max(256) });
+const empty = z.strictObject({});
+const done = z.strictObject({});
+
+/** The agent's account and preferences, as stored (the password is kept apart, see secrets). */
+export const settingsSchema = z.strictObject({
+  /** Empty when no account is configured: the host then runs the embedded lab. */
+  server: z.union([z.literal(''), wsUrl]),
+  aor: z.union([z.literal(''), sipUri]),
+  authUser: z.string().max(256).optional(),
+  autoAccept: z.boolean(),
+  trust: z.array(sipUri).max(100),
+  audioInput: device.optional(),
+  audioOutput: device.optional(),
+});
+/** @public */
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Settings as a window sees them: never the password itself. */
+export const settingsViewSchema = z.strictObject({
+  settings: settingsSchema,
+  passwordStored: z.boolean(),
+  /** Where a password is kept: the OS keychain (Electron safeStorage) or only for this run. */
+  passwordStorage: z.enum(['os-keychain', 'this-session']),
+  configDir: z.string(),
+});
+/** @public */
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const appInfoSchema = z.strictObject({
+  name: z.string(),
+  version: z.string(),
+  host: z.enum(['electron', 'browser']),
+  /** The embedded lab can be started (its bundle is present). */
+  labAvailable: z.boolean(),
+});
+/** Static facts about the running host. @public */
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+const extensionSchema = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  version: z.string(),
+  scope: z.enum(['user', 'machine']),
+  entry: z.string(),
+  size: z.enum(Object.keys(PANE_SIZES) as [keyof typeof PANE_SIZES, ...(keyof typeof PANE_SIZES)[]]),
+  permissions: z.array(z.enum(EXTENSION_PERMISSIONS)),
+  effective: z.boolean(),
+  shadowed: z.boolean(),
+  forbidden: z.boolean(),
+  /** Where the host serves the pane's entry (browser host), relative to the app. */
+  paneUrl: z.string().optional(),
+});
+/** An installed extension as the extensions manager lists it. @public */
+export type ExtensionInfo = z.infer<typeof extensionSchema>;
+
+const traceEntrySchema = z.strictObject({
+  seq: z.number().int(),
+  at: z.number(),
+  direction: z.enum(['in', 'out']),
+  dialog: z.string(),
+  startLine: z.string(),
+  method: z.string(),
+  status: z.number().int().optional(),
+  raw: z.string(),
+});
+/** @public */
+export type TraceEntryView = z.infer<typeof traceEntrySchema>;
+
+/** Try-it actions of the embedded lab. */
+export const labActionSchema = z.enum(['invitation', 'channel-in-conference', 'channel', 'unregistered-channel']);
+/** @public */
+export type LabAction = z.infer<typeof labActionSchema>;
+
+const callIds = z.array(z.string().max(512)).max(64);
 
 /**
- * The API the preload exposes to the renderer as `window.switchboard`: named methods only,
- * never a raw `ipcRenderer`.
+ * Every method a window may call: params validated by the host, result by the window.
+ * @public
+ */
+export const bridgeMethods = {
+  'app.info': { params: empty, result: appInfoSchema },
+  /** The host's current state and the sequence number of the last event it reflects. */
+  'state.snapshot': { params: empty, result: z.strictObject({ seq: z.number().int(), state: desktopStateSchema }) },
+  /** Accepts a ringing invitation or channel request. */
+  'agent.accept': { params: z.strictObject({ id: z.string().min(1).max(64) }), result: done },
+  'agent.decline': { params: z.strictObject({ id: z.string().min(1).max(64) }), result: done },
+  'conference.leave': { params: z.strictObject({ focusUri: z.string().min(1).max(1024) }), result: done },
+  'conference.mute': { params: z.strictObject({ focusUri: z.string().min(1).max(1024), muted: z.boolean() }), result: done },
+  /** Data from a pane, sent as INFO; resolves when the peer answered. */
+  'pane.send': {
+    params: z.strictObject({
+      appId: z.string().min(1).max(64),
+      conversationId: z.string().min(1).max(256),
+      channelId: z.string().max(256).optional(),
+      contentType: z.string().min(1).max(255),
+      body: z.string().max(64 * 1024),
+    }),
+    result: z.strictObject({ ok: z.boolean(), status: z.number().int(), reason: z.string(), seq: z.number().int() }),
+  },
+  'pane.close': { params: z.strictObject({ appId: z.string().min(1).max(64), conversationId: z.string().min(1).max(256) }), result: done },
+  'trace.list': { params: z.strictObject({ callIds }), result: z.strictObject({ entries: z.array(traceEntrySchema) }) },
+  'trace.export': { params: z.strictObject({ callIds }), result: z.strictObject({ text: z.string() }) },
+  'extensions.list': {
+    params: empty,
+    result: z.strictObject({
+      extensions: z.array(extensionSchema),
+      problems: z.array(z.strictObject({ scope: z.enum(['user', 'machine']), location: z.string(), message: z.string() })),
+      userInstallsAllowed: z.boolean(),
+      userDir: z.string(),
+      machineDir: z.string(),
+    }),
+  },
+  /** Installs a package folder or archive from a path on this machine. */
+  'extensions.install': {
+    params: z.strictObject({ path: z.string().min(1).max(4096) }),
+    result: z.strictObject({ id: z.string(), name: z.string(), version: z.string(), replacedVersion: z.string().optional() }),
+  },
+  /** Installs an archive a window read from a file picker (20 MiB at most). */
+  'extensions.upload': {
+    params: z.strictObject({
+      fileName: z.string().min(1).max(255).regex(/\.(zip|tgz|tar\.gz)$/i, 'must be a .zip, .tgz or .tar.gz archive'),
+      dataBase64: z.string().max(28 * 1024 * 1024),
+    }),
+    result: z.strictObject({ id: z.string(), name: z.string(), version: z.string(), replacedVersion: z.string().optional() }),
+  },
+  'extensions.remove': {
+    params: z.strictObject({ id: z.string().min(1).max(64) }),
+    result: z.strictObject({ id: z.string(), machineCopyRemains: z.boolean() }),
+  },
+  /** Asks the host for a native file or folder picker (Electron); the browser host has none. */
+  'extensions.pick': { params: z.strictObject({ folder: z.boolean() }), result: z.strictObject({ path: z.string().optional() }) },
+  'settings.get': { params: empty, result: settingsViewSchema },
+  /** Saves settings and restarts the agent with them. */
+  'settings.set': {
+    params: z.strictObject({
+      settings: settingsSchema,
+      password: z.string().max(1024).optional(),
+      clearPassword: z.boolean().optional(),
+    }),
+    result: settingsViewSchema,
+  },
+  'lab.try': { params: z.strictObject({ action: labActionSchema }), result: z.strictObject({ message: z.string() }) },
+  /** Opens an https: link in the system browser; false when this host cannot (browser host). */
+  'shell.openExternal': { params: z.strictObject({ url: z.url({ protocol: /^https$/ }).max(2048) }), result: z.strictObject({ opened: z.boolean() }) },
+  /** Shows a conversation in its own window; false when this host shows it in place. */
+  'window.openConversation': { params: z.strictObject({ conversationId: z.string().min(1).max(256) }), result: z.strictObject({ opened: z.boolean() }) },
+} as const;
+
+/** @public */
+export type BridgeMethod = keyof typeof bridgeMethods;
+/** @public */
+export type BridgeParams<M extends BridgeMethod> = z.input<(typeof bridgeMethods)[M]['params']>;
+/** @public */
+export type BridgeResult<M extends BridgeMethod> = z.output<(typeof bridgeMethods)[M]['result']>;
+
+/** Method names, for the preload's allow-list and the host's dispatcher. */
+export const BRIDGE_METHODS = Object.keys(bridgeMethods) as BridgeMethod[];
+
+export const bridgeErrorCodeSchema = z.enum(['bad-request', 'not-found', 'refused', 'unsupported', 'busy', 'unavailable', 'internal']);
+/** @public */
+export type BridgeErrorCode = z.infer<typeof bridgeErrorCodeSchema>;
+
+/** The error envelope: every failure a window sees has a code and one readable line. */
+export const bridgeErrorSchema = z.strictObject({ code: bridgeErrorCodeSchema, message: z.string() });
+/** @public */
+export type BridgeError = z.infer<typeof bridgeErrorSchema>;
+
+/** A method's answer: a result, or an error envelope. Never a thrown exception across the boundary. */
+export type BridgeResponse<M extends BridgeMethod = BridgeMethod> =
+  | { readonly ok: true; readonly result: BridgeResult<M> }
+  | { readonly ok: false; readonly error: BridgeError };
+
+export const bridgeResponseSchema = z.union([
+  z.strictObject({ ok: z.literal(true), result: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: bridgeErrorSchema }),
+]);
+
+/** Host → window: one event, numbered so a window can join its snapshot without gaps. */
+export const bridgePushSchema = z.strictObject({
+  seq: z.number().int(),
+  at: z.number(),
+  event: z.union([agentEventSchema, hostEventSchema]),
+});
+/** @public */
+export type BridgePush = { readonly seq: number; readonly at: number; readonly event: DesktopEvent };
+
+/** The browser host's WebSocket frames. */
+export const bridgeSocketFrameSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('request'), id: z.number().int().nonnegative(), method: z.string().max(64), params: z.unknown() }),
+  z.strictObject({ kind: z.literal('response'), id: z.number().int().nonnegative(), response: bridgeResponseSchema }),
+  z.strictObject({ kind: z.literal('push'), push: bridgePushSchema }),
+]);
+/** @public */
+export type BridgeSocketFrame = z.infer<typeof bridgeSocketFrameSchema>;
+
+/**
+ * What a window's code sees of its host, whatever carries it: the preload's
+ * `window.switchboard` in Electron, a WebSocket client in the browser host.
  * @public
  */
 export type SwitchboardBridge = {
-  appInfo(): Promise<AppInfo>;
+  invoke<M extends BridgeMethod>(method: M, params: BridgeParams<M>): Promise<BridgeResponse<M>>;
+  /** Receives every push from now on; returns the unsubscribe. */
+  onPush(listener: (push: BridgePush) => void): () => void;
 };
+
+/** A snapshot joined with the pushes that followed it. @public */
+export type SnapshotWithSeq = { readonly seq: number; readonly state: DesktopState };
+
+/** Validates a method's params; the error message names the field. */
+export function parseBridgeParams<M extends BridgeMethod>(method: M, params: unknown): { ok: true; params: z.output<(typeof bridgeMethods)[M]['params']> } | { ok: false; error: BridgeError } {
+  const parsed = bridgeMethods[method].params.safeParse(params ?? {});
+  if (parsed.success) {
+    return { ok: true, params: parsed.data as z.output<(typeof bridgeMethods)[M]['params']> };
+  }
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return { ok: false, error: { code: 'bad-request', message: `${method}: ${where}${issue?.message ?? 'invalid parameters'}` } };
+}
+
+/** Whether `name` is a method of the contract. */
+export function isBridgeMethod(name: string): name is BridgeMethod {
+  return Object.hasOwn(bridgeMethods, name);
+}

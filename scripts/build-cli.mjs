@@ -3,7 +3,7 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { 'cli/switchboard': 'main/cli/main.ts', 'lab/demo': 'lab/demo.ts', 'lab/lab-cli': 'lab/lab-cli.ts' },
+  entryPoints: { 'cli/switchboard': 'main/cli/main.ts', 'lab/demo': 'lab/demo.ts', 'lab/lab-cli': 'lab/lab-cli.ts', 'lab/embedded': 'lab/embedded.ts' },
   outdir: 'out',
   bundle: true,
   platform: 'node',

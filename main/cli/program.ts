@@ -3,6 +3,7 @@ import { runAgent, type AgentIo } from './agent-command';
 import { parseAgentOptions } from './agent-options';
 import { CliError, ExitCode } from './exit-codes';
 import { registerExtensionsCommand } from './extensions-command';
+import { registerWebCommand } from './web-command';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -70,6 +71,7 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     });
 
   registerExtensionsCommand(program, io, env);
+  registerWebCommand(program, io, env, setExitCode);
   return program;
 }
 

@@ -1,0 +1,472 @@
+import { z } from 'zod';
+import { channelStateSchema, dialogRoleSchema, mediaStateSchema, rosterUserSchema, type AgentEvent } from './agent-events';
+import { normalizeAppId } from './extension-manifest';
+
+/**
+ * What the desktop shows, as one value: reduced from the agent's events by {@link reduceDesktop}.
+ * The host keeps one copy (to answer a window's snapshot and to decide which windows to show)
+ * and every window keeps its own, fed by the same events, so both always agree.
+ */
+
+/** Agent lifecycle as the host reports it; the registration phases come from agent events. */
+export const hostAgentStateSchema = z.enum(['not-configured', 'starting', 'running', 'stopped', 'failed']);
+
+/** Events the desktop host adds to the agent's own. */
+export const hostEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('host.agent'),
+    state: hostAgentStateSchema,
+    server: z.string().optional(),
+    aor: z.string().optional(),
+    message: z.string().optional(),
+    /** The embedded lab is running and this agent is registered with it. */
+    lab: z.boolean(),
+  }),
+  /** The extension registry changed: windows list it again. */
+  z.strictObject({ type: z.literal('host.extensions') }),
+  /** New SIP messages were traced (sent at most a few times a second). */
+  z.strictObject({ type: z.literal('host.trace'), lastSeq: z.number().int() }),
+  /** A line for the agent from the host itself (a try-it action, a settings problem). */
+  z.strictObject({ type: z.literal('host.notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+]);
+/** @public */
+export type HostEvent = z.infer<typeof hostEventSchema>;
+
+/** Everything a window is told: the agent's events and the host's. @public */
+export type DesktopEvent = AgentEvent | HostEvent;
+
+export const connectionPhaseSchema = z.enum(['not-configured', 'starting', 'connecting', 'registered', 'reconnecting', 'offline', 'failed']);
+/** @public */
+export type ConnectionPhase = z.infer<typeof connectionPhaseSchema>;
+
+const pendingSchema = z.strictObject({
+  kind: z.enum(['invitation', 'channel']),
+  id: z.string(),
+  from: z.string(),
+  conversationId: z.string(),
+  at: z.number(),
+  subject: z.string().optional(),
+  focusUri: z.string().optional(),
+  audio: z.boolean(),
+  im: z.boolean(),
+  appId: z.string().optional(),
+  name: z.string().optional(),
+  toast: z.string().optional(),
+});
+/** An invitation or channel request waiting for the agent (the toast). @public */
+export type Pending = z.infer<typeof pendingSchema>;
+
+const paneDataSchema = z.strictObject({ n: z.number().int(), channelId: z.string(), contentType: z.string(), body: z.string() });
+/** One INFO body delivered to a pane, numbered in arrival order. @public */
+export type PaneData = z.infer<typeof paneDataSchema>;
+
+const paneSchema = z.strictObject({
+  /** Canonical application GUID. */
+  appId: z.string(),
+  name: z.string().optional(),
+  channels: z.array(z.strictObject({ channelId: z.string(), state: channelStateSchema })),
+  context: z.strictObject({ channelId: z.string(), data: z.string().optional(), simpleLink: z.string().optional() }).optional(),
+  state: z.enum(['opening', 'open', 'interrupted', 'closed']),
+  /** The latest INFO bodies, so a window opened late still shows what arrived. */
+  data: z.array(paneDataSchema),
+  dataCount: z.number().int(),
+});
+/** @public */
+export type PaneState = z.infer<typeof paneSchema>;
+
+const historySchema = z.strictObject({ at: z.number(), text: z.string(), link: z.string().optional() });
+
+const conversationSchema = z.strictObject({
+  id: z.string(),
+  kind: z.enum(['conference', 'channel']),
+  subject: z.string(),
+  from: z.string(),
+  focusUri: z.string().optional(),
+  state: z.enum(['joining', 'active', 'ended']),
+  startedAt: z.number(),
+  joinedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  roster: z.array(rosterUserSchema),
+  media: z
+    .strictObject({ state: mediaStateSchema, muted: z.boolean(), packetsSent: z.number().int(), packetsReceived: z.number().int() })
+    .optional(),
+  panes: z.array(paneSchema),
+  history: z.array(historySchema),
+});
+/** One conversation window's content. @public */
+export type Conversation = z.infer<typeof conversationSchema>;
+
+const dialogSchema = z.strictObject({ callId: z.string(), role: dialogRoleSchema, peer: z.string() });
+/** A SIP dialog of a conversation (its Call-ID keys the trace). @public */
+export type ConversationDialog = z.infer<typeof dialogSchema>;
+
+const noticeSchema = z.strictObject({
+  n: z.number().int(),
+  at: z.number(),
+  level: z.enum(['info', 'warning', 'error']),
+  text: z.string(),
+  link: z.string().optional(),
+  appId: z.string().optional(),
+});
+/** @public */
+export type Notice = z.infer<typeof noticeSchema>;
+
+export const desktopStateSchema = z.strictObject({
+  connection: z.strictObject({
+    phase: connectionPhaseSchema,
+    server: z.string().optional(),
+    aor: z.string().optional(),
+    reason: z.string().optional(),
+    retryInMs: z.number().int().optional(),
+    lab: z.boolean(),
+  }),
+  pending: z.array(pendingSchema),
+  /** Newest first. */
+  conversations: z.array(conversationSchema),
+  dialogs: z.record(z.string(), z.array(dialogSchema)),
+  /** Newest last. */
+  notices: z.array(noticeSchema),
+  noticeCount: z.number().int(),
+});
+/** @public */
+export type DesktopState = z.infer<typeof desktopStateSchema>;
+
+/** Bounds that keep a day-long session's state small (agents share VDI hosts by the hundred). */
+export const DESKTOP_LIMITS = {
+  conversations: 30,
+  paneData: 200,
+  history: 200,
+  notices: 20,
+  dialogConversations: 60,
+} as const;
+
+/** The state before any event. */
+export function initialDesktopState(): DesktopState {
+  return {
+    connection: { phase: 'starting', lab: false },
+    pending: [],
+    conversations: [],
+    dialogs: {},
+    notices: [],
+    noticeCount: 0,
+  };
+}
+
+const last = <T>(items: readonly T[], max: number): T[] => (items.length > max ? items.slice(items.length - max) : [...items]);
+
+function withNotice(state: DesktopState, at: number, notice: Omit<Notice, 'n' | 'at'>): DesktopState {
+  const n = state.noticeCount + 1;
+  return { ...state, noticeCount: n, notices: last([...state.notices, { n, at, ...notice }], DESKTOP_LIMITS.notices) };
+}
+
+function updateConversation(state: DesktopState, match: (c: Conversation) => boolean, update: (c: Conversation) => Conversation): DesktopState {
+  const index = state.conversations.findIndex(match);
+  if (index === -1) {
+    return state;
+  }
+  const conversations = [...state.conversations];
+  conversations[index] = update(conversations[index] as Conversation);
+  return { ...state, conversations };
+}
+
+/** Adds a conversation at the front, dropping the oldest ended ones beyond the limit. */
+function addConversation(state: DesktopState, conversation: Conversation): DesktopState {
+  const conversations = [conversation, ...state.conversations];
+  while (conversations.length > DESKTOP_LIMITS.conversations) {
+    const oldestEnded = conversations.findLastIndex((c) => c.state === 'ended');
+    if (oldestEnded === -1) {
+      break;
+    }
+    conversations.splice(oldestEnded, 1);
+  }
+  return { ...state, conversations };
+}
+
+function note(conversation: Conversation, at: number, text: string, link?: string): Conversation {
+  return { ...conversation, history: last([...conversation.history, { at, text, ...(link !== undefined && { link }) }], DESKTOP_LIMITS.history) };
+}
+
+const byFocus = (focusUri: string) => (c: Conversation) => c.focusUri?.toLowerCase() === focusUri.toLowerCase() && c.state !== 'ended';
+
+const sameApp = (a: string, b: string): boolean => (normalizeAppId(a) ?? a) === (normalizeAppId(b) ?? b);
+
+/** The pane's overall state from its channels' (any established one makes it open). */
+function paneStateOf(channels: PaneState['channels']): PaneState['state'] {
+  if (channels.some((c) => c.state === 'Established')) {
+    return 'open';
+  }
+  if (channels.some((c) => c.state === 'Recovering')) {
+    return 'interrupted';
+  }
+  if (channels.some((c) => c.state === 'Idle' || c.state === 'Establishing')) {
+    return 'opening';
+  }
+  return 'closed';
+}
+
+function updatePane(conversation: Conversation, appId: string, update: (pane: PaneState) => PaneState, name?: string): Conversation {
+  const index = conversation.panes.findIndex((p) => sameApp(p.appId, appId));
+  const panes = [...conversation.panes];
+  const pane: PaneState =
+    index === -1
+      ? { appId: normalizeAppId(appId) ?? appId, ...(name !== undefined && { name }), channels: [], state: 'opening', data: [], dataCount: 0 }
+      : (panes[index] as PaneState);
+  const next = update(pane);
+  if (index === -1) {
+    panes.push(next);
+  } else {
+    panes[index] = next;
+  }
+  return { ...conversation, panes };
+}
+
+/** The conversation a channel belongs to, created when the channel is the first thing in it. */
+function ensureChannelConversation(state: DesktopState, event: { conversationId: string; appId: string }, at: number, from?: string, name?: string): DesktopState {
+  if (state.conversations.some((c) => c.id === event.conversationId)) {
+    return state;
+  }
+  const pending = state.pending.find((p) => p.kind === 'channel' && p.conversationId === event.conversationId);
+  return addConversation(state, {
+    id: event.conversationId,
+    kind: 'channel',
+    subject: name ?? pending?.name ?? 'Context channel',
+    from: from ?? pending?.from ?? '',
+    state: 'active',
+    startedAt: at,
+    joinedAt: at,
+    roster: [],
+    panes: [],
+    history: [],
+  });
+}
+
+/**
+ * Applies one event. Pure: the same events in the same order give the same state in the host
+ * and in every window.
+ * @param at - when the host saw the event (ms since the epoch).
+ */
+export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: number): DesktopState {
+  switch (event.type) {
+    case 'host.agent': {
+      const phase = event.state === 'not-configured' ? 'not-configured' : event.state === 'failed' ? 'failed' : event.state === 'stopped' ? 'offline' : state.connection.phase === 'not-configured' || state.connection.phase === 'failed' ? 'starting' : state.connection.phase;
+      return {
+        ...state,
+        connection: {
+          phase: event.state === 'starting' ? 'starting' : phase,
+          lab: event.lab,
+          ...(event.server !== undefined && { server: event.server }),
+          ...(event.aor !== undefined && { aor: event.aor }),
+          ...(event.message !== undefined && { reason: event.message }),
+        },
+        // A new agent has none of the old one's invitations.
+        pending: event.state === 'running' ? state.pending : [],
+      };
+    }
+    case 'host.extensions':
+    case 'host.trace':
+      return state;
+    case 'host.notice':
+      return withNotice(state, at, { level: event.level, text: event.text });
+    case 'connection': {
+      const { connection } = state;
+      const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
+      switch (event.state) {
+        case 'connecting':
+        case 'connected':
+          return connection.phase === 'registered' ? state : { ...state, connection: { ...base, phase: 'connecting' } };
+        case 'lost':
+        case 'reconnecting':
+          return {
+            ...state,
+            connection: {
+              ...base,
+              phase: 'reconnecting',
+              ...((event.reason ?? connection.reason) !== undefined && { reason: event.reason ?? connection.reason }),
+              ...(event.retryInMs !== undefined && { retryInMs: event.retryInMs }),
+            },
+          };
+        case 'disconnected':
+          return { ...state, connection: { ...base, phase: 'offline', ...(event.reason !== undefined && { reason: event.reason }) } };
+      }
+      return state;
+    }
+    case 'registered':
+      return { ...state, connection: { lab: state.connection.lab, ...(state.connection.server !== undefined && { server: state.connection.server }), aor: event.aor, phase: 'registered' } };
+    case 'unregistered':
+      return {
+        ...state,
+        connection: { ...state.connection, phase: 'offline', aor: event.aor, ...(event.reason !== undefined && { reason: event.reason }) },
+      };
+    case 'error': {
+      const failed = event.code === 'auth-failed' || event.code === 'registration-failed' || event.code === 'unreachable';
+      const next = withNotice(state, at, { level: 'error', text: event.message });
+      return failed ? { ...next, connection: { ...next.connection, phase: 'failed', reason: event.message } } : next;
+    }
+    case 'message':
+      return withNotice(state, at, { level: 'info', text: `Message from ${event.from}: ${event.body.slice(0, 500)}` });
+    case 'message.sent':
+    case 'trace':
+    case 'channel.sent':
+      return state;
+    case 'invitation':
+      return {
+        ...state,
+        pending: [
+          ...state.pending,
+          {
+            kind: 'invitation',
+            id: event.id,
+            from: event.from,
+            conversationId: event.conversationId ?? event.id,
+            at,
+            subject: event.subject,
+            focusUri: event.focusUri,
+            audio: event.audio,
+            im: event.im,
+          },
+        ],
+      };
+    case 'invitation.accepted': {
+      const invitation = state.pending.find((p) => p.id === event.id);
+      const rest = { ...state, pending: state.pending.filter((p) => p.id !== event.id) };
+      if (!invitation) {
+        return rest;
+      }
+      const existing = rest.conversations.find((c) => c.id === invitation.conversationId);
+      if (existing) {
+        return updateConversation(rest, (c) => c === existing, (c) =>
+          note({ ...c, kind: 'conference', focusUri: event.focusUri, state: 'joining', subject: invitation.subject || c.subject }, at, `Accepted the invitation from ${invitation.from}`),
+        );
+      }
+      return addConversation(rest, {
+        id: invitation.conversationId,
+        kind: 'conference',
+        subject: invitation.subject || 'Conference',
+        from: invitation.from,
+        focusUri: event.focusUri,
+        state: 'joining',
+        startedAt: at,
+        roster: [],
+        panes: [],
+        history: [{ at, text: `Accepted the invitation from ${invitation.from}` }],
+      });
+    }
+    case 'invitation.declined':
+    case 'invitation.cancelled': {
+      const invitation = state.pending.find((p) => p.id === event.id);
+      const rest = { ...state, pending: state.pending.filter((p) => p.id !== event.id) };
+      if (!invitation || event.type !== 'invitation.cancelled') {
+        return rest;
+      }
+      const why = event.reason === 'timeout' ? 'not answered in time' : 'withdrawn by the caller';
+      return withNotice(rest, at, { level: 'warning', text: `Missed invitation from ${invitation.from}: "${invitation.subject ?? ''}" (${why})` });
+    }
+    case 'conference.joined':
+      return updateConversation(
+        state,
+        (c) => (event.conversationId !== undefined && c.id === event.conversationId && c.state !== 'ended') || byFocus(event.focusUri)(c),
+        (c) => note({ ...c, state: 'active', joinedAt: at }, at, event.role ? `Joined the conference as ${event.role}` : 'Joined the conference'),
+      );
+    case 'roster':
+      return updateConversation(state, byFocus(event.focusUri), (c) => ({ ...c, roster: event.users, ...(event.subject ? { subject: event.subject } : {}) }));
+    case 'media':
+      return updateConversation(state, byFocus(event.focusUri), (c) => ({
+        ...c,
+        media: { state: event.state, muted: event.muted, packetsSent: event.packetsSent, packetsReceived: event.packetsReceived },
+      }));
+    case 'conference.left':
+      return updateConversation(state, byFocus(event.focusUri), (c) =>
+        note(
+          { ...c, state: 'ended', endedAt: at, panes: c.panes.map((p) => ({ ...p, state: 'closed' as const })), ...(c.media && { media: { ...c.media, state: 'closed' as const } }) },
+          at,
+          `Left the conference: ${event.reason}`,
+        ),
+      );
+    case 'channel.request':
+      return {
+        ...state,
+        pending: [
+          ...state.pending,
+          {
+            kind: 'channel',
+            id: event.id,
+            from: event.from,
+            conversationId: event.conversationId,
+            at,
+            audio: false,
+            im: false,
+            appId: event.appId,
+            name: event.name,
+            ...(event.toast !== undefined && { toast: event.toast }),
+          },
+        ],
+      };
+    case 'channel.state': {
+      const pending = state.pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
+      let next: DesktopState = { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) };
+      if (event.state === 'Terminated' && !state.conversations.some((c) => c.id === event.conversationId)) {
+        return next;
+      }
+      next = ensureChannelConversation(next, event, at, pending?.from, pending?.name);
+      return updateConversation(next, (c) => c.id === event.conversationId, (c) =>
+        updatePane(
+          c,
+          event.appId,
+          (pane) => {
+            const channels = pane.channels.some((ch) => ch.channelId === event.channelId)
+              ? pane.channels.map((ch) => (ch.channelId === event.channelId ? { ...ch, state: event.state } : ch))
+              : [...pane.channels, { channelId: event.channelId, state: event.state }];
+            return { ...pane, channels, state: paneStateOf(channels) };
+          },
+          pending?.name,
+        ),
+      );
+    }
+    case 'channel.context': {
+      const next = ensureChannelConversation(state, event, at);
+      return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
+        const withPane = updatePane(c, event.appId, (pane) => ({
+          ...pane,
+          context: {
+            channelId: event.channelId,
+            ...(event.data !== undefined && { data: event.data }),
+            ...(event.simpleLink !== undefined && { simpleLink: event.simpleLink }),
+          },
+        }));
+        const name = withPane.panes.find((p) => sameApp(p.appId, event.appId))?.name ?? 'An application';
+        return note(withPane, at, `${name} opened its pane`, event.simpleLink);
+      });
+    }
+    case 'channel.data':
+      return updateConversation(state, (c) => c.id === event.conversationId, (c) =>
+        updatePane(c, event.appId, (pane) => ({
+          ...pane,
+          dataCount: pane.dataCount + 1,
+          data: last([...pane.data, { n: pane.dataCount + 1, channelId: event.channelId, contentType: event.contentType, body: event.body }], DESKTOP_LIMITS.paneData),
+        })),
+      );
+    case 'channel.refused':
+      return event.status === 603 ? withNotice(state, at, { level: 'info', text: `Declined ${event.appId} from ${event.from ?? 'unknown'}` }) : state;
+    case 'channel.install':
+      return withNotice(state, at, {
+        level: 'warning',
+        text: `${event.name ?? 'An application'} wants to open a pane, but it is not installed (${event.appId}). Ask your administrator, or install it from the Extensions page.`,
+        appId: event.appId,
+        ...(event.link !== undefined && { link: event.link }),
+      });
+    case 'dialog': {
+      const known = state.dialogs[event.conversationId] ?? [];
+      if (known.some((d) => d.callId === event.callId)) {
+        return state;
+      }
+      const dialogs = { ...state.dialogs, [event.conversationId]: [...known, { callId: event.callId, role: event.role, peer: event.peer }] };
+      const keys = Object.keys(dialogs);
+      for (const key of keys.slice(0, Math.max(0, keys.length - DESKTOP_LIMITS.dialogConversations))) {
+        if (!state.conversations.some((c) => c.id === key && c.state !== 'ended')) {
+          delete dialogs[key];
+        }
+      }
+      return { ...state, dialogs };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { LabAction } from '../common/bridge';
+import type { Logger } from '../core/ports/logger';
+import type { EmbeddedLab } from '../main/host/embedded-lab';
+import { Lab } from './lab';
+
+/** The sample extensions' ids (extensions/crm-context and extensions/echo). */
+const CRM_APP_ID = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
+/** An application nobody installed, for the install notice. */
+const UNREGISTERED_APP_ID = '{0C0FFEE0-1234-4321-8888-0123456789AB}';
+
+const CUSTOMERS = [
+  { name: 'Ada Lovelace', id: 'C-10492', tier: 'Gold', phone: '+44 20 7946 0958', email: 'ada@example.org', ticket: 48213, summary: 'Invoice shows a double charge for March.' },
+  { name: 'Grace Hopper', id: 'C-20817', tier: 'Platinum', phone: '+1 202 555 0147', email: 'grace@example.org', ticket: 48214, summary: 'Cannot sign in to the portal since Monday.' },
+  { name: 'Alan Turing', id: 'C-31120', tier: 'Silver', phone: '+44 161 496 0321', email: 'alan@example.org', ticket: 48215, summary: 'Wants to upgrade to the business plan.' },
+] as const;
+
+/**
+ * The embedded lab behind the desktop's "Try it" control: the standalone lab on loopback,
+ * inviting `sip:agent@lab.local` and opening context channels to it like a contact-center
+ * application would (UCMA ConferenceInvitation and ConversationContextChannel).
+ */
+export async function startEmbeddedLab(options: { readonly logger: Logger; readonly appRoot: string }): Promise<EmbeddedLab> {
+  const lab = await Lab.start({ signaling: { mode: 'standalone' }, logger: options.logger.child('lab') });
+  const agentAor = `sip:agent@${lab.domain}`;
+  const log = options.logger.child('lab');
+  let lastConversation: { id: string; subject: string; ended: () => boolean } | undefined;
+  let turn = 0;
+
+  const openChannel = async (appId: string, conversationId: string | undefined, name: string): Promise<string> => {
+    const customer = CUSTOMERS[turn % CUSTOMERS.length] ?? CUSTOMERS[0];
+    turn += 1;
+    const channel = lab.channel(agentAor, conversationId);
+    // The lab application answers each note, so the agent sees the round trip in the pane.
+    channel.onDataReceived((data) => {
+      log.info('note from the agent', { contentType: data.contentType, body: data.body.slice(0, 200) });
+      void channel.sendData('application/json', JSON.stringify({ ...customer, summary: `${customer.summary} Note saved at ${new Date().toLocaleTimeString()}.` }));
+    });
+    const outcome = await channel.establish(appId, {
+      applicationName: name,
+      toast: `${customer.name} (${customer.tier}): ${customer.summary}`,
+      applicationInstallerPath: 'https://crm.example.org/switchboard/install',
+      simpleLink: `https://crm.example.org/cases/${customer.ticket}`,
+      contextualData: JSON.stringify(customer),
+      ...(conversationId !== undefined && { remoteConversationId: conversationId }),
+    });
+    return outcome.ok ? `${name} channel established for ${customer.name}` : `the agent answered ${outcome.status} ${outcome.reason}${outcome.warning ? ` (${outcome.warning})` : ''}`;
+  };
+
+  return {
+    wsUrl: lab.wsUrl ?? '',
+    agentAor,
+    applicationUri: `sip:conf@${lab.domain}`,
+    samplePackages: [join(options.appRoot, 'out', 'extensions', 'crm-context'), join(options.appRoot, 'out', 'extensions', 'echo')],
+    async tryIt(action: LabAction): Promise<string> {
+      switch (action) {
+        case 'invitation': {
+          const subject = `Escalation: ${CUSTOMERS[turn % CUSTOMERS.length]?.name ?? 'customer'}, ticket ${CUSTOMERS[turn % CUSTOMERS.length]?.ticket ?? 0}`;
+          const { conference, conversationId, outcome } = await lab.invite(agentAor, subject);
+          lastConversation = { id: conversationId, subject, ended: () => conference.isEnded };
+          void outcome.then((result) => log.info('invitation answered', { state: result.state }));
+          return `Invitation sent: "${subject}"`;
+        }
+        case 'channel-in-conference': {
+          if (!lastConversation || lastConversation.ended()) {
+            throw new Error('Start a conference first (Invite me to a conference), then open its CRM channel.');
+          }
+          return openChannel(CRM_APP_ID, lastConversation.id, 'CRM context');
+        }
+        case 'channel':
+          return openChannel(CRM_APP_ID, undefined, 'CRM context');
+        case 'unregistered-channel':
+          return openChannel(UNREGISTERED_APP_ID, undefined, 'Quality survey');
+      }
+    },
+    stop: () => lab.stop(),
+  };
+}

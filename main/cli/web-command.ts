@@ -1,0 +1,82 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DesktopSession, sessionSecretStore } from '../host/desktop-session';
+import { createStreamLogger } from '../host/stderr-logger';
+import { startWebHost } from '../web/web-host';
+import type { AgentIo } from './agent-command';
+import { CliError, ExitCode } from './exit-codes';
+
+/** Bundled into out/cli/ or out/chunks/: both are two levels below the package root. */
+const APP_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const webOptionsSchema = z.object({
+  port: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).max(65_535).default(0),
+  configDir: z.string().min(1).optional(),
+  lab: z.boolean().default(true),
+  verbose: z.boolean().default(false),
+});
+
+/** `$XDG_CONFIG_HOME/switchboard`, by default `~/.config/switchboard`. */
+export function defaultConfigDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  return join(xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(env['HOME'] || homedir(), '.config'), 'switchboard');
+}
+
+/** Adds `switchboard web`: the desktop UI and its bridge, served on 127.0.0.1. */
+export function registerWebCommand(program: Command, io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (code: number) => void): void {
+  program
+    .command('web')
+    .description('Serve the agent desktop on 127.0.0.1 for a browser; with no account configured, run it against the embedded lab.')
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
+    .option('--config-dir <dir>', 'settings and extension registries (default: ~/.config/switchboard)')
+    .option('--no-lab', 'never start the embedded lab, even with no account configured')
+    .option('-v, --verbose', 'debug logs on stderr', false)
+    .addHelpText(
+      'after',
+      `
+Prints the URL to open, with its session token; only a page holding that token can reach the
+bridge. The password is kept for this run only (the browser host has no keychain): set
+SWITCHBOARD_PASSWORD, or type it in Settings after each start.`,
+    )
+    .action(async (raw: Record<string, unknown>) => {
+      const parsed = webOptionsSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new CliError(`--${String(issue?.path[0] ?? 'option').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${issue?.message ?? 'invalid'}`, ExitCode.usage);
+      }
+      const options = parsed.data;
+      const logger = createStreamLogger({ level: options.verbose ? 'debug' : 'info', write: (line) => io.stderr.write(`${line}\n`) });
+      const session = await DesktopSession.open({
+        configDir: options.configDir ?? defaultConfigDir(env),
+        appRoot: APP_ROOT,
+        version: '0.1.0',
+        env,
+        logger,
+        secrets: sessionSecretStore(),
+        platform: { host: 'browser' },
+        ...(options.lab ? {} : { embeddedLab: false }),
+      });
+      let host;
+      try {
+        host = await startWebHost({ session, rendererDir: join(APP_ROOT, 'out', 'renderer'), port: options.port, logger });
+      } catch (error) {
+        await session.close();
+        throw new CliError(`cannot listen on 127.0.0.1:${options.port}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.usage);
+      }
+      io.stdout.write(`Switchboard is running. Open ${host.url}\n`);
+      await new Promise<void>((resolve) => {
+        const off = io.onSignal((signal) => {
+          off();
+          logger.info('stopping', { why: signal });
+          resolve();
+        });
+      });
+      // Clean quit: leave conferences, end channels, unregister, stop the lab; then the server.
+      await session.close();
+      await host.close();
+      setExitCode(ExitCode.ok);
+    });
+}

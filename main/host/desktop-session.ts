@@ -1,0 +1,552 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import {
+  isBridgeMethod,
+  parseBridgeParams,
+  settingsSchema,
+  type BridgeError,
+  type BridgeMethod,
+  type BridgePush,
+  type BridgeResponse,
+  type BridgeResult,
+  type ExtensionInfo,
+  type Settings,
+  type SettingsView,
+} from '../../common/bridge';
+import { initialDesktopState, reduceDesktop, type DesktopEvent, type DesktopState } from '../../common/desktop-state';
+import { normalizeAppId } from '../../common/extension-manifest';
+import { AgentStartError } from '../../core/agent/agent-engine';
+import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions/extension-registry';
+import { ExtensionStoreError } from '../../core/ports/extension-store';
+import type { Logger } from '../../core/ports/logger';
+import { AgentHost } from './agent-host';
+import { isEmbeddedLabAvailable, startEmbeddedLab, type EmbeddedLab } from './embedded-lab';
+import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from './extension-directory-store';
+import { FileStore } from './file-store';
+
+/** Where the host keeps the agent's password: the OS keychain, or memory for this run only. */
+export type SecretStore = {
+  readonly kind: SettingsView['passwordStorage'];
+  get(): Promise<string | undefined>;
+  set(secret: string | undefined): Promise<void>;
+};
+
+/** A secret store that forgets on exit (the browser host has no keychain to use). */
+export function sessionSecretStore(initial?: string): SecretStore {
+  let secret = initial;
+  return {
+    kind: 'this-session',
+    get: () => Promise.resolve(secret),
+    set: (value) => {
+      secret = value;
+      return Promise.resolve();
+    },
+  };
+}
+
+/** What differs between the Electron shell and the browser host. */
+export type DesktopPlatform = {
+  readonly host: 'electron' | 'browser';
+  /** Opens an https: link in the system browser; absent where the window must do it. */
+  readonly openExternal?: (url: string) => Promise<void>;
+  /** Shows a conversation in its own window; absent where windows show it in place. */
+  readonly openConversation?: (conversationId: string) => boolean;
+  /** A native picker for a package folder or archive. */
+  readonly pickPackage?: (folder: boolean) => Promise<string | undefined>;
+};
+
+/** Options of {@link DesktopSession.open}. */
+export type DesktopSessionOptions = {
+  /** Settings and per-user registries live here (default `~/.config/switchboard`). */
+  readonly configDir: string;
+  /** The package root, where `out/` is. */
+  readonly appRoot: string;
+  readonly version: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly secrets: SecretStore;
+  readonly platform: DesktopPlatform;
+  /** Start the embedded lab when no account is configured (default: when its bundle exists). */
+  readonly embeddedLab?: boolean;
+};
+
+const SETTINGS_KEY = 'settings.json';
+const DEFAULT_SETTINGS: Settings = { server: '', aor: '', autoAccept: false, trust: [] };
+/** The host tells windows about new trace entries at most this often. */
+const TRACE_PUSH_INTERVAL_MS = 500;
+const ANSWER_TIMEOUT_MS = 30_000;
+
+class BridgeFailure extends Error {
+  constructor(readonly error: BridgeError) {
+    super(error.message);
+  }
+}
+const fail = (code: BridgeError['code'], message: string): never => {
+  throw new BridgeFailure({ code, message });
+};
+
+/**
+ * The desktop's host side, shared by the Electron shell and the browser host: settings, the
+ * agent (or the embedded lab and an agent registered with it), the extension registry, the
+ * reduced desktop state, and the dispatcher of every bridge method. A host only carries
+ * requests in and pushes out.
+ * @public
+ */
+export class DesktopSession {
+  private state: DesktopState = initialDesktopState();
+  private seq = 0;
+  private readonly listeners = new Set<(push: BridgePush) => void>();
+  private agent: AgentHost | undefined;
+  private lab: EmbeddedLab | undefined;
+  private detachAgent: (() => void) | undefined;
+  private settings: Settings = DEFAULT_SETTINGS;
+  private lifecycle: Promise<void> = Promise.resolve();
+  private traceTimer: NodeJS.Timeout | undefined;
+  private traceSeq = 0;
+  private closed = false;
+  private readonly store: FileStore;
+  private readonly log: Logger;
+
+  private constructor(private readonly options: DesktopSessionOptions) {
+    this.store = new FileStore(options.configDir);
+    this.log = options.logger.child('desktop');
+  }
+
+  /** Loads the settings and starts the agent (or the embedded lab) in the background. */
+  static async open(options: DesktopSessionOptions): Promise<DesktopSession> {
+    const session = new DesktopSession(options);
+    session.settings = await session.loadSettings();
+    session.restart();
+    return session;
+  }
+
+  /** The current state and the number of the last event it reflects. */
+  snapshot(): { seq: number; state: DesktopState } {
+    return { seq: this.seq, state: this.state };
+  }
+
+  /** Receives every event from now on. */
+  onPush(listener: (push: BridgePush) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Settles once the agent started, failed, or was found not configured. */
+  whenSettled(): Promise<void> {
+    return this.lifecycle;
+  }
+
+  /** The embedded lab, when it runs. */
+  get embeddedLab(): EmbeddedLab | undefined {
+    return this.lab;
+  }
+
+  /**
+   * Answers one bridge request. Never throws: failures come back as the error envelope.
+   * @param method - Unvalidated method name from a window.
+   */
+  async handle(method: string, params: unknown): Promise<BridgeResponse> {
+    if (!isBridgeMethod(method)) {
+      return { ok: false, error: { code: 'bad-request', message: `unknown method ${JSON.stringify(method.slice(0, 64))}` } };
+    }
+    const parsed = parseBridgeParams(method, params);
+    if (!parsed.ok) {
+      this.log.warn('bad bridge request', { method, error: parsed.error.message });
+      return parsed;
+    }
+    try {
+      const result = await this.dispatch(method, parsed.params as never);
+      return { ok: true, result };
+    } catch (error) {
+      if (error instanceof BridgeFailure) {
+        return { ok: false, error: error.error };
+      }
+      const mapped = mapRegistryError(error);
+      if (mapped) {
+        return { ok: false, error: mapped };
+      }
+      this.log.error('bridge method failed', { method, error: String(error) });
+      return { ok: false, error: { code: 'internal', message: `${method} failed: ${error instanceof Error ? error.message : String(error)}` } };
+    }
+  }
+
+  /**
+   * The file a pane asks for, if it lies inside the package of an effective extension.
+   * @param appId - The id as it appears in the pane URL (any GUID form).
+   */
+  paneFile(appId: string, path: string): string | undefined {
+    const app = this.agent?.registry.lookup(appId);
+    if (!app || /^https:/i.test(app.extension.manifest.entry)) {
+      return undefined;
+    }
+    const root = resolve(app.extension.location);
+    const file = resolve(root, path);
+    const inside = relative(root, file);
+    return inside !== '' && !inside.startsWith('..') && !inside.includes(`..${sep}`) ? file : undefined;
+  }
+
+  /** Clean quit: declines what rings, leaves conferences, ends channels, unregisters, stops the lab. */
+  async close(): Promise<void> {
+    if (this.closed) {
+      return this.lifecycle;
+    }
+    this.closed = true;
+    this.lifecycle = this.lifecycle.then(() => this.stopAgent());
+    await this.lifecycle;
+    this.listeners.clear();
+  }
+
+  private emit(event: DesktopEvent): void {
+    const at = Date.now();
+    this.seq += 1;
+    this.state = reduceDesktop(this.state, event, at);
+    const push: BridgePush = { seq: this.seq, at, event };
+    for (const listener of this.listeners) {
+      try {
+        listener(push);
+      } catch (error) {
+        this.log.warn('push listener failed', { error: String(error) });
+      }
+    }
+  }
+
+  private restart(): void {
+    this.lifecycle = this.lifecycle.then(async () => {
+      await this.stopAgent();
+      if (!this.closed) {
+        await this.startAgent();
+      }
+    });
+  }
+
+  private async startAgent(): Promise<void> {
+    const { settings, options } = this;
+    const configured = settings.server !== '' && settings.aor !== '';
+    const labAllowed = options.embeddedLab ?? isEmbeddedLabAvailable(options.appRoot);
+    let server = settings.server;
+    let aor = settings.aor;
+    let trust = settings.trust;
+    let registry = join(options.configDir, 'extensions');
+    if (!configured) {
+      if (!labAllowed) {
+        this.emit({ type: 'host.agent', state: 'not-configured', lab: false, message: 'No account configured: enter your server and address in Settings.' });
+        return;
+      }
+      this.emit({ type: 'host.agent', state: 'starting', lab: true, message: 'Starting the embedded lab' });
+      try {
+        this.lab = await startEmbeddedLab(options.appRoot, options.logger);
+      } catch (error) {
+        this.emit({ type: 'host.agent', state: 'failed', lab: false, message: `The embedded lab did not start: ${String(error)}` });
+        return;
+      }
+      server = this.lab.wsUrl;
+      aor = this.lab.agentAor;
+      trust = [...new Set([...trust, this.lab.applicationUri])];
+      // The lab's own registry, so that trying the lab never touches the agent's real one.
+      registry = join(options.configDir, 'lab-extensions');
+      await this.installSamples(registry, this.lab.samplePackages);
+    }
+    const lab = this.lab !== undefined;
+    this.emit({ type: 'host.agent', state: 'starting', server, aor, lab });
+    const password = lab ? undefined : ((await options.secrets.get()) ?? options.env['SWITCHBOARD_PASSWORD']);
+    const agent = await AgentHost.create(
+      {
+        server,
+        aor,
+        ...(password !== undefined && password !== '' && { password }),
+        ...(settings.authUser !== undefined && settings.authUser !== '' && { authUser: settings.authUser }),
+        autoAccept: settings.autoAccept,
+        answerTimeout: ANSWER_TIMEOUT_MS,
+        registry,
+        trust,
+      },
+      options.logger,
+      options.env,
+    );
+    this.agent = agent;
+    const offEvents = agent.onEvent((event) => {
+      if (event.type !== 'trace') {
+        this.emit(event);
+      }
+    });
+    const offTrace = agent.trace.subscribe((entry) => this.onTrace(entry.seq));
+    this.detachAgent = () => {
+      offEvents();
+      offTrace();
+    };
+    try {
+      await agent.start();
+      this.emit({ type: 'host.agent', state: 'running', server, aor, lab });
+    } catch (error) {
+      const message = error instanceof AgentStartError ? error.message : String(error);
+      this.log.warn('agent did not start', { message });
+      await this.stopAgent();
+      this.emit({ type: 'host.agent', state: 'failed', server, aor, lab, message });
+    }
+  }
+
+  private async stopAgent(): Promise<void> {
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) {
+      try {
+        await agent.stop();
+      } catch (error) {
+        this.log.warn('agent stop failed', { error: String(error) });
+      }
+      this.detachAgent?.();
+      this.detachAgent = undefined;
+    }
+    clearTimeout(this.traceTimer);
+    this.traceTimer = undefined;
+    const lab = this.lab;
+    this.lab = undefined;
+    await lab?.stop().catch((error: unknown) => this.log.warn('lab stop failed', { error: String(error) }));
+    if (agent && !this.closed) {
+      this.emit({ type: 'host.agent', state: 'stopped', lab: false });
+    }
+  }
+
+  private onTrace(seq: number): void {
+    this.traceSeq = seq;
+    this.traceTimer ??= setTimeout(() => {
+      this.traceTimer = undefined;
+      this.emit({ type: 'host.trace', lastSeq: this.traceSeq });
+    }, TRACE_PUSH_INTERVAL_MS);
+    this.traceTimer.unref();
+  }
+
+  private async installSamples(userDir: string, packages: readonly string[]): Promise<void> {
+    const registry = this.registryFor(userDir);
+    const listing = await registry.list();
+    for (const path of packages) {
+      try {
+        const manifest = JSON.parse(await readFile(join(path, 'extension.json'), 'utf8')) as { id?: string; version?: string };
+        const id = normalizeAppId(manifest.id ?? '');
+        if (listing.extensions.some((e) => e.id === id && e.manifest.version === manifest.version)) {
+          continue;
+        }
+        await registry.install(path);
+      } catch (error) {
+        this.log.warn('sample extension not installed', { path, error: String(error) });
+      }
+    }
+  }
+
+  private registryFor(userDir: string): ExtensionRegistry {
+    return new ExtensionRegistry(new ExtensionDirectoryStore({ userDir, machineDir: defaultMachineExtensionsDir(this.options.env) }));
+  }
+
+  private currentRegistryDir(): string {
+    return join(this.options.configDir, this.lab ? 'lab-extensions' : 'extensions');
+  }
+
+  private async loadSettings(): Promise<Settings> {
+    let text: string | undefined;
+    try {
+      text = await this.store.get(SETTINGS_KEY);
+    } catch (error) {
+      this.emit({ type: 'host.notice', level: 'warning', text: `Cannot read settings (${String(error)}); using defaults.` });
+      return DEFAULT_SETTINGS;
+    }
+    if (text === undefined) {
+      return DEFAULT_SETTINGS;
+    }
+    try {
+      const parsed = settingsSchema.safeParse(JSON.parse(text));
+      if (parsed.success) {
+        return parsed.data;
+      }
+      const issue = parsed.error.issues[0];
+      this.emit({ type: 'host.notice', level: 'warning', text: `Settings file ${join(this.options.configDir, SETTINGS_KEY)} is invalid (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}); using defaults.` });
+    } catch {
+      this.emit({ type: 'host.notice', level: 'warning', text: `Settings file ${join(this.options.configDir, SETTINGS_KEY)} is not JSON; using defaults.` });
+    }
+    return DEFAULT_SETTINGS;
+  }
+
+  private async settingsView(): Promise<SettingsView> {
+    return {
+      settings: this.settings,
+      passwordStored: (await this.options.secrets.get()) !== undefined,
+      passwordStorage: this.options.secrets.kind,
+      configDir: this.options.configDir,
+    };
+  }
+
+  private requireAgent(): AgentHost {
+    return this.agent ?? fail('unavailable', 'the agent is not running');
+  }
+
+  private commandResult(result: { ok: true } | { ok: false; message: string }): Record<string, never> {
+    if (!result.ok) {
+      fail('not-found', result.message);
+    }
+    return {};
+  }
+
+  private async dispatch<M extends BridgeMethod>(method: M, params: never): Promise<BridgeResult<M>> {
+    const result = await this.run(method, params);
+    return result as BridgeResult<M>;
+  }
+
+  private async run(method: BridgeMethod, p: Record<string, unknown>): Promise<unknown> {
+    const { platform } = this.options;
+    switch (method) {
+      case 'app.info':
+        return { name: 'Switchboard', version: this.options.version, host: platform.host, labAvailable: this.options.embeddedLab ?? isEmbeddedLabAvailable(this.options.appRoot) };
+      case 'state.snapshot':
+        return this.snapshot();
+      case 'agent.accept':
+        return this.commandResult(this.requireAgent().execute({ cmd: 'accept', id: p['id'] as string }));
+      case 'agent.decline':
+        return this.commandResult(this.requireAgent().execute({ cmd: 'decline', id: p['id'] as string }));
+      case 'conference.leave':
+        return this.commandResult(this.requireAgent().execute({ cmd: 'leave', focusUri: p['focusUri'] as string }));
+      case 'conference.mute':
+        return this.commandResult(this.requireAgent().execute({ cmd: 'mute', focusUri: p['focusUri'] as string, muted: p['muted'] as boolean }));
+      case 'pane.send': {
+        const request = p as { appId: string; conversationId: string; channelId?: string; contentType: string; body: string };
+        const outcome = this.requireAgent().sendFromPane(request);
+        if (!outcome) {
+          return fail('not-found', `no open channel for ${request.appId} in this conversation`);
+        }
+        const { ok, status, reason, seq } = await outcome;
+        return { ok, status, reason, seq };
+      }
+      case 'pane.close':
+        return this.commandResult(this.requireAgent().execute({ cmd: 'close', appId: p['appId'] as string, conversationId: p['conversationId'] as string }));
+      case 'trace.list':
+      case 'trace.export': {
+        const wanted = new Set(p['callIds'] as string[]);
+        const trace = this.agent?.trace;
+        const entries = (trace?.entries() ?? []).filter((e) => wanted.size === 0 || wanted.has(e.dialog));
+        if (method === 'trace.export') {
+          return { text: entries.map((e) => `${new Date(e.at).toISOString()} ${e.direction === 'in' ? 'received' : 'sent'} (${e.dialog})\n${e.raw}`).join('\n') };
+        }
+        return {
+          entries: entries.map((e) => ({
+            seq: e.seq,
+            at: e.at,
+            direction: e.direction,
+            dialog: e.dialog,
+            startLine: e.startLine,
+            method: e.method,
+            ...(e.status !== undefined && { status: e.status }),
+            raw: e.raw,
+          })),
+        };
+      }
+      case 'extensions.list':
+        return this.listExtensions();
+      case 'extensions.install':
+        return this.install(p['path'] as string);
+      case 'extensions.upload': {
+        const dir = await mkdtemp(join(tmpdir(), 'switchboard-upload-'));
+        try {
+          const file = join(dir, basename(p['fileName'] as string));
+          await writeFile(file, Buffer.from(p['dataBase64'] as string, 'base64'));
+          return await this.install(file);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+      case 'extensions.remove': {
+        const removed = await this.registryFor(this.currentRegistryDir()).remove(p['id'] as string);
+        this.emit({ type: 'host.extensions' });
+        return { id: removed.id, machineCopyRemains: removed.machineCopyRemains };
+      }
+      case 'extensions.pick':
+        if (!platform.pickPackage) {
+          return fail('unsupported', 'this host has no file picker: type the path, or upload an archive');
+        }
+        {
+          const path = await platform.pickPackage(p['folder'] as boolean);
+          return path === undefined ? {} : { path };
+        }
+      case 'settings.get':
+        return this.settingsView();
+      case 'settings.set': {
+        const settings = p['settings'] as Settings;
+        if ((settings.server === '') !== (settings.aor === '')) {
+          return fail('bad-request', 'enter both the server and your address, or neither (to use the embedded lab)');
+        }
+        if (p['clearPassword'] === true) {
+          await this.options.secrets.set(undefined);
+        } else if (typeof p['password'] === 'string' && p['password'] !== '') {
+          await this.options.secrets.set(p['password']);
+        }
+        await this.store.set(SETTINGS_KEY, `${JSON.stringify(settings, null, 2)}\n`);
+        this.settings = settings;
+        this.restart();
+        return this.settingsView();
+      }
+      case 'lab.try': {
+        const lab = this.lab ?? fail('unavailable', 'the embedded lab is not running (an account is configured)');
+        try {
+          const message = await lab.tryIt(p['action'] as never);
+          this.emit({ type: 'host.notice', level: 'info', text: message });
+          return { message };
+        } catch (error) {
+          return fail('refused', error instanceof Error ? error.message : String(error));
+        }
+      }
+      case 'shell.openExternal':
+        if (!platform.openExternal) {
+          return { opened: false };
+        }
+        await platform.openExternal(p['url'] as string);
+        return { opened: true };
+      case 'window.openConversation':
+        return { opened: platform.openConversation?.(p['conversationId'] as string) ?? false };
+    }
+  }
+
+  private async install(path: string): Promise<{ id: string; name: string; version: string; replacedVersion?: string }> {
+    const result = await this.registryFor(this.currentRegistryDir()).install(path);
+    this.emit({ type: 'host.extensions' });
+    return {
+      id: result.manifest.id,
+      name: result.manifest.name,
+      version: result.manifest.version,
+      ...(result.replacedVersion !== undefined && { replacedVersion: result.replacedVersion }),
+    };
+  }
+
+  private async listExtensions(): Promise<BridgeResult<'extensions.list'>> {
+    const userDir = this.currentRegistryDir();
+    const machineDir = defaultMachineExtensionsDir(this.options.env);
+    const listing = await this.registryFor(userDir).list();
+    const extensions: ExtensionInfo[] = listing.extensions.map((e) => {
+      const remote = /^https:/i.test(e.manifest.entry);
+      return {
+        id: e.id,
+        name: e.manifest.name,
+        version: e.manifest.version,
+        scope: e.scope,
+        entry: e.manifest.entry,
+        size: e.manifest.pane?.size ?? 'medium',
+        permissions: [...(e.manifest.permissions ?? [])],
+        effective: e.effective,
+        shadowed: e.shadowed,
+        forbidden: e.forbidden,
+        ...(e.effective && { paneUrl: remote ? e.manifest.entry : `/pane/${e.id.slice(1, -1)}/${e.manifest.entry}` }),
+      };
+    });
+    return { extensions, problems: [...listing.problems], userInstallsAllowed: listing.userInstallsAllowed, userDir, machineDir };
+  }
+}
+
+/** Registry and store refusals as bridge errors a person can act on. */
+function mapRegistryError(error: unknown): BridgeError | undefined {
+  if (error instanceof ExtensionRegistryError) {
+    const code = ({ 'bad-id': 'bad-request', 'not-installed': 'not-found', 'machine-provisioned': 'refused', 'user-installs-forbidden': 'refused', 'shadowed-by-machine': 'refused' } as const)[error.code];
+    return { code, message: error.message };
+  }
+  if (error instanceof ExtensionStoreError) {
+    const code = ({ 'invalid-package': 'bad-request', 'source-not-found': 'not-found', busy: 'busy' } as const)[error.code];
+    return { code, message: error.message };
+  }
+  return undefined;
+}
