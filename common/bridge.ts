@@ -172,6 +172,19 @@ export const bridgeMethods = {
   'lab.try': { params: z.strictObject({ action: labActionSchema }), result: z.strictObject({ message: z.string() }) },
   /** Opens an https: link in the system browser; false when this host cannot (browser host). */
   'shell.openExternal': { params: z.strictObject({ url: z.url({ protocol: /^https$/ }).max(2048) }), result: z.strictObject({ opened: z.boolean() }) },
+  /**
+   * Places an extension pane over the given rectangle of the calling window (CSS pixels), or
+   * hides it (`bounds: null`). Electron hosts each pane in its own sandboxed WebContentsView;
+   * the browser host answers `placed: false` and the window uses a sandboxed iframe instead.
+   */
+  'pane.place': {
+    params: z.strictObject({
+      conversationId: z.string().min(1).max(256),
+      appId: z.string().min(1).max(64),
+      bounds: z.strictObject({ x: z.number(), y: z.number(), width: z.number().min(0), height: z.number().min(0) }).nullable(),
+    }),
+    result: z.strictObject({ placed: z.boolean() }),
+  },
   /** Shows a conversation in its own window; false when this host shows it in place. */
   'window.openConversation': { params: z.strictObject({ conversationId: z.string().min(1).max(256) }), result: z.strictObject({ opened: z.boolean() }) },
 } as const;

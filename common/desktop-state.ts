@@ -404,7 +404,10 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
     case 'channel.state': {
       const pending = state.pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
       let next: DesktopState = { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) };
-      if (event.state === 'Terminated' && !state.conversations.some((c) => c.id === event.conversationId)) {
+      // A pane appears once its channel is established: a request still ringing, or refused,
+      // shows no pane. Later states update the pane that exists.
+      const hasPane = state.conversations.some((c) => c.id === event.conversationId && c.panes.some((p) => p.channels.some((ch) => ch.channelId === event.channelId)));
+      if (!hasPane && event.state !== 'Established') {
         return next;
       }
       next = ensureChannelConversation(next, event, at, pending?.from, pending?.name);

@@ -1,8 +1,8 @@
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { defaultConfigDir } from '../host/config-dir';
 import { DesktopSession, sessionSecretStore } from '../host/desktop-session';
 import { createStreamLogger } from '../host/stderr-logger';
 import { startWebHost } from '../web/web-host';
@@ -18,12 +18,6 @@ const webOptionsSchema = z.object({
   lab: z.boolean().default(true),
   verbose: z.boolean().default(false),
 });
-
-/** `$XDG_CONFIG_HOME/switchboard`, by default `~/.config/switchboard`. */
-export function defaultConfigDir(env: NodeJS.ProcessEnv): string {
-  const xdg = env['XDG_CONFIG_HOME'];
-  return join(xdg !== undefined && xdg !== '' && isAbsolute(xdg) ? xdg : join(env['HOME'] || homedir(), '.config'), 'switchboard');
-}
 
 /** Adds `switchboard web`: the desktop UI and its bridge, served on 127.0.0.1. */
 export function registerWebCommand(program: Command, io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (code: number) => void): void {

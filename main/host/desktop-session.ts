@@ -52,6 +52,8 @@ export type DesktopPlatform = {
   readonly openExternal?: (url: string) => Promise<void>;
   /** Shows a conversation in its own window; absent where windows show it in place. */
   readonly openConversation?: (conversationId: string) => boolean;
+  /** Shows or hides a pane's own view over a window rectangle; absent where windows use iframes. */
+  readonly placePane?: (request: { conversationId: string; appId: string; bounds: { x: number; y: number; width: number; height: number } | null }, caller: unknown) => boolean;
   /** A native picker for a package folder or archive. */
   readonly pickPackage?: (folder: boolean) => Promise<string | undefined>;
 };
@@ -146,7 +148,7 @@ export class DesktopSession {
    * Answers one bridge request. Never throws: failures come back as the error envelope.
    * @param method - Unvalidated method name from a window.
    */
-  async handle(method: string, params: unknown): Promise<BridgeResponse> {
+  async handle(method: string, params: unknown, caller?: unknown): Promise<BridgeResponse> {
     if (!isBridgeMethod(method)) {
       return { ok: false, error: { code: 'bad-request', message: `unknown method ${JSON.stringify(method.slice(0, 64))}` } };
     }
@@ -156,7 +158,7 @@ export class DesktopSession {
       return parsed;
     }
     try {
-      const result = await this.dispatch(method, parsed.params as never);
+      const result = await this.dispatch(method, parsed.params as never, caller);
       return { ok: true, result };
     } catch (error) {
       if (error instanceof BridgeFailure) {
@@ -386,12 +388,12 @@ export class DesktopSession {
     return {};
   }
 
-  private async dispatch<M extends BridgeMethod>(method: M, params: never): Promise<BridgeResult<M>> {
-    const result = await this.run(method, params);
+  private async dispatch<M extends BridgeMethod>(method: M, params: never, caller: unknown): Promise<BridgeResult<M>> {
+    const result = await this.run(method, params, caller);
     return result as BridgeResult<M>;
   }
 
-  private async run(method: BridgeMethod, p: Record<string, unknown>): Promise<unknown> {
+  private async run(method: BridgeMethod, p: Record<string, unknown>, caller: unknown): Promise<unknown> {
     const { platform } = this.options;
     switch (method) {
       case 'app.info':
@@ -498,6 +500,8 @@ export class DesktopSession {
         }
         await platform.openExternal(p['url'] as string);
         return { opened: true };
+      case 'pane.place':
+        return { placed: platform.placePane?.(p as Parameters<NonNullable<DesktopPlatform['placePane']>>[0], caller) ?? false };
       case 'window.openConversation':
         return { opened: platform.openConversation?.(p['conversationId'] as string) ?? false };
     }

@@ -157,7 +157,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('No such extension file\n');
         return;
       }
-      void sendFile(response, file, { 'Content-Security-Policy': PANE_CSP, 'Cross-Origin-Resource-Policy': 'same-origin' }, head);
+      // A sandboxed pane has an opaque origin, and module scripts load in CORS mode: allow exactly "null".
+      void sendFile(response, file, { 'Content-Security-Policy': PANE_CSP, 'Access-Control-Allow-Origin': 'null', Vary: 'Origin' }, head);
       return;
     }
     const target = path === '/' ? join(rendererDir, 'index.html') : resolve(rendererDir, `.${path}`);

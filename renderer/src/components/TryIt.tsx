@@ -1,0 +1,44 @@
+import { Button, Caption1, Card, CardHeader, makeStyles, Subtitle2 } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { LabAction } from '../../../common/bridge';
+import { useDesktop } from '../store-context';
+
+const useStyles = makeStyles({ actions: { display: 'flex', flexWrap: 'wrap', gap: '8px' } });
+
+const ACTIONS: readonly { action: LabAction; label: string }[] = [
+  { action: 'invitation', label: 'Invite me to a conference' },
+  { action: 'channel-in-conference', label: 'Open a CRM channel in this conference' },
+  { action: 'channel', label: 'Open a CRM channel on its own' },
+  { action: 'unregistered-channel', label: 'Channel from an app that is not installed' },
+];
+
+/** The embedded lab's controls: what a contact center would do to this agent, on demand. */
+export function TryIt(): React.JSX.Element {
+  const styles = useStyles();
+  const { store } = useDesktop();
+  const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
+  const run = (action: LabAction): void => {
+    setResult(undefined);
+    store.call('lab.try', { action }).then(
+      (r) => setResult({ ok: true, text: r.message }),
+      (e: Error) => setResult({ ok: false, text: e.message }),
+    );
+  };
+  return (
+    <Card aria-label="Try it">
+      <CardHeader header={<Subtitle2>Try it</Subtitle2>} description={<Caption1>You are signed in to the embedded lab. Play the contact center:</Caption1>} />
+      <div className={styles.actions}>
+        {ACTIONS.map(({ action, label }) => (
+          <Button key={action} size="small" onClick={() => run(action)}>
+            {label}
+          </Button>
+        ))}
+      </div>
+      {result && (
+        <Caption1 role={result.ok ? 'status' : 'alert'} aria-label="try-it result">
+          {result.text}
+        </Caption1>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,172 @@
+import { Badge, Body1, Button, Caption1, Link, makeStyles, Subtitle1, Tab, TabList, tokens } from '@fluentui/react-components';
+import { CallEnd20Regular, Mic20Regular, MicOff20Regular, Open20Regular } from '@fluentui/react-icons';
+import { useEffect, useState } from 'react';
+import type { ExtensionInfo } from '../../../common/bridge';
+import type { Conversation } from '../../../common/desktop-state';
+import { Duration } from '../components/Duration';
+import { PaneFrame } from '../components/PaneFrame';
+import { Roster } from '../components/Roster';
+import { TraceView } from '../components/TraceView';
+import { openLink, useDesktop } from '../store-context';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: '10px', padding: '12px 16px', height: '100%', boxSizing: 'border-box', minHeight: 0 },
+  header: { display: 'flex', alignItems: 'center', gap: '12px', flexWrap: 'wrap' },
+  title: { flexGrow: 1, display: 'flex', flexDirection: 'column' },
+  body: { flexGrow: 1, minHeight: 0, overflowY: 'auto' },
+  history: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '6px' },
+  time: { color: tokens.colorNeutralForeground3, marginRight: '8px' },
+});
+
+/** Extensions by canonical id, fetched again when the registry changes. */
+function useExtensions(): Map<string, ExtensionInfo> {
+  const { store, view } = useDesktop();
+  const [extensions, setExtensions] = useState(new Map<string, ExtensionInfo>());
+  useEffect(() => {
+    let live = true;
+    store.call('extensions.list', {}).then(
+      (listing) => live && setExtensions(new Map(listing.extensions.filter((e) => e.effective).map((e) => [e.id, e]))),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [store, view.extensionsVersion]);
+  return extensions;
+}
+
+/**
+ * One conversation: subject, duration, mute and leave, the roster with its modality icons,
+ * the history (with the channel's link), a tab per extension pane, and the SIP trace of
+ * exactly this conversation's dialogs.
+ */
+export function ConversationWindow({ conversationId, standalone }: { conversationId: string; standalone: boolean }): React.JSX.Element {
+  const styles = useStyles();
+  const { store, view } = useDesktop();
+  const extensions = useExtensions();
+  const conversation: Conversation | undefined = view.state?.conversations.find((c) => c.id === conversationId);
+  const [tab, setTab] = useState<string>('people');
+  const [error, setError] = useState<string | undefined>();
+  const paneIds = conversation?.panes.map((p) => p.appId).join(',') ?? '';
+
+  // A pane that just opened comes to the front: the customer's context is what the agent needs.
+  useEffect(() => {
+    const newest = conversation?.panes.at(-1);
+    if (newest && newest.state !== 'closed') {
+      setTab(`pane:${newest.appId}`);
+    }
+    // Only when the set of panes changes.
+  }, [paneIds]);
+
+  useEffect(() => {
+    if (standalone && conversation) {
+      document.title = `${conversation.subject} - Switchboard`;
+    }
+  }, [standalone, conversation?.subject]);
+
+  if (!conversation) {
+    return (
+      <main className={styles.root}>
+        <Body1>{view.state ? 'This conversation is no longer available.' : 'Loading…'}</Body1>
+      </main>
+    );
+  }
+  const me = conversation.roster.find((u) => u.self);
+  const muted = conversation.media?.muted ?? false;
+  const focusUri = conversation.focusUri;
+  const live = conversation.state !== 'ended';
+  const call = (p: Promise<unknown>): void => {
+    setError(undefined);
+    p.catch((e: Error) => setError(e.message));
+  };
+  const dialogs = view.state?.dialogs[conversation.id] ?? [];
+
+  return (
+    <main className={styles.root} aria-label={`Conversation: ${conversation.subject}`} data-conversation={conversation.id}>
+      <header className={styles.header}>
+        <div className={styles.title}>
+          <Subtitle1 as="h2">{conversation.subject}</Subtitle1>
+          <Caption1>
+            {conversation.kind === 'conference' ? 'Conference' : 'Application'} with {conversation.from || 'the contact center'} ·{' '}
+            <Duration since={conversation.joinedAt ?? conversation.startedAt} until={conversation.endedAt} />
+          </Caption1>
+        </div>
+        <Badge appearance="filled" color={conversation.state === 'active' ? 'success' : conversation.state === 'joining' ? 'warning' : 'subtle'} aria-label="conversation state">
+          {conversation.state === 'active' ? (conversation.media?.state === 'connected' ? 'Audio connected' : 'Connected') : conversation.state === 'joining' ? 'Joining' : 'Ended'}
+        </Badge>
+        {focusUri && live && (
+          <>
+            <Button icon={muted ? <MicOff20Regular /> : <Mic20Regular />} onClick={() => call(store.call('conference.mute', { focusUri, muted: !muted }))} disabled={!me && !conversation.media}>
+              {muted ? 'Unmute' : 'Mute'}
+            </Button>
+            <Button icon={<CallEnd20Regular />} appearance="primary" style={{ backgroundColor: tokens.colorPaletteRedBackground3 }} onClick={() => call(store.call('conference.leave', { focusUri }))}>
+              Leave
+            </Button>
+          </>
+        )}
+        {!focusUri && live && conversation.panes.some((p) => p.state !== 'closed') && (
+          <Button icon={<CallEnd20Regular />} onClick={() => call(Promise.all(conversation.panes.map((p) => store.call('pane.close', { appId: p.appId, conversationId: conversation.id }))))}>
+            End
+          </Button>
+        )}
+        {!standalone && view.info?.host === 'browser' && (
+          <Button
+            icon={<Open20Regular />}
+            appearance="subtle"
+            aria-label="Pop out"
+            title="Open in its own window"
+            onClick={() => window.open(`${window.location.pathname}#/conversation/${encodeURIComponent(conversation.id)}`, `conversation-${conversation.id}`, 'popup,width=900,height=700')}
+          />
+        )}
+      </header>
+      {error && (
+        <Caption1 role="alert" style={{ color: tokens.colorPaletteRedForeground1 }}>
+          {error}
+        </Caption1>
+      )}
+      <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))} size="small">
+        <Tab value="people">People ({conversation.roster.length})</Tab>
+        <Tab value="history">History</Tab>
+        {conversation.panes.map((p) => (
+          <Tab key={p.appId} value={`pane:${p.appId}`}>
+            {extensions.get(p.appId)?.name ?? p.name ?? 'Application'}
+            {p.state === 'interrupted' ? ' (reconnecting)' : p.state === 'closed' ? ' (closed)' : ''}
+          </Tab>
+        ))}
+        <Tab value="trace">SIP trace</Tab>
+      </TabList>
+      <section className={styles.body}>
+        {tab === 'people' && (conversation.kind === 'conference' ? <Roster users={conversation.roster} /> : <Caption1>A context channel from {conversation.from}; no conference roster.</Caption1>)}
+        {tab === 'history' && (
+          <ul className={styles.history} aria-label="history">
+            {conversation.history.map((h, i) => (
+              <li key={i}>
+                <span className={styles.time}>{new Date(h.at).toLocaleTimeString()}</span>
+                {h.text}{' '}
+                {h.link && (
+                  <Link href={h.link} onClick={(e) => { e.preventDefault(); void openLink(store, h.link ?? ''); }}>
+                    {h.link}
+                  </Link>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        {/* Panes stay mounted while another tab shows, so a pane keeps what the agent typed. */}
+        {conversation.panes.map((p) => {
+          const extension = extensions.get(p.appId);
+          const visible = tab === `pane:${p.appId}`;
+          if (!extension) {
+            return visible ? <Caption1 key={p.appId}>Loading the extension…</Caption1> : null;
+          }
+          return (
+            <div key={p.appId} style={{ display: visible ? 'block' : 'none', height: '100%' }}>
+              <PaneFrame conversation={conversation} pane={p} extension={extension} visible={visible} />
+            </div>
+          );
+        })}
+        {tab === 'trace' && <TraceView conversationId={conversation.id} dialogs={dialogs} />}
+      </section>
+    </main>
+  );
+}

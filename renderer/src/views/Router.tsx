@@ -1,0 +1,32 @@
+import { useEffect, useState } from 'react';
+import { ConversationWindow } from './ConversationWindow';
+import { MainWindow } from './MainWindow';
+import { ToastWindow } from './Toast';
+
+type Route = { view: 'main' } | { view: 'toast' } | { view: 'conversation'; id: string };
+
+function parseRoute(hash: string): Route {
+  const conversation = /^#\/conversation\/(.+)$/.exec(hash);
+  if (conversation?.[1]) {
+    return { view: 'conversation', id: decodeURIComponent(conversation[1]) };
+  }
+  return hash === '#/toast' ? { view: 'toast' } : { view: 'main' };
+}
+
+/** Picks the window's view from the URL hash: `#/main`, `#/toast`, `#/conversation/<id>`. */
+export function Router(): React.JSX.Element {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onHash = (): void => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  switch (route.view) {
+    case 'toast':
+      return <ToastWindow />;
+    case 'conversation':
+      return <ConversationWindow conversationId={route.id} standalone />;
+    case 'main':
+      return <MainWindow />;
+  }
+}
