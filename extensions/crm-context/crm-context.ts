@@ -58,11 +58,12 @@ pane.onData((data) => {
   }
 });
 
-const form = document.getElementById('notes-form');
+// A button, not a form submit: panes run sandboxed with scripts only, where Chromium blocks
+// form submission before the submit event fires.
+const sendButton = document.getElementById('send-notes');
 const notes = document.getElementById('notes') as HTMLTextAreaElement | null;
 const sent = document.getElementById('sent');
-form?.addEventListener('submit', (event) => {
-  event.preventDefault();
+sendButton?.addEventListener('click', () => {
   const text = notes?.value.trim() ?? '';
   if (text === '') {
     return;

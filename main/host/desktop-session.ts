@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import {
@@ -15,7 +15,6 @@ import {
   type SettingsView,
 } from '../../common/bridge';
 import { initialDesktopState, reduceDesktop, type DesktopEvent, type DesktopState } from '../../common/desktop-state';
-import { normalizeAppId } from '../../common/extension-manifest';
 import { AgentStartError } from '../../core/agent/agent-engine';
 import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions/extension-registry';
 import { ExtensionStoreError } from '../../core/ports/extension-store';
@@ -319,16 +318,11 @@ export class DesktopSession {
     this.traceTimer.unref();
   }
 
+  /** Installs the lab's sample packages afresh at each lab start, so the lab always runs the built samples. */
   private async installSamples(userDir: string, packages: readonly string[]): Promise<void> {
     const registry = this.registryFor(userDir);
-    const listing = await registry.list();
     for (const path of packages) {
       try {
-        const manifest = JSON.parse(await readFile(join(path, 'extension.json'), 'utf8')) as { id?: string; version?: string };
-        const id = normalizeAppId(manifest.id ?? '');
-        if (listing.extensions.some((e) => e.id === id && e.manifest.version === manifest.version)) {
-          continue;
-        }
         await registry.install(path);
       } catch (error) {
         this.log.warn('sample extension not installed', { path, error: String(error) });

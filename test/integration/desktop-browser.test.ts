@@ -1,0 +1,326 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
+import { Lab } from '../../lab/lab';
+import { launchChromium, screenshotPath } from '../support/chromium';
+import { freeUdpPort } from '../support/free-port';
+import { waitFor } from '../support/wait-for';
+import { WebHostProcess } from '../support/web-host-process';
+
+// The desktop UI in Debian's Chromium against the real browser host (`switchboard web`), with
+// the lab's conference server and contact-center application behind a real Kamailio: the
+// flows an agent lives in, the security of extension panes, and the embedded-lab default.
+
+const AGENT = 'sip:agent@lab.local';
+const LAB_APP = 'sip:conf@lab.local';
+const CRM = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
+const ECHO = '{6F2C4B1E-3A5D-4E7F-8B9C-0D1E2F3A4B5C}';
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const PACKAGES = fileURLToPath(new URL('../../out/extensions/', import.meta.url));
+
+/** A config dir with an account and the two sample extensions installed. */
+function configured(server: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-desktop-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ server, aor: AGENT, autoAccept: false, trust: [LAB_APP] }));
+  for (const sample of ['crm-context', 'echo']) {
+    execFileSync(process.execPath, [BIN, 'extensions', 'install', join(PACKAGES, sample), '--registry', join(dir, 'extensions')], { stdio: 'pipe' });
+  }
+  return dir;
+}
+
+const paneFrame = (page: Page, name: string): FrameLocator => page.frameLocator(`iframe[title="${name} pane"]`);
+
+async function frameOf(page: Page, name: string): Promise<Frame> {
+  const handle = await page.locator(`iframe[title="${name} pane"]`).elementHandle({ timeout: 10_000 });
+  const frame = await handle?.contentFrame();
+  if (!frame) {
+    throw new Error(`no frame for ${name}`);
+  }
+  return frame;
+}
+
+describe('desktop in Chromium, through Kamailio', () => {
+  let kamailio: KamailioHandle;
+  let lab: Lab;
+  let host: WebHostProcess;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+
+  beforeAll(async () => {
+    const labPort = await freeUdpPort();
+    kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+    lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
+    host = new WebHostProcess(['--config-dir', configured(kamailio.wsUrl), '--no-lab']);
+    url = await host.url;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    await page.goto(url);
+    await page.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 15_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+    await lab?.stop();
+    await kamailio?.stop();
+  });
+
+  it('removes the token from the address bar and shows the registration', async () => {
+    expect(page.url()).not.toContain('token=');
+    await expect(page.getByRole('status', { name: 'connection' }).textContent()).resolves.toContain(AGENT);
+    await page.screenshot({ path: screenshotPath('main-window') });
+  });
+
+  let conversationId = '';
+  let conferenceId = '';
+
+  it('pops a toast for an invitation; Accept joins focus and MCU and the roster audio icon turns connected', async () => {
+    const invited = await lab.invite(AGENT, 'Escalation: Ada Lovelace, ticket 48213');
+    conversationId = invited.conversationId;
+    conferenceId = invited.conference.id;
+    const toast = page.getByRole('alertdialog', { name: 'Conference invitation' });
+    await toast.waitFor({ timeout: 10_000 });
+    await expect(toast.textContent()).resolves.toContain('Escalation: Ada Lovelace');
+    await toast.screenshot({ path: screenshotPath('toast-invitation') });
+    const clicked = performance.now();
+    await toast.getByRole('button', { name: 'Accept' }).click();
+    await expect(invited.outcome).resolves.toMatchObject({ state: 'Accepted' });
+    const audio = page.locator('[aria-label="roster"] li[data-self="true"] [data-modality="audio"]');
+    await page.locator('[aria-label="roster"] li[data-self="true"] [data-modality="audio"][data-state="connected"]').waitFor({ timeout: 10_000 });
+    console.info(`[figures] desktop: Accept click -> roster audio icon connected in ${(performance.now() - clicked).toFixed(0)} ms`);
+    await expect(audio.getAttribute('aria-label')).resolves.toBe('audio connected');
+    expect(lab.conferences.dialogsOf(conferenceId, AGENT)).toEqual({ focus: true, mcu: true });
+    await page.locator('[aria-label="conversation"]').screenshot({ path: screenshotPath('conversation-window') });
+  });
+
+  it('opens the crm-context pane with its data on a channel in the conference, and the typed note reaches the lab as INFO', async () => {
+    const channel = lab.channel(AGENT, conversationId);
+    const customer = { name: 'Ada Lovelace', id: 'C-10492', tier: 'Gold', ticket: 48213 };
+    const established = channel.establish(CRM, { applicationName: 'CRM context', toast: 'Ada Lovelace (Gold)', contextualData: JSON.stringify(customer), simpleLink: 'https://crm.example.org/cases/48213' });
+    const toast = page.getByRole('alertdialog', { name: 'Channel request' });
+    await toast.waitFor({ timeout: 10_000 });
+    await expect(toast.textContent()).resolves.toContain('Ada Lovelace (Gold)');
+    await toast.screenshot({ path: screenshotPath('toast-channel') });
+    await toast.getByRole('button', { name: 'Accept' }).click();
+    await expect(established).resolves.toMatchObject({ ok: true, status: 200 });
+    const pane = paneFrame(page, 'CRM context');
+    await pane.locator('#customer', { hasText: 'Ada Lovelace' }).waitFor({ timeout: 10_000 });
+    await expect(pane.locator('#facts').textContent()).resolves.toContain('C-10492');
+
+    await pane.locator('#notes').fill('Refund approved for the double charge');
+    await pane.getByRole('button', { name: 'Send notes' }).click();
+    await pane.locator('#sent', { hasText: 'Sent' }).waitFor({ timeout: 10_000 });
+    await waitFor(() => channel.received.length > 0, 5000, 'the note at the lab');
+    expect(channel.received[0]?.contentType).toMatch(/^application\/json/);
+    expect(JSON.parse(channel.received[0]?.body ?? '{}')).toEqual({ notes: 'Refund approved for the double charge', customer: 'C-10492' });
+
+    // Data from the application updates the pane.
+    await channel.sendData('application/json', JSON.stringify({ ...customer, tier: 'Platinum' }));
+    await pane.locator('#facts', { hasText: 'Platinum' }).waitFor({ timeout: 10_000 });
+    await page.locator('[aria-label="conversation"]').screenshot({ path: screenshotPath('conversation-pane') });
+
+    await page.getByRole('tab', { name: 'History' }).click();
+    await expect(page.getByRole('link', { name: 'https://crm.example.org/cases/48213' }).isVisible()).resolves.toBe(true);
+  });
+
+  it('lists the conversation dialogs in the SIP trace: invitation, focus, roster, MCU and channel, with a filter and an export', async () => {
+    await page.getByRole('tab', { name: 'SIP trace' }).click();
+    const dialogs = page.locator('[aria-label="dialogs"]');
+    for (const role of ['invitation', 'focus', 'roster', 'mcu', 'channel']) {
+      await dialogs.locator(`[data-role="${role}"]`).waitFor({ timeout: 5000 });
+    }
+    const invites = page.locator('[aria-label="messages"] li[data-method="INVITE"]');
+    // Requests and their responses share the method: at least one INVITE line per INVITE dialog.
+    for (const role of ['invitation', 'focus', 'mcu', 'channel']) {
+      expect(await invites.and(page.locator(`[data-role="${role}"]`)).count()).toBeGreaterThan(0);
+    }
+    await page.screenshot({ path: screenshotPath('sip-trace') });
+    await page.getByLabel('Filter messages').fill('application/cccp+xml');
+    const filtered = await page.locator('[aria-label="messages"] li').count();
+    expect(filtered).toBeGreaterThan(0);
+    expect(await page.locator('[aria-label="messages"] li[data-role="mcu"]').count()).toBe(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export' }).click()]);
+    const text = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(text).toContain('application/ms-conf-invite+xml');
+    expect(text).toContain('application/cccp+xml');
+    expect(text).toContain('application/sdp');
+    await page.getByLabel('Filter messages').fill('');
+  });
+
+  it('mutes (the roster shows it) and leaves (the lab holds no dialog of ours)', async () => {
+    await page.getByRole('tab', { name: /People/ }).click();
+    await page.getByRole('button', { name: 'Mute' }).click();
+    await page.locator('[aria-label="roster"] li[data-self="true"] [data-state="muted"]').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Leave' }).click();
+    await page.getByLabel('conversation state').filter({ hasText: 'Ended' }).waitFor({ timeout: 10_000 });
+    await waitFor(() => !lab.conferences.dialogsOf(conferenceId, AGENT).focus && !lab.conferences.dialogsOf(conferenceId, AGENT).mcu, 5000, 'the lab to drop our dialogs');
+  });
+
+  it('Decline answers 603 and opens nothing', async () => {
+    const before = await page.locator('[aria-label="recent conversations"] li').count();
+    const invited = await lab.invite(AGENT, 'Please decline me');
+    const toast = page.getByRole('alertdialog', { name: 'Conference invitation' });
+    await toast.waitFor({ timeout: 10_000 });
+    await toast.getByRole('button', { name: 'Decline' }).click();
+    await expect(invited.outcome).resolves.toMatchObject({ state: 'Declined' });
+    await toast.waitFor({ state: 'detached', timeout: 5000 });
+    expect(await page.locator('[aria-label="recent conversations"] li').count()).toBe(before);
+  });
+
+  it('Alt+Shift+A accepts from the keyboard', async () => {
+    const channel = lab.channel(AGENT);
+    const established = channel.establish(ECHO, { applicationName: 'Echo', contextualData: 'hello' });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Alt+Shift+A');
+    await expect(established).resolves.toMatchObject({ ok: true });
+    channel.terminate();
+  });
+
+  it('shows the install notice, with no pane, for an application that is not installed', async () => {
+    const channel = lab.channel(AGENT);
+    const outcome = await channel.establish('{0C0FFEE0-1234-4321-8888-0123456789AB}', { applicationName: 'Quality survey', applicationInstallerPath: 'https://survey.example.org/install' });
+    expect(outcome).toMatchObject({ ok: false, status: 488 });
+    const notice = page.locator('[data-notice="install"]', { hasText: 'Quality survey' });
+    await notice.waitFor({ timeout: 10_000 });
+    await expect(notice.getByRole('button', { name: 'Get it' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('iframe[title="Quality survey pane"]').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('install-notice') });
+  });
+
+  it('keeps panes sandboxed: no bridge, no top navigation, no storage, no reach into another pane', async () => {
+    const conversation = 'conv-security';
+    const crm = lab.channel(AGENT, conversation);
+    const echo = lab.channel(AGENT, conversation);
+    const first = crm.establish(CRM, { applicationName: 'CRM context', contextualData: JSON.stringify({ name: 'Grace Hopper' }) });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(first).resolves.toMatchObject({ ok: true });
+    const second = echo.establish(ECHO, { applicationName: 'Echo', contextualData: 'ping' });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(second).resolves.toMatchObject({ ok: true });
+    await page.getByRole('tab', { name: 'CRM context' }).click();
+    const frame = await frameOf(page, 'CRM context');
+    await paneFrame(page, 'CRM context').locator('#customer', { hasText: 'Grace Hopper' }).waitFor({ timeout: 10_000 });
+
+    const probe = await frame.evaluate(async () => {
+      const attempt = (f: () => unknown): string => {
+        try {
+          const value = f();
+          return `reached: ${String(value)}`;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      };
+      const socket = await new Promise<string>((resolve) => {
+        try {
+          const ws = new WebSocket(`ws://${new URL(document.referrer || 'http://127.0.0.1').host}/bridge`);
+          ws.onopen = () => resolve('open');
+          ws.onerror = () => resolve('refused');
+          setTimeout(() => resolve('timeout'), 3000);
+        } catch (error) {
+          resolve((error as Error).name);
+        }
+      });
+      const fetched = await fetch('/').then(() => 'fetched', (error: Error) => error.name);
+      return {
+        origin: window.origin,
+        parentDocument: attempt(() => window.parent.document.title),
+        parentBridge: attempt(() => (window.parent as unknown as { switchboard?: unknown }).switchboard),
+        topNavigation: attempt(() => {
+          window.top!.location.href = 'https://evil.example.org/';
+          return 'assigned';
+        }),
+        localStorage: attempt(() => window.localStorage.getItem('x')),
+        cookie: attempt(() => document.cookie),
+        otherPane: attempt(() => window.parent.frames[1]?.document.body.innerHTML),
+        socket,
+        fetched,
+      };
+    });
+    expect(probe.origin).toBe('null');
+    expect(probe.parentDocument).toBe('SecurityError');
+    expect(probe.parentBridge).toMatch(/SecurityError|reached: undefined/);
+    expect(probe.localStorage).toBe('SecurityError');
+    expect(probe.cookie).toBe('SecurityError');
+    expect(probe.otherPane).toMatch(/SecurityError|reached: undefined/);
+    expect(probe.socket).not.toBe('open');
+    expect(probe.fetched).not.toBe('fetched');
+    // The top window stayed on the app whatever the pane tried.
+    await page.waitForTimeout(300);
+    expect(new URL(page.url()).origin).toBe(new URL(url).origin);
+
+    // The bridge itself refuses anyone without this origin and this session's token.
+    const { port } = new URL(url);
+    const token = new URL(url).searchParams.get('token') ?? '';
+    const tryBridge = (origin: string, withToken: string): Promise<string> =>
+      new Promise((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/bridge?token=${withToken}`, { headers: { Origin: origin } });
+        ws.on('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.on('unexpected-response', (_, response) => resolve(String(response.statusCode)));
+        ws.on('error', () => resolve('error'));
+      });
+    await expect(tryBridge('null', token)).resolves.toBe('403');
+    await expect(tryBridge(`http://127.0.0.1:${port}`, 'wrong')).resolves.toBe('403');
+    await expect(tryBridge('http://evil.example.org', token)).resolves.toBe('403');
+    await expect(tryBridge(`http://127.0.0.1:${port}`, token)).resolves.toBe('open');
+    crm.terminate();
+    echo.terminate();
+  });
+});
+
+describe('desktop in Chromium, embedded lab (no account configured)', () => {
+  let host: WebHostProcess;
+  let browser: Browser;
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  it('registers with the embedded lab and runs the try-it invitation and CRM channel from the page', async () => {
+    const started = performance.now();
+    host = new WebHostProcess(['--config-dir', mkdtempSync(join(tmpdir(), 'sb-embedded-'))]);
+    const url = await host.url;
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    await page.goto(url);
+    await page.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 15_000 });
+    console.info(`[figures] desktop: switchboard web start -> registered with the embedded lab in the page: ${(performance.now() - started).toFixed(0)} ms`);
+    await page.getByRole('button', { name: 'Invite me to a conference' }).click();
+    await page.getByRole('alertdialog', { name: 'Conference invitation' }).getByRole('button', { name: 'Accept' }).click();
+    await page.locator('[aria-label="roster"] [data-state="connected"][data-modality="audio"]').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Open a CRM channel in this conference' }).click();
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await paneFrame(page, 'CRM context').locator('#customer', { hasText: /Lovelace|Hopper|Turing/ }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: screenshotPath('embedded-lab') });
+
+    // The same conversation as a window of its own (what Electron pops), and the toast window.
+    const conversationId = await page.locator('[data-conversation]').first().getAttribute('data-conversation');
+    const popped = await browser.newPage({ viewport: { width: 900, height: 700 } });
+    await popped.goto(`${url}#/conversation/${encodeURIComponent(conversationId ?? '')}`);
+    await popped.locator(`[data-conversation="${conversationId ?? ''}"]`).waitFor({ timeout: 10_000 });
+    await paneFrame(popped, 'CRM context').locator('#customer', { hasText: /Lovelace|Hopper|Turing/ }).waitFor({ timeout: 10_000 });
+    await popped.screenshot({ path: screenshotPath('conversation-window-standalone') });
+
+    await page.getByRole('tab', { name: 'Extensions' }).click();
+    await page.locator('[aria-label="installed extensions"] [data-extension]').first().waitFor({ timeout: 5000 });
+    expect(await page.locator('[aria-label="installed extensions"] [data-extension]').count()).toBe(2);
+    await page.screenshot({ path: screenshotPath('extensions-manager') });
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('form', { name: 'Settings' }).waitFor({ timeout: 5000 });
+    await page.screenshot({ path: screenshotPath('settings') });
+
+    const code = await host.stop();
+    expect(code).toBe(0);
+  }, 60_000);
+});
