@@ -403,7 +403,8 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
       };
     case 'channel.state': {
       const pending = state.pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
-      let next: DesktopState = { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) };
+      const decided = event.state !== 'Idle' && event.state !== 'Establishing';
+      let next: DesktopState = decided ? { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) } : state;
       // A pane appears once its channel is established: a request still ringing, or refused,
       // shows no pane. Later states update the pane that exists.
       const hasPane = state.conversations.some((c) => c.id === event.conversationId && c.panes.some((p) => p.channels.some((ch) => ch.channelId === event.channelId)));
@@ -411,8 +412,8 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
         return next;
       }
       next = ensureChannelConversation(next, event, at, pending?.from, pending?.name);
-      return updateConversation(next, (c) => c.id === event.conversationId, (c) =>
-        updatePane(
+      return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
+        const updated = updatePane(
           c,
           event.appId,
           (pane) => {
@@ -422,8 +423,13 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
             return { ...pane, channels, state: paneStateOf(channels) };
           },
           pending?.name,
-        ),
-      );
+        );
+        // A conversation made only of channels ends with its last pane.
+        if (updated.kind === 'channel' && updated.state !== 'ended' && updated.panes.every((p) => p.state === 'closed')) {
+          return note({ ...updated, state: 'ended', endedAt: at }, at, 'The application ended the conversation');
+        }
+        return updated;
+      });
     }
     case 'channel.context': {
       const next = ensureChannelConversation(state, event, at);

@@ -156,6 +156,10 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
     return <Caption1>{extension.name} has no page to show.</Caption1>;
   }
   return (
+    <>
+      {pane.state !== 'open' && (
+        <Caption1 role="status">{pane.state === 'closed' ? `${extension.name} ended its channel; what it shows is no longer updated.` : pane.state === 'interrupted' ? 'Connection lost; reconnecting the channel…' : 'Opening…'}</Caption1>
+      )}
     <iframe
       ref={frame}
       className={styles.frame}
@@ -166,5 +170,6 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
       referrerPolicy="no-referrer"
       allow=""
     />
+    </>
   );
 }

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { DESKTOP_LIMITS, desktopStateSchema, initialDesktopState, reduceDesktop, type DesktopEvent, type DesktopState } from './desktop-state';
+
+const CRM = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
+const FOCUS = 'sip:conf@lab.local;gruu;opaque=app:conf:focus:id:1';
+
+function run(events: DesktopEvent[], start: DesktopState = initialDesktopState()): DesktopState {
+  return events.reduce((state, event, i) => reduceDesktop(state, event, 1000 + i), start);
+}
+
+const invitation: DesktopEvent = { type: 'invitation', id: 'inv-1', from: 'sip:boss@lab.local', focusUri: FOCUS, subject: 'Help', audio: true, im: true, conversationId: 'conv-1' };
+const channelKey = { appId: CRM, conversationId: 'conv-1', channelId: 'ch-1' };
+
+describe('reduceDesktop', () => {
+  it('rings an invitation, opens its conversation on accept, and follows join, roster, media and leave', () => {
+    let state = run([invitation]);
+    expect(state.pending).toMatchObject([{ kind: 'invitation', id: 'inv-1', subject: 'Help', conversationId: 'conv-1' }]);
+    expect(state.conversations).toEqual([]);
+    state = run(
+      [
+        { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS },
+        { type: 'conference.joined', focusUri: FOCUS, conversationId: 'conv-1' },
+        { type: 'roster', focusUri: FOCUS, users: [{ entity: 'sip:agent@lab.local', roles: ['attendee'], self: true, modalities: { audio: 'connected', im: 'none' } }] },
+        { type: 'media', focusUri: FOCUS, state: 'connected', muted: false, packetsSent: 5, packetsReceived: 4, bytesSent: 1, bytesReceived: 1 },
+      ],
+      state,
+    );
+    expect(state.pending).toEqual([]);
+    const [conversation] = state.conversations;
+    expect(conversation).toMatchObject({ id: 'conv-1', kind: 'conference', subject: 'Help', state: 'active', focusUri: FOCUS, media: { state: 'connected' } });
+    expect(conversation?.roster[0]?.modalities.audio).toBe('connected');
+    state = run([{ type: 'conference.left', focusUri: FOCUS, reason: 'left by the agent' }], state);
+    expect(state.conversations[0]).toMatchObject({ state: 'ended', endedAt: 1000 });
+    expect(desktopStateSchema.safeParse(state).success).toBe(true);
+  });
+
+  it('shows no pane while a channel request rings or after it is refused, and one pane once established', () => {
+    let state = run([{ type: 'channel.request', id: 'ch-1', ...channelKey, from: 'sip:app@lab.local', name: 'CRM context', toast: 'Ada' }, { type: 'channel.state', ...channelKey, state: 'Establishing' }]);
+    expect(state.pending).toHaveLength(1);
+    expect(state.conversations).toEqual([]);
+    state = run([{ type: 'channel.state', ...channelKey, state: 'Established' }, { type: 'channel.context', ...channelKey, data: '{"name":"Ada"}', simpleLink: 'https://crm.example.org/1' }], state);
+    expect(state.pending).toEqual([]);
+    expect(state.conversations[0]).toMatchObject({ id: 'conv-1', kind: 'channel', subject: 'CRM context', from: 'sip:app@lab.local' });
+    expect(state.conversations[0]?.panes).toMatchObject([{ appId: CRM, name: 'CRM context', state: 'open', context: { data: '{"name":"Ada"}' } }]);
+    expect(state.conversations[0]?.history.at(-1)).toMatchObject({ link: 'https://crm.example.org/1' });
+
+    const refused = run([{ type: 'channel.request', id: 'ch-2', ...channelKey, channelId: 'ch-2', from: 'x', name: 'n' }, { type: 'channel.state', ...channelKey, channelId: 'ch-2', state: 'Terminated' }]);
+    expect(refused.pending).toEqual([]);
+    expect(refused.conversations).toEqual([]);
+  });
+
+  it('numbers pane data, keeps only the latest, and ends a channel-only conversation with its last pane', () => {
+    let state = run([{ type: 'channel.state', ...channelKey, state: 'Established' }]);
+    const data: DesktopEvent[] = Array.from({ length: DESKTOP_LIMITS.paneData + 5 }, (_, i) => ({ type: 'channel.data', ...channelKey, contentType: 'text/plain', body: String(i) }));
+    state = run(data, state);
+    const pane = state.conversations[0]?.panes[0];
+    expect(pane?.dataCount).toBe(DESKTOP_LIMITS.paneData + 5);
+    expect(pane?.data).toHaveLength(DESKTOP_LIMITS.paneData);
+    expect(pane?.data[0]).toMatchObject({ n: 6, body: '5' });
+    state = run([{ type: 'channel.state', ...channelKey, state: 'Recovering' }], state);
+    expect(state.conversations[0]?.panes[0]?.state).toBe('interrupted');
+    state = run([{ type: 'channel.state', ...channelKey, state: 'Terminated' }], state);
+    expect(state.conversations[0]).toMatchObject({ state: 'ended' });
+  });
+
+  it('puts a channel inside the conference it names into that conversation', () => {
+    const state = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { type: 'channel.state', ...channelKey, state: 'Established' }]);
+    expect(state.conversations).toHaveLength(1);
+    expect(state.conversations[0]).toMatchObject({ kind: 'conference', panes: [{ appId: CRM }] });
+  });
+
+  it('collects dialogs per conversation once each, and reports install requests and missed invitations as notices', () => {
+    const state = run([
+      { type: 'dialog', conversationId: 'conv-1', callId: 'a', role: 'invitation', peer: 'x' },
+      { type: 'dialog', conversationId: 'conv-1', callId: 'a', role: 'invitation', peer: 'x' },
+      { type: 'dialog', conversationId: 'conv-1', callId: 'b', role: 'focus', peer: FOCUS },
+      { type: 'channel.install', appId: CRM, name: 'CRM context', link: 'https://crm.example.org/install' },
+      invitation,
+      { type: 'invitation.cancelled', id: 'inv-1', focusUri: FOCUS, reason: 'timeout' },
+    ]);
+    expect(state.dialogs['conv-1']?.map((d) => d.role)).toEqual(['invitation', 'focus']);
+    expect(state.notices.map((n) => n.level)).toEqual(['warning', 'warning']);
+    expect(state.notices[0]).toMatchObject({ appId: CRM, link: 'https://crm.example.org/install' });
+    expect(state.notices[1]?.text).toContain('not answered in time');
+  });
+
+  it('follows the registration: reconnecting with its reason, failed on auth, not-configured from the host', () => {
+    let state = run([{ type: 'host.agent', state: 'starting', lab: false, server: 'ws://x', aor: 'sip:a@b' }, { type: 'registered', aor: 'sip:a@b', expires: 600 }]);
+    expect(state.connection).toMatchObject({ phase: 'registered', aor: 'sip:a@b' });
+    state = run([{ type: 'connection', state: 'reconnecting', server: 'ws://x', reason: 'socket closed', retryInMs: 500, attempt: 1 }], state);
+    expect(state.connection).toMatchObject({ phase: 'reconnecting', reason: 'socket closed', retryInMs: 500 });
+    state = run([{ type: 'error', code: 'auth-failed', message: 'wrong password' }], state);
+    expect(state.connection).toMatchObject({ phase: 'failed', reason: 'wrong password' });
+    expect(run([{ type: 'host.agent', state: 'not-configured', lab: false }]).connection.phase).toBe('not-configured');
+  });
+
+  it('keeps at most the configured number of conversations, dropping the oldest ended ones', () => {
+    const events: DesktopEvent[] = [];
+    for (let i = 0; i < DESKTOP_LIMITS.conversations + 10; i += 1) {
+      const key = { appId: CRM, conversationId: `c${i}`, channelId: `ch${i}` };
+      events.push({ type: 'channel.state', ...key, state: 'Established' }, { type: 'channel.state', ...key, state: 'Terminated' });
+    }
+    const state = run(events);
+    expect(state.conversations).toHaveLength(DESKTOP_LIMITS.conversations);
+    expect(state.conversations[0]?.id).toBe(`c${DESKTOP_LIMITS.conversations + 9}`);
+  });
+});
