@@ -2,7 +2,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 
-// Three bundles: main (Node, ESM), preload (sandboxed, so CommonJS), renderer (React).
+// Three builds: main (Node, ESM), preloads (sandboxed, so CommonJS), renderer (React).
 export default defineConfig({
   main: {
     build: {
@@ -13,8 +13,12 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      // A sandboxed preload can require only a few Electron modules: each preload must be one
+      // self-contained file, with its dependencies (zod) inlined and no shared chunk.
+      externalizeDeps: false,
+      isolatedEntries: true,
       rollupOptions: {
-        input: { index: resolve('preload/index.ts') },
+        input: { index: resolve('preload/index.ts'), pane: resolve('preload/pane.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
@@ -23,6 +27,8 @@ export default defineConfig({
     root: 'renderer',
     plugins: [react()],
     build: {
+      // Served over loopback to every agent's browser too: minified it is half the size.
+      minify: true,
       outDir: resolve('out/renderer'),
       rollupOptions: { input: { index: resolve('renderer/index.html') } },
     },

@@ -8,6 +8,11 @@ import { z } from 'zod';
  */
 export const PANE_PROTOCOL = 'switchboard-pane/1';
 
+/** Electron IPC channel of pane → host messages (pane preload → main). */
+export const PANE_TO_HOST_CHANNEL = 'pane:to-host';
+/** Electron IPC channel of host → pane messages (main → pane preload). */
+export const PANE_TO_PANE_CHANNEL = 'pane:to-pane';
+
 const participant = z.strictObject({ uri: z.string(), displayName: z.string().optional(), self: z.boolean() });
 const conversation = z.strictObject({ id: z.string(), subject: z.string().optional(), participants: z.array(participant) });
 

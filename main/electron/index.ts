@@ -1,66 +1,147 @@
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BridgeChannel, type AppInfo } from '../../common/bridge';
+import { app, dialog, type WebContents } from 'electron';
+import type { DesktopEvent } from '../../common/desktop-state';
+import { defaultConfigDir } from '../host/config-dir';
+import { DesktopSession } from '../host/desktop-session';
+import { createStreamLogger } from '../host/stderr-logger';
+import { serveBridge } from './ipc';
+import { installAppMenu } from './menu';
+import { PaneViews } from './pane-views';
+import { registerPaneScheme } from './pane-scheme';
+import { electronPlatform } from './platform';
+import { createSecretStore } from './secret-store';
+import { ToastShortcuts } from './toast-shortcuts';
+import { StatusTray } from './tray';
+import { AppWindows } from './windows';
 
 /**
- * Electron main process: a thin shell. Every protocol decision lives in core/; this file
- * only owns windows and relays through the bridge contract in common/bridge.ts.
+ * Electron main process: app lifecycle only. The desktop session (main/host) does the work;
+ * the modules beside this one own windows, pane views, the IPC bridge, the tray, the menu and
+ * the keychain.
  */
 
-const secureWebPreferences = {
-  preload: join(import.meta.dirname, '../preload/index.cjs'),
-  sandbox: true,
-  contextIsolation: true,
-  nodeIntegration: false,
-  webSecurity: true,
-  spellcheck: false,
-} as const;
+/** out/main/index.js → the package root (or app.asar), where package.json and out/ are. */
+const APP_ROOT = join(import.meta.dirname, '..', '..');
+/** A clean quit (leave, BYE, unregister) that hangs on a dead server must not keep the app alive. */
+const QUIT_TIMEOUT_MS = 8000;
 
-function createMainWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1024,
-    height: 700,
-    show: false,
-    title: 'Switchboard',
-    webPreferences: secureWebPreferences,
-  });
-  window.once('ready-to-show', () => window.show());
-  // Never navigate the app window away from our own renderer; links open in the browser.
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https:')) {
-      void shell.openExternal(url);
-    }
-    return { action: 'deny' };
-  });
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl) {
-    void window.loadURL(devUrl);
-  } else {
-    void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
-  }
-  return window;
-}
+const logger = createStreamLogger({ level: process.env['SWITCHBOARD_LOG_LEVEL'] === 'debug' ? 'debug' : 'info' }, 'switchboard');
+const log = logger.child('shell');
+const configDir = defaultConfigDir(process.env);
+
+// Chromium's own data (caches, each extension's storage, the single-instance lock) in a
+// subfolder, so the config folder stays what an admin reads: settings, password, registries.
+app.setPath('userData', join(configDir, 'chromium'));
+registerPaneScheme();
+process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  ipcMain.handle(BridgeChannel.appInfo, (): AppInfo => ({
-    name: 'Switchboard',
-    version: app.getVersion(),
-    host: 'electron',
-  }));
-  void app.whenReady().then(() => {
-    createMainWindow();
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) {
-        createMainWindow();
-      }
-    });
+  start().catch((error: unknown) => {
+    log.error('Switchboard did not start', { error: String(error) });
+    dialog.showErrorBox('Switchboard did not start', error instanceof Error ? error.message : String(error));
+    app.exit(1);
   });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') {
-      app.quit();
+}
+
+function appVersion(): string {
+  try {
+    const { version } = JSON.parse(readFileSync(join(APP_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? version : app.getVersion();
+  } catch {
+    return app.getVersion();
+  }
+}
+
+async function start(): Promise<void> {
+  const windows = new AppWindows({ logger, onMainClosed: () => app.quit() });
+  let ready = false;
+  app.on('second-instance', () => {
+    if (ready) {
+      windows.showMain();
     }
+  });
+  await app.whenReady();
+
+  // The platform is handed to the session before the pane views (which need the session) exist.
+  const late: { panes?: PaneViews } = {};
+  const session = await DesktopSession.open({
+    configDir,
+    appRoot: APP_ROOT,
+    version: appVersion(),
+    env: process.env,
+    logger,
+    secrets: await createSecretStore(configDir, logger),
+    platform: electronPlatform({
+      openConversation: (id) => windows.openConversation(id, session.snapshot().state, true),
+      placePane: (request, caller) => late.panes?.place(request, caller) ?? false,
+      parent: () => windows.focused(),
+    }),
+  });
+
+  const isAppContents = (contents: WebContents): boolean => windows.isAppContents(contents);
+  const panes = new PaneViews({ session, isAppContents, logger });
+  late.panes = panes;
+  panes.start();
+  const stopBridge = serveBridge({ session, isAppContents, windows: () => windows.all(), logger });
+
+  let tray: StatusTray | undefined;
+  try {
+    tray = new StatusTray({ onShow: () => windows.showMain(), onQuit: () => app.quit() });
+  } catch (error) {
+    // Some Linux desktops have no notification area; the app works without it.
+    log.warn('no tray icon', { error: String(error) });
+  }
+  installAppMenu({ parent: () => windows.focused() });
+
+  const shortcuts = new ToastShortcuts((method, id) => void session.handle(method, { id }), log);
+  const follow = (event?: DesktopEvent): void => {
+    const { state } = session.snapshot();
+    windows.update(state, event);
+    tray?.update(state);
+    shortcuts.update(state);
+  };
+  session.onPush((push) => follow(push.event));
+  windows.prepareToast();
+  windows.showMain();
+  follow();
+  ready = true;
+  app.on('activate', () => windows.showMain());
+
+  let quitting: 'no' | 'closing' | 'closed' = 'no';
+  app.on('before-quit', (event) => {
+    if (quitting === 'closed') {
+      return;
+    }
+    // Held until the session has left its conferences, ended its channels and unregistered.
+    event.preventDefault();
+    if (quitting === 'closing') {
+      return;
+    }
+    quitting = 'closing';
+    windows.setQuitting();
+    log.info('quitting: leaving conferences, ending channels, unregistering');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), QUIT_TIMEOUT_MS);
+    });
+    void Promise.race([session.close().then(() => 'closed' as const), timeout])
+      .then((outcome) => {
+        if (outcome === 'timeout') {
+          log.warn('clean quit did not finish in time; exiting anyway', { timeoutMs: QUIT_TIMEOUT_MS });
+        }
+      })
+      .catch((error: unknown) => log.warn('clean quit failed', { error: String(error) }))
+      .finally(() => {
+        clearTimeout(timer);
+        panes.stop();
+        shortcuts.dispose();
+        stopBridge();
+        tray?.destroy();
+        quitting = 'closed';
+        app.exit(0);
+      });
   });
 }

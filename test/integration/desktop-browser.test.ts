@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The DOM lib: some callbacks below run inside the page (Playwright's evaluate).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

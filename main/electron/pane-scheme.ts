@@ -1,0 +1,112 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { protocol, type Session } from 'electron';
+
+/** The scheme extension pages are served from: `switchboard-pane://<app GUID>/<path>`. */
+export const PANE_SCHEME = 'switchboard-pane';
+
+/**
+ * The pane's own files only: no network, no frames, no plugins. Inline styles stay allowed
+ * because pane UI kits commonly set them; inline scripts never are.
+ */
+const PANE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'none'";
+
+/** Extension packages are small (the registry bounds them); a file above this is refused. */
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * Registers the pane scheme's privileges; Electron accepts this only before `app` is ready.
+ * @remarks `standard` gives each extension its own origin (the GUID is the host), so its
+ * storage and same-origin checks are its own; `secure` makes it a secure context like https.
+ * Not `corsEnabled`: that would let other origins read these files, and not `bypassCSP`.
+ */
+export function registerPaneScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: PANE_SCHEME, privileges: { standard: true, secure: true } }]);
+}
+
+/** The URL of an extension's packaged entry file. */
+export function paneEntryUrl(appId: string, entry: string): string {
+  const path = entry
+    .replace(/^\.?\//, '')
+    .split('/')
+    .map((segment) => encodeURIComponent(segment))
+    .join('/');
+  return `${PANE_SCHEME}://${guidHost(appId)}/${path}`;
+}
+
+/** The GUID as a URL host: no braces, lower case (standard schemes lower-case hosts anyway). */
+export function guidHost(appId: string): string {
+  return appId.replace(/^\{|\}$/g, '').toLowerCase();
+}
+
+/**
+ * Serves one extension's files in its own session.
+ * @param appId - The only extension this session may read: a pane that asks for another
+ * extension's files gets a 404 like any missing file.
+ * @param resolveFile - The desktop session's `paneFile` (files inside an effective package).
+ */
+export function servePaneFiles(session: Session, appId: string, resolveFile: (appId: string, path: string) => string | undefined): void {
+  if (session.protocol.isProtocolHandled(PANE_SCHEME)) {
+    session.protocol.unhandle(PANE_SCHEME);
+  }
+  const host = guidHost(appId);
+  session.protocol.handle(PANE_SCHEME, async (request) => {
+    const notFound = (): Response => new Response('Not found\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': PANE_CSP } });
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response(null, { status: 405, headers: { Allow: 'GET, HEAD' } });
+    }
+    let path: string;
+    let requestedHost: string;
+    try {
+      const url = new URL(request.url);
+      requestedHost = url.hostname.toLowerCase();
+      path = decodeURIComponent(url.pathname).replace(/^\/+/, '');
+    } catch {
+      return notFound();
+    }
+    if (requestedHost !== host || path === '' || path.includes('\0')) {
+      return notFound();
+    }
+    const file = resolveFile(appId, path);
+    if (!file) {
+      return notFound();
+    }
+    try {
+      const info = await stat(file);
+      if (!info.isFile() || info.size > MAX_FILE_BYTES) {
+        return notFound();
+      }
+      const body = request.method === 'HEAD' ? null : await readFile(file);
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Security-Policy': PANE_CSP,
+          'X-Content-Type-Options': 'nosniff',
+          'Referrer-Policy': 'no-referrer',
+          'Cache-Control': 'no-cache',
+        },
+      });
+    } catch {
+      return notFound();
+    }
+  });
+}
