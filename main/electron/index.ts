@@ -11,6 +11,7 @@ import { PaneViews } from './pane-views';
 import { registerPaneScheme } from './pane-scheme';
 import { electronPlatform } from './platform';
 import { createSecretStore } from './secret-store';
+import { ToastNotifications } from './toast-notifications';
 import { ToastShortcuts } from './toast-shortcuts';
 import { StatusTray } from './tray';
 import { AppWindows } from './windows';
@@ -97,8 +98,10 @@ async function start(): Promise<void> {
   installAppMenu({ parent: () => windows.focused() });
 
   const shortcuts = new ToastShortcuts((method, id) => void session.handle(method, { id }), log);
+  const notifications = new ToastNotifications(() => windows.showMain());
   const follow = (event?: DesktopEvent): void => {
     const { state } = session.snapshot();
+    notifications.update(state);
     windows.update(state, event);
     tray?.update(state);
     shortcuts.update(state);
