@@ -22,6 +22,9 @@ export type TraceEntry = MessageSummary & {
   readonly raw: string;
 };
 
+/** Which entries to read: one dialog, or a set of them (Call-IDs). */
+export type TraceFilter = { readonly dialog?: string; readonly dialogs?: ReadonlySet<string> };
+
 /** Bounds of the trace buffer. */
 export type SipTraceOptions = {
   /** Most messages kept; the oldest are dropped first. */
@@ -77,10 +80,17 @@ export class SipTrace {
     return () => this.listeners.delete(listener);
   }
 
-  /** Entries from oldest to newest, optionally only those of one dialog. */
-  entries(filter?: { readonly dialog?: string }): TraceEntry[] {
+  /**
+   * Entries from oldest to newest, optionally only those of one dialog or of a set of dialogs
+   * (a conversation's).
+   */
+  entries(filter?: TraceFilter): TraceEntry[] {
     const all = this.buffer.toArray();
-    return filter?.dialog === undefined ? all : all.filter((e) => e.dialog === filter.dialog);
+    const { dialog, dialogs } = filter ?? {};
+    if (dialog !== undefined) {
+      return all.filter((e) => e.dialog === dialog);
+    }
+    return dialogs === undefined ? all : all.filter((e) => dialogs.has(e.dialog));
   }
 
   /**
@@ -108,7 +118,7 @@ export class SipTrace {
   }
 
   /** Renders entries as text, one block per message, in the order they crossed the wire. */
-  exportText(filter?: { readonly dialog?: string }): string {
+  exportText(filter?: TraceFilter): string {
     const blocks = this.entries(filter).map((e) => {
       const arrow = e.direction === 'out' ? '>>> OUT' : '<<< IN';
       const header = `#${e.seq} ${new Date(e.at).toISOString()} ${arrow} dialog=${e.dialog}`;

@@ -48,9 +48,14 @@ export function parseAgentOptions(raw: Record<string, unknown>, env: NodeJS.Proc
     password: raw['password'] ?? env['SWITCHBOARD_PASSWORD'],
   });
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} `;
-    throw new CliError(`${flag}${issue?.message ?? 'invalid options'}`, ExitCode.usage);
+    throw optionError(result.error);
   }
   return result.data;
+}
+
+/** A one-line usage error naming the flag of the first issue (`--keepalive-timeout must be …`). */
+export function optionError(error: z.ZodError): CliError {
+  const issue = error.issues[0];
+  const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} `;
+  return new CliError(`${flag}${issue?.message ?? 'invalid options'}`, ExitCode.usage);
 }

@@ -7,6 +7,7 @@ import { DesktopSession, sessionSecretStore } from '../host/desktop-session';
 import { createStreamLogger } from '../host/stderr-logger';
 import { startWebHost } from '../web/web-host';
 import type { AgentIo } from './agent-command';
+import { optionError } from './agent-options';
 import { CliError, ExitCode } from './exit-codes';
 
 /** Bundled into out/cli/ or out/chunks/: both are two levels below the package root. */
@@ -38,8 +39,7 @@ SWITCHBOARD_PASSWORD, or type it in Settings after each start.`,
     .action(async (raw: Record<string, unknown>) => {
       const parsed = webOptionsSchema.safeParse(raw);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new CliError(`--${String(issue?.path[0] ?? 'option').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${issue?.message ?? 'invalid'}`, ExitCode.usage);
+        throw optionError(parsed.error);
       }
       const options = parsed.data;
       const logger = createStreamLogger({ level: options.verbose ? 'debug' : 'info', write: (line) => io.stderr.write(`${line}\n`) });

@@ -1,36 +1,14 @@
 import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { protocol, type Session } from 'electron';
+import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../host/pane-content';
 
 /** The scheme extension pages are served from: `switchboard-pane://<app GUID>/<path>`. */
 export const PANE_SCHEME = 'switchboard-pane';
 
-/**
- * The pane's own files only: no network, no frames, no plugins. Inline styles stay allowed
- * because pane UI kits commonly set them; inline scripts never are.
- */
-const PANE_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'none'";
+const PANE_CSP = PANE_CSP_DIRECTIVES.join('; ');
 
 /** Extension packages are small (the registry bounds them); a file above this is refused. */
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.htm': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /**
  * Registers the pane scheme's privileges; Electron accepts this only before `app` is ready.
@@ -98,7 +76,7 @@ export function servePaneFiles(session: Session, appId: string, resolveFile: (ap
       return new Response(body, {
         status: 200,
         headers: {
-          'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Type': contentTypeOf(file),
           'Content-Security-Policy': PANE_CSP,
           'X-Content-Type-Options': 'nosniff',
           'Referrer-Policy': 'no-referrer',

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/ports/logger';
 import type { DesktopSession } from '../host/desktop-session';
 import { PaneLink, PANE_TO_HOST_CHANNEL, PANE_TO_PANE_CHANNEL } from './pane-link';
 import { paneEntryUrl, servePaneFiles } from './pane-scheme';
-import { openHttpsExternally, PANE_PRELOAD } from './renderer-pages';
+import { openHttpsExternally, PANE_PRELOAD, secureWebPreferences } from './renderer-pages';
 
 /** A rectangle of a window's content area, in CSS pixels of the calling page. */
 export type PaneBounds = { x: number; y: number; width: number; height: number };
@@ -161,17 +161,7 @@ export class PaneViews {
     const paneSession = electronSession.fromPartition(partition);
     this.prepareSession(paneSession, partition, placed.appId, extension);
     const view = new WebContentsView({
-      webPreferences: {
-        preload: PANE_PRELOAD,
-        session: paneSession,
-        sandbox: true,
-        contextIsolation: true,
-        nodeIntegration: false,
-        nodeIntegrationInSubFrames: false,
-        webSecurity: true,
-        webviewTag: false,
-        spellcheck: false,
-      },
+      webPreferences: { ...secureWebPreferences(PANE_PRELOAD), session: paneSession },
     });
     const contents = view.webContents;
     placed.view = view;

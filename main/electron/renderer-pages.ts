@@ -13,10 +13,10 @@ export const PANE_PRELOAD = join(OUT_DIR, 'preload', 'pane.cjs');
 /** The built renderer page every app window loads, with its route in the hash. */
 export const RENDERER_INDEX = join(OUT_DIR, 'renderer', 'index.html');
 
-/** One set of web preferences for every app window: sandboxed, isolated, no Node. */
-export function appWebPreferences(): WebPreferences {
+/** Web preferences of every app window and pane view: sandboxed, isolated, no Node. */
+export function secureWebPreferences(preload: string): WebPreferences {
   return {
-    preload: APP_PRELOAD,
+    preload,
     sandbox: true,
     contextIsolation: true,
     nodeIntegration: false,
@@ -25,6 +25,11 @@ export function appWebPreferences(): WebPreferences {
     webviewTag: false,
     spellcheck: false,
   };
+}
+
+/** One set of web preferences for every app window. */
+export function appWebPreferences(): WebPreferences {
+  return secureWebPreferences(APP_PRELOAD);
 }
 
 /**

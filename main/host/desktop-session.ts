@@ -157,7 +157,7 @@ export class DesktopSession {
       return parsed;
     }
     try {
-      const result = await this.dispatch(method, parsed.params as never, caller);
+      const result = (await this.run(method, parsed.params as Record<string, unknown>, caller)) as BridgeResult<typeof method>;
       return { ok: true, result };
     } catch (error) {
       if (error instanceof BridgeFailure) {
@@ -228,7 +228,6 @@ export class DesktopSession {
     let server = settings.server;
     let aor = settings.aor;
     let trust = settings.trust;
-    let registry = join(options.configDir, 'extensions');
     if (!configured) {
       if (!labAllowed) {
         this.emit({ type: 'host.agent', state: 'not-configured', lab: false, message: 'No account configured: enter your server and address in Settings.' });
@@ -244,10 +243,9 @@ export class DesktopSession {
       server = this.lab.wsUrl;
       aor = this.lab.agentAor;
       trust = [...new Set([...trust, this.lab.applicationUri])];
-      // The lab's own registry, so that trying the lab never touches the agent's real one.
-      registry = join(options.configDir, 'lab-extensions');
-      await this.installSamples(registry, this.lab.samplePackages);
+      await this.installSamples(this.currentRegistryDir(), this.lab.samplePackages);
     }
+    const registry = this.currentRegistryDir();
     const lab = this.lab !== undefined;
     this.emit({ type: 'host.agent', state: 'starting', server, aor, lab });
     const password = lab ? undefined : ((await options.secrets.get()) ?? options.env['SWITCHBOARD_PASSWORD']);
@@ -334,6 +332,7 @@ export class DesktopSession {
     return new ExtensionRegistry(new ExtensionDirectoryStore({ userDir, machineDir: defaultMachineExtensionsDir(this.options.env) }));
   }
 
+  /** The agent's registry, or the lab's own while the lab runs (trying the lab never touches the real one). */
   private currentRegistryDir(): string {
     return join(this.options.configDir, this.lab ? 'lab-extensions' : 'extensions');
   }
@@ -382,11 +381,6 @@ export class DesktopSession {
     return {};
   }
 
-  private async dispatch<M extends BridgeMethod>(method: M, params: never, caller: unknown): Promise<BridgeResult<M>> {
-    const result = await this.run(method, params, caller);
-    return result as BridgeResult<M>;
-  }
-
   private async run(method: BridgeMethod, p: Record<string, unknown>, caller: unknown): Promise<unknown> {
     const { platform } = this.options;
     switch (method) {
@@ -415,12 +409,13 @@ export class DesktopSession {
         return this.commandResult(this.requireAgent().execute({ cmd: 'close', appId: p['appId'] as string, conversationId: p['conversationId'] as string }));
       case 'trace.list':
       case 'trace.export': {
-        const wanted = new Set(p['callIds'] as string[]);
+        const callIds = p['callIds'] as string[];
+        const filter = callIds.length === 0 ? {} : { dialogs: new Set(callIds) };
         const trace = this.agent?.trace;
-        const entries = (trace?.entries() ?? []).filter((e) => wanted.size === 0 || wanted.has(e.dialog));
         if (method === 'trace.export') {
-          return { text: entries.map((e) => `${new Date(e.at).toISOString()} ${e.direction === 'in' ? 'received' : 'sent'} (${e.dialog})\n${e.raw}`).join('\n') };
+          return { text: trace?.exportText(filter) ?? '' };
         }
+        const entries = trace?.entries(filter) ?? [];
         return {
           entries: entries.map((e) => ({
             seq: e.seq,

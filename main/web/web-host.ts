@@ -2,12 +2,13 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { extname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bridgeSocketFrameSchema, type BridgeSocketFrame } from '../../common/bridge';
 import type { Logger } from '../../core/ports/logger';
 import type { DesktopSession } from '../host/desktop-session';
+import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../host/pane-content';
 
 /** Options of {@link startWebHost}. */
 export type WebHostOptions = {
@@ -25,20 +26,6 @@ export type WebHost = {
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
-};
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.woff2': 'font/woff2',
-  '.ico': 'image/x-icon',
 };
 
 /** A window that falls this far behind is dropped; it reconnects and takes a fresh snapshot. */
@@ -64,22 +51,11 @@ function appCsp(port: number): string {
 }
 
 /**
- * Extension pages: sandboxed even if opened outside their iframe (the CSP `sandbox` directive
+ * Extension pages (the shared pane policy): sandboxed even if opened outside their iframe (the CSP `sandbox` directive
  * gives them an opaque origin, so they can read no storage or cookie of ours or of another
  * pane), no network, framed only by the app.
  */
-const PANE_CSP = [
-  'sandbox allow-scripts',
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "form-action 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'self'",
-].join('; ');
+const PANE_CSP = ['sandbox allow-scripts', ...PANE_CSP_DIRECTIVES, "frame-ancestors 'self'"].join('; ');
 
 function sameToken(given: string | null, token: string): boolean {
   if (given === null) {
@@ -117,7 +93,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     response.writeHead(200, {
-      'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(file),
       'Content-Length': String(size),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',

@@ -94,7 +94,14 @@ export class SocketBridge implements SwitchboardBridge {
       this.resolveOpened();
     });
     socket.addEventListener('message', (message) => {
-      const parsed = bridgeSocketFrameSchema.safeParse(JSON.parse(String(message.data)));
+      let json: unknown;
+      try {
+        json = JSON.parse(String(message.data));
+      } catch {
+        console.warn('switchboard: dropped a frame from the host that is not JSON');
+        return;
+      }
+      const parsed = bridgeSocketFrameSchema.safeParse(json);
       if (!parsed.success) {
         console.warn('switchboard: dropped an invalid frame from the host', parsed.error.issues[0]?.message);
         return;
