@@ -26,6 +26,8 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('decline'), id: z.string().min(1).max(64) }).strict(),
   z.object({ cmd: z.literal('leave'), focusUri: sipUri }).strict(),
   z.object({ cmd: z.literal('mute'), focusUri: sipUri, muted: z.boolean() }).strict(),
+  /** Dials the A/V MCU again after audio failed or the MCU hung up. */
+  z.object({ cmd: z.literal('reconnect-audio'), focusUri: sipUri }).strict(),
   z
     .object({
       cmd: z.literal('send'),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
 import { desktopStateSchema, hostEventSchema, type DesktopEvent, type DesktopState } from './desktop-state';
 import { EXTENSION_PERMISSIONS, PANE_SIZES } from './extension-manifest';
+import { mediaAttachSchema, mediaCommandSchema, mediaReplySchema, mediaReportSchema, type MediaCommand } from './media-link';
 
 /**
  * The one contract between a window (renderer) and its host. Electron carries it over IPC
@@ -15,6 +16,9 @@ export const BRIDGE_PROTOCOL = 'switchboard-bridge/1';
 
 /** The IPC channel of pushes (host → window) in Electron. */
 export const BRIDGE_PUSH_CHANNEL = 'bridge:push';
+
+/** The IPC channel of media commands (host → the one window carrying audio) in Electron. */
+export const BRIDGE_MEDIA_CHANNEL = 'bridge:media';
 
 /** The IPC channel of one method in Electron. */
 export const bridgeChannel = (method: BridgeMethod): string => `bridge:${method}`;
@@ -185,6 +189,17 @@ export const bridgeMethods = {
     }),
     result: z.strictObject({ placed: z.boolean() }),
   },
+  /** Dials the conference's A/V MCU again after its audio failed or ended. */
+  'conference.reconnectAudio': { params: z.strictObject({ focusUri: z.string().min(1).max(1024) }), result: done },
+  /**
+   * This window carries conference audio from now on, with its own microphone and speaker
+   * (see `media-link.ts`); the host sends it media commands until it goes away.
+   */
+  'media.attach': { params: mediaAttachSchema, result: z.strictObject({ attached: z.boolean() }) },
+  /** The outcome of a media command's offer or answer step. */
+  'media.reply': { params: mediaReplySchema, result: done },
+  /** State, RTP counters and devices of a session this window carries. */
+  'media.report': { params: mediaReportSchema, result: done },
   /** Shows a conversation in its own window; false when this host shows it in place. */
   'window.openConversation': { params: z.strictObject({ conversationId: z.string().min(1).max(256) }), result: z.strictObject({ opened: z.boolean() }) },
 } as const;
@@ -232,6 +247,8 @@ export const bridgeSocketFrameSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('request'), id: z.number().int().nonnegative(), method: z.string().max(64), params: z.unknown() }),
   z.strictObject({ kind: z.literal('response'), id: z.number().int().nonnegative(), response: bridgeResponseSchema }),
   z.strictObject({ kind: z.literal('push'), push: bridgePushSchema }),
+  /** To one window only: a media command for the audio it carries. */
+  z.strictObject({ kind: z.literal('media'), command: mediaCommandSchema }),
 ]);
 /** @public */
 export type BridgeSocketFrame = z.infer<typeof bridgeSocketFrameSchema>;
@@ -245,6 +262,8 @@ export type SwitchboardBridge = {
   invoke<M extends BridgeMethod>(method: M, params: BridgeParams<M>): Promise<BridgeResponse<M>>;
   /** Receives every push from now on; returns the unsubscribe. */
   onPush(listener: (push: BridgePush) => void): () => void;
+  /** Receives the media commands meant for this window (after `media.attach`); returns the unsubscribe. */
+  onMedia(listener: (command: MediaCommand) => void): () => void;
 };
 
 /** A snapshot joined with the pushes that followed it. @public */

@@ -26,6 +26,18 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('host.extensions') }),
   /** New SIP messages were traced (sent at most a few times a second). */
   z.strictObject({ type: z.literal('host.trace'), lastSeq: z.number().int() }),
+  /**
+   * Where a conference's audio runs and with which devices: a window's WebRTC stack with the
+   * agent's microphone and speaker, or the host's own engine (headless, no devices).
+   */
+  z.strictObject({
+    type: z.literal('host.audio'),
+    focusUri: z.string(),
+    where: z.enum(['window', 'host']),
+    microphone: z.string().optional(),
+    speaker: z.string().optional(),
+    problem: z.string().optional(),
+  }),
   /** A line for the agent from the host itself (a try-it action, a settings problem). */
   z.strictObject({ type: z.literal('host.notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
 ]);
@@ -89,6 +101,9 @@ const conversationSchema = z.strictObject({
   roster: z.array(rosterUserSchema),
   media: z
     .strictObject({ state: mediaStateSchema, muted: z.boolean(), packetsSent: z.number().int(), packetsReceived: z.number().int() })
+    .optional(),
+  audio: z
+    .strictObject({ where: z.enum(['window', 'host']), microphone: z.string().optional(), speaker: z.string().optional(), problem: z.string().optional() })
     .optional(),
   panes: z.array(paneSchema),
   history: z.array(historySchema),
@@ -267,6 +282,11 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
       return state;
     case 'host.notice':
       return withNotice(state, at, { level: event.level, text: event.text });
+    case 'host.audio': {
+      const { where, microphone, speaker, problem } = event;
+      const audio = { where, ...(microphone !== undefined && { microphone }), ...(speaker !== undefined && { speaker }), ...(problem !== undefined && { problem }) };
+      return updateConversation(state, byFocus(event.focusUri), (c) => ({ ...c, audio }));
+    }
     case 'connection': {
       const { connection } = state;
       const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };

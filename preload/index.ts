@@ -1,10 +1,11 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { BRIDGE_METHODS, BRIDGE_PUSH_CHANNEL, bridgeChannel, type BridgeMethod, type BridgePush, type BridgeResponse, type SwitchboardBridge } from '../common/bridge';
+import { BRIDGE_MEDIA_CHANNEL, BRIDGE_METHODS, BRIDGE_PUSH_CHANNEL, bridgeChannel, type BridgeMethod, type BridgePush, type BridgeResponse, type SwitchboardBridge } from '../common/bridge';
+import type { MediaCommand } from '../common/media-link';
 
 /**
  * The preload of app windows: exposes `window.switchboard` ({@link SwitchboardBridge}) and
  * nothing else. The page never sees `ipcRenderer`: it can call the bridge's methods, by name,
- * and listen to pushes.
+ * and listen to pushes and to the media commands meant for it.
  */
 
 const methods = new Set<string>(BRIDGE_METHODS);
@@ -32,6 +33,16 @@ const bridge: SwitchboardBridge = {
     ipcRenderer.on(BRIDGE_PUSH_CHANNEL, relay);
     return () => {
       ipcRenderer.removeListener(BRIDGE_PUSH_CHANNEL, relay);
+    };
+  },
+  onMedia: (listener) => {
+    if (typeof listener !== 'function') {
+      throw new TypeError('onMedia needs a function');
+    }
+    const relay = (_event: IpcRendererEvent, command: MediaCommand): void => listener(command);
+    ipcRenderer.on(BRIDGE_MEDIA_CHANNEL, relay);
+    return () => {
+      ipcRenderer.removeListener(BRIDGE_MEDIA_CHANNEL, relay);
     };
   },
 };

@@ -96,6 +96,11 @@ export class ConferenceManager {
     return true;
   }
 
+  /** Dials the conference's A/V MCU again; false when not in it or its audio is still up. */
+  reconnectAudio(focusUri: string): boolean {
+    return this.find(focusUri)?.reconnectAudio() ?? false;
+  }
+
   /** Declines pending invitations and leaves every conference. */
   async dispose(): Promise<void> {
     this.invitations.dispose();

@@ -167,19 +167,43 @@ export class Conference {
     this.subscription.applyBenotify(body);
   }
 
+  /**
+   * Dials the A/V MCU again after media failed or the MCU hung up, staying in the conference.
+   * @returns false when not joined, or when media is up or still connecting.
+   */
+  reconnectAudio(): boolean {
+    const ended = this.mcu === undefined || this.mediaState === 'failed' || this.mediaState === 'closed';
+    if (this.state !== 'Joined' || !ended) {
+      return false;
+    }
+    this.mcu?.hangUp();
+    this.log.info('reconnecting audio');
+    void this.connectMedia();
+    return true;
+  }
+
   private async connectMedia(): Promise<void> {
     const mcuUri = this.subscription.roster.mcuUri('audio-video') ?? deriveMcuUri(this.focusUri);
     if (!mcuUri) {
       this.log.warn('no A/V MCU URI for this conference; staying without audio');
       return;
     }
-    const media = this.deps.media.createSession();
+    const media = this.deps.media.createSession({ focusUri: this.focusUri });
     const mcu = new McuCall(this.deps.ua, this.deps.logger, mcuUri, media);
     this.mcu = mcu;
     media.onStateChange((state) => {
-      if (state !== this.mediaState) {
-        this.mediaState = state;
-        this.reportMedia();
+      if (this.mcu !== mcu || state === this.mediaState) {
+        return;
+      }
+      const wasEnded = this.mediaState === 'failed' || this.mediaState === 'closed';
+      this.mediaState = state;
+      this.reportMedia();
+      if (!wasEnded && (state === 'failed' || state === 'closed') && this.state === 'Joined') {
+        // Media died under us (ICE consent lost, or the window that ran it went away): end the
+        // MCU dialog too, so the MCU does not keep a silent participant (RFC 7675 §5.1).
+        this.log.warn('media ended; hanging up the MCU dialog', { state });
+        this.stopReports();
+        mcu.hangUp();
       }
     });
     media.setMuted(this.muted);
@@ -194,7 +218,7 @@ export class Conference {
     this.reportMedia();
     this.startReports();
     const result = await mcu.connect();
-    if (!result.ok && this.state === 'Joined') {
+    if (!result.ok && this.state === 'Joined' && this.mcu === mcu) {
       this.mediaState = 'failed';
       this.reportMedia();
       this.stopReports();

@@ -36,6 +36,11 @@ export type MediaSessionOptions = {
    * so the peer always has something to count, as it would from a real conference mix.
    */
   readonly echo?: boolean;
+  /**
+   * The conference this session carries audio for. Engines ignore it; a host that runs media
+   * elsewhere (in a window's WebRTC stack) uses it to show which conversation a device serves.
+   */
+  readonly focusUri?: string;
 };
 
 /**

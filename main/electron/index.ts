@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { app, dialog, type WebContents } from 'electron';
+import { app, dialog, session as electronSession, type WebContents } from 'electron';
 import type { DesktopEvent } from '../../common/desktop-state';
 import { defaultConfigDir } from '../host/config-dir';
 import { DesktopSession } from '../host/desktop-session';
 import { createStreamLogger } from '../host/stderr-logger';
+import { restrictAppPermissions } from './app-permissions';
 import { serveBridge } from './ipc';
 import { installAppMenu } from './menu';
 import { PaneViews } from './pane-views';
@@ -35,6 +36,10 @@ const configDir = defaultConfigDir(process.env);
 // subfolder, so the config folder stays what an admin reads: settings, password, registries.
 app.setPath('userData', join(configDir, 'chromium'));
 registerPaneScheme();
+// Conference audio runs in the main window's WebRTC stack. Chromium leaves 127.0.0.1 out of ICE
+// unless told; the embedded lab's MCU listens there. Against a real MCU the loopback candidate
+// simply never pairs.
+app.commandLine.appendSwitch('allow-loopback-in-peer-connection');
 process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { reason: String(reason) }));
 
 if (!app.requestSingleInstanceLock()) {
@@ -65,6 +70,7 @@ async function start(): Promise<void> {
     }
   });
   await app.whenReady();
+  restrictAppPermissions(electronSession.defaultSession);
 
   // The platform is handed to the session before the pane views (which need the session) exist.
   const late: { panes?: PaneViews } = {};

@@ -27,9 +27,14 @@ export function secureWebPreferences(preload: string): WebPreferences {
   };
 }
 
-/** One set of web preferences for every app window. */
+/**
+ * One set of web preferences for every app window.
+ * @remarks The main window plays conference audio, often while hidden in the tray and after
+ * the agent clicked Accept in another window (the toast): so no user-gesture rule for playback,
+ * and no timer throttling of its media reports.
+ */
 export function appWebPreferences(): WebPreferences {
-  return secureWebPreferences(APP_PRELOAD);
+  return { ...secureWebPreferences(APP_PRELOAD), autoplayPolicy: 'no-user-gesture-required', backgroundThrottling: false };
 }
 
 /**

@@ -6,6 +6,7 @@ import { ChannelManager } from '../../core/channels/channel-manager';
 import type { InfoOutcome } from '../../core/channels/info-sender';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import type { Logger } from '../../core/ports/logger';
+import type { MediaEngine } from '../../core/ports/media';
 import type { SipTrace } from '../../core/sip/sip-trace';
 import { createLazyMediaEngine } from './lazy-media';
 import { systemClock } from './node-clock';
@@ -27,7 +28,20 @@ export type AgentHostOptions = {
   /** Per-user extension registry; default `~/.config/switchboard/extensions`. */
   readonly registry?: string;
   readonly trust: readonly string[];
+  /**
+   * Where conference audio runs. Default: werift in this process, loaded on the first join.
+   * The desktop passes its window media router here (`window-media.ts`).
+   */
+  readonly media?: MediaEngine;
 };
+
+/**
+ * Audio in this process: werift, loaded on the first join.
+ * @remarks The WebRTC stack is 15 MiB of heap, so an agent that never joins never loads it.
+ */
+export function createHostMediaEngine(): MediaEngine {
+  return createLazyMediaEngine(async () => (await import('./werift-media')).createWeriftMediaEngine());
+}
 
 /** Outcome of {@link AgentHost.execute}: `false` with a reason when the command named nothing live. */
 export type CommandResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
@@ -66,8 +80,7 @@ export class AgentHost {
       {
         clock: systemClock,
         logger,
-        // The WebRTC stack is 15 MiB of heap: loaded on the first join, not at start.
-        media: createLazyMediaEngine(async () => (await import('./werift-media')).createWeriftMediaEngine()),
+        media: options.media ?? createHostMediaEngine(),
         newGuid: () => randomUUID(),
       },
       { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
@@ -138,6 +151,8 @@ export class AgentHost {
         return this.conferences.leave(command.focusUri) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
       case 'mute':
         return this.conferences.mute(command.focusUri, command.muted) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
+      case 'reconnect-audio':
+        return this.conferences.reconnectAudio(command.focusUri) ? { ok: true } : fail(`no ended audio to reconnect in ${command.focusUri}`);
     }
   }
 

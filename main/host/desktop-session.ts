@@ -19,10 +19,12 @@ import { AgentStartError } from '../../core/agent/agent-engine';
 import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions/extension-registry';
 import { ExtensionStoreError } from '../../core/ports/extension-store';
 import type { Logger } from '../../core/ports/logger';
-import { AgentHost } from './agent-host';
+import type { MediaCommand, MediaReply, MediaReport } from '../../common/media-link';
+import { AgentHost, createHostMediaEngine } from './agent-host';
 import { isEmbeddedLabAvailable, startEmbeddedLab, type EmbeddedLab } from './embedded-lab';
 import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from './extension-directory-store';
 import { FileStore } from './file-store';
+import { WindowMediaRouter, type MediaWindow } from './window-media';
 
 /** Where the host keeps the agent's password: the OS keychain, or memory for this run only. */
 export type SecretStore = {
@@ -43,6 +45,19 @@ export function sessionSecretStore(initial?: string): SecretStore {
     },
   };
 }
+
+/**
+ * The window a bridge request came from, as its host knows it: the browser host makes one per
+ * WebSocket, Electron one per WebContents.
+ */
+export type BridgeCaller = {
+  /** Sends a media command to this window alone. */
+  readonly sendMedia: (command: MediaCommand) => void;
+  /** Calls `listener` once when the window goes away (closed, reloaded, link lost). */
+  readonly onGone: (listener: () => void) => void;
+  /** The platform's own handle on the window (Electron's WebContents), for pane placement. */
+  readonly native?: unknown;
+};
 
 /** What differs between the Electron shell and the browser host. */
 export type DesktopPlatform = {
@@ -108,10 +123,24 @@ export class DesktopSession {
   private closed = false;
   private readonly store: FileStore;
   private readonly log: Logger;
+  /** Conference audio: in the window that attached last, else in this process. */
+  private readonly media: WindowMediaRouter;
+  private readonly mediaWindows = new WeakMap<BridgeCaller, MediaWindow>();
 
   private constructor(private readonly options: DesktopSessionOptions) {
     this.store = new FileStore(options.configDir);
     this.log = options.logger.child('desktop');
+    this.media = new WindowMediaRouter({
+      host: createHostMediaEngine(),
+      logger: options.logger,
+      devices: () => ({
+        ...(this.settings.audioInput !== undefined && { microphone: this.settings.audioInput.id }),
+        ...(this.settings.audioOutput !== undefined && { speaker: this.settings.audioOutput.id }),
+      }),
+      // The embedded lab's MCU listens on 127.0.0.1 only.
+      needsLoopback: () => this.lab !== undefined,
+      onAudio: (placement) => this.emit({ type: 'host.audio', ...placement }),
+    });
   }
 
   /** Loads the settings and starts the agent (or the embedded lab) in the background. */
@@ -147,7 +176,7 @@ export class DesktopSession {
    * Answers one bridge request. Never throws: failures come back as the error envelope.
    * @param method - Unvalidated method name from a window.
    */
-  async handle(method: string, params: unknown, caller?: unknown): Promise<BridgeResponse> {
+  async handle(method: string, params: unknown, caller?: BridgeCaller): Promise<BridgeResponse> {
     if (!isBridgeMethod(method)) {
       return { ok: false, error: { code: 'bad-request', message: `unknown method ${JSON.stringify(method.slice(0, 64))}` } };
     }
@@ -251,6 +280,7 @@ export class DesktopSession {
     const password = lab ? undefined : ((await options.secrets.get()) ?? options.env['SWITCHBOARD_PASSWORD']);
     const agent = await AgentHost.create(
       {
+        media: this.media,
         server,
         aor,
         ...(password !== undefined && password !== '' && { password }),
@@ -381,7 +411,7 @@ export class DesktopSession {
     return {};
   }
 
-  private async run(method: BridgeMethod, p: Record<string, unknown>, caller: unknown): Promise<unknown> {
+  private async run(method: BridgeMethod, p: Record<string, unknown>, caller: BridgeCaller | undefined): Promise<unknown> {
     const { platform } = this.options;
     switch (method) {
       case 'app.info':
@@ -396,6 +426,16 @@ export class DesktopSession {
         return this.commandResult(this.requireAgent().execute({ cmd: 'leave', focusUri: p['focusUri'] as string }));
       case 'conference.mute':
         return this.commandResult(this.requireAgent().execute({ cmd: 'mute', focusUri: p['focusUri'] as string, muted: p['muted'] as boolean }));
+      case 'conference.reconnectAudio':
+        return this.commandResult(this.requireAgent().execute({ cmd: 'reconnect-audio', focusUri: p['focusUri'] as string }));
+      case 'media.attach':
+        return { attached: this.attachMediaWindow(caller, p['loopback'] as boolean) };
+      case 'media.reply':
+      case 'media.report': {
+        const window = caller && this.mediaWindows.get(caller);
+        const taken = window !== undefined && (method === 'media.reply' ? this.media.reply(window, p as MediaReply) : this.media.report(window, p as MediaReport));
+        return taken ? {} : fail('not-found', `${method}: this window carries no media session ${String(p['mediaId'])}`);
+      }
       case 'pane.send': {
         const request = p as { appId: string; conversationId: string; channelId?: string; contentType: string; body: string };
         const outcome = this.requireAgent().sendFromPane(request);
@@ -469,8 +509,14 @@ export class DesktopSession {
           await this.options.secrets.set(p['password']);
         }
         await this.store.set(SETTINGS_KEY, `${JSON.stringify(settings, null, 2)}\n`);
+        const previous = this.settings;
         this.settings = settings;
-        this.restart();
+        if (needsRestart(previous, settings) || p['clearPassword'] === true || (typeof p['password'] === 'string' && p['password'] !== '')) {
+          this.restart();
+        } else {
+          // Only the devices changed: switch them in the calls in progress, keep the registration.
+          this.media.devicesChanged();
+        }
         return this.settingsView();
       }
       case 'lab.try': {
@@ -490,10 +536,28 @@ export class DesktopSession {
         await platform.openExternal(p['url'] as string);
         return { opened: true };
       case 'pane.place':
-        return { placed: platform.placePane?.(p as Parameters<NonNullable<DesktopPlatform['placePane']>>[0], caller) ?? false };
+        return { placed: platform.placePane?.(p as Parameters<NonNullable<DesktopPlatform['placePane']>>[0], caller?.native) ?? false };
       case 'window.openConversation':
         return { opened: platform.openConversation?.(p['conversationId'] as string) ?? false };
     }
+  }
+
+  /** Lets the calling window carry conference audio until it goes away. */
+  private attachMediaWindow(caller: BridgeCaller | undefined, loopback: boolean): boolean {
+    if (caller === undefined) {
+      return fail('unsupported', 'media.attach: this host cannot send media commands to the caller');
+    }
+    if (this.mediaWindows.has(caller)) {
+      return true;
+    }
+    const window: MediaWindow = { send: caller.sendMedia, loopback };
+    this.mediaWindows.set(caller, window);
+    const detach = this.media.attach(window);
+    caller.onGone(() => {
+      detach();
+      this.mediaWindows.delete(caller);
+    });
+    return true;
   }
 
   private async install(path: string): Promise<{ id: string; name: string; version: string; replacedVersion?: string }> {
@@ -542,4 +606,10 @@ function mapRegistryError(error: unknown): BridgeError | undefined {
     return { code, message: error.message };
   }
   return undefined;
+}
+
+/** Whether new settings change the account or its decisions, which needs a new agent. */
+function needsRestart(before: Settings, after: Settings): boolean {
+  const account = (s: Settings): string => JSON.stringify([s.server, s.aor, s.authUser ?? '', s.autoAccept, [...s.trust].sort()]);
+  return account(before) !== account(after);
 }

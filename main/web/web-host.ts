@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bridgeSocketFrameSchema, type BridgeSocketFrame } from '../../common/bridge';
 import type { Logger } from '../../core/ports/logger';
-import type { DesktopSession } from '../host/desktop-session';
+import type { BridgeCaller, DesktopSession } from '../host/desktop-session';
 import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../host/pane-content';
 
 /** Options of {@link startWebHost}. */
@@ -174,6 +174,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       ws.send(JSON.stringify(frame));
     };
     const off = session.onPush((push) => send({ kind: 'push', push }));
+    const goneListeners: Array<() => void> = [];
+    const caller: BridgeCaller = {
+      sendMedia: (command) => send({ kind: 'media', command }),
+      onGone: (listener) => goneListeners.push(listener),
+    };
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         ws.close(1003, 'text frames only');
@@ -192,9 +197,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       const { id, method, params } = frame;
-      void session.handle(method, params).then((response) => send({ kind: 'response', id, response }));
+      void session.handle(method, params, caller).then((response) => send({ kind: 'response', id, response }));
     });
-    ws.on('close', off);
+    ws.on('close', () => {
+      off();
+      for (const listener of goneListeners.splice(0)) {
+        listener();
+      }
+    });
     ws.on('error', () => ws.terminate());
   };
 

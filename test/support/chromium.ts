@@ -8,8 +8,22 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** Where the tests save their screenshots (README, "Screenshots"). */
 export const SCREENSHOTS_DIR = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
-/** Launches headless Chromium with fake media devices (no sound card in CI). */
-export async function launchChromium(): Promise<Browser> {
+/** Options of {@link launchChromium}. */
+export type ChromiumOptions = {
+  /**
+   * Let WebRTC gather 127.0.0.1 candidates (`--allow-loopback-in-peer-connection`, as the
+   * Electron shell does), so the window's audio reaches the lab's MCU on loopback. Default true;
+   * false behaves like an agent's everyday browser.
+   */
+  readonly loopbackWebRtc?: boolean;
+};
+
+/**
+ * Launches headless Chromium with fake media devices (no sound card in CI): inputs "Fake Default
+ * Audio Input", "Fake Audio Input 1" and "2", outputs "Fake Default Audio Output", "Fake Audio
+ * Output 1" and "2", and microphone access granted without a prompt.
+ */
+export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: run ./scripts/install-debian-deps.sh (it installs Debian's chromium)`);
   }
@@ -18,7 +32,14 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     headless: true,
     // --no-sandbox: CI runs as root in a container, where Chromium's own sandbox cannot start.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      ...(options.loopbackWebRtc === false ? [] : ['--allow-loopback-in-peer-connection']),
+    ],
     timeout: 30_000,
   });
 }

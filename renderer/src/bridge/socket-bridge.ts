@@ -7,6 +7,7 @@ import {
   type BridgeResponse,
   type SwitchboardBridge,
 } from '../../../common/bridge';
+import type { MediaCommand } from '../../../common/media-link';
 
 /** Whether the window currently reaches its host. */
 export type LinkStatus = 'connecting' | 'open' | 'closed';
@@ -39,6 +40,7 @@ export class SocketBridge implements SwitchboardBridge {
   private nextId = 1;
   private readonly inFlight = new Map<number, (response: BridgeResponse) => void>();
   private readonly pushListeners = new Set<(push: BridgePush) => void>();
+  private readonly mediaListeners = new Set<(command: MediaCommand) => void>();
   private readonly statusListeners = new Set<(status: LinkStatus) => void>();
   private status: LinkStatus = 'connecting';
   private attempt = 0;
@@ -64,6 +66,11 @@ export class SocketBridge implements SwitchboardBridge {
   onPush(listener: (push: BridgePush) => void): () => void {
     this.pushListeners.add(listener);
     return () => this.pushListeners.delete(listener);
+  }
+
+  onMedia(listener: (command: MediaCommand) => void): () => void {
+    this.mediaListeners.add(listener);
+    return () => this.mediaListeners.delete(listener);
   }
 
   async invoke<M extends BridgeMethod>(method: M, params: BridgeParams<M>): Promise<BridgeResponse<M>> {
@@ -109,6 +116,8 @@ export class SocketBridge implements SwitchboardBridge {
       const frame = parsed.data;
       if (frame.kind === 'push') {
         this.pushListeners.forEach((listener) => listener(frame.push as BridgePush));
+      } else if (frame.kind === 'media') {
+        this.mediaListeners.forEach((listener) => listener(frame.command));
       } else if (frame.kind === 'response') {
         this.inFlight.get(frame.id)?.(frame.response as BridgeResponse);
         this.inFlight.delete(frame.id);

@@ -3,6 +3,7 @@ import { CallEnd20Regular, Mic20Regular, MicOff20Regular, Open20Regular } from '
 import { useEffect, useState } from 'react';
 import type { ExtensionInfo } from '../../../common/bridge';
 import type { Conversation } from '../../../common/desktop-state';
+import { AudioLine } from '../components/AudioLine';
 import { Duration } from '../components/Duration';
 import { PaneFrame } from '../components/PaneFrame';
 import { Roster } from '../components/Roster';
@@ -12,7 +13,9 @@ import { openLink, useDesktop } from '../store-context';
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: '10px', padding: '12px 16px', height: '100%', boxSizing: 'border-box', minHeight: 0 },
   header: { display: 'flex', alignItems: 'center', gap: '12px', flexWrap: 'wrap' },
-  title: { flexGrow: 1, display: 'flex', flexDirection: 'column' },
+  title: { flexGrow: 1, display: 'flex', flexDirection: 'column', minWidth: '200px' },
+  // The actions wrap as one group, never a lone icon under the title.
+  actions: { display: 'flex', alignItems: 'center', gap: '8px', flexShrink: 0 },
   body: { flexGrow: 1, minHeight: 0, overflowY: 'auto' },
   history: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '6px' },
   time: { color: tokens.colorNeutralForeground3, marginRight: '8px' },
@@ -91,34 +94,37 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
             <Duration since={conversation.joinedAt ?? conversation.startedAt} until={conversation.endedAt} />
           </Caption1>
         </div>
-        <Badge appearance="filled" color={conversation.state === 'active' ? 'success' : conversation.state === 'joining' ? 'warning' : 'subtle'} aria-label="conversation state">
-          {conversation.state === 'active' ? (conversation.media?.state === 'connected' ? 'Audio connected' : 'Connected') : conversation.state === 'joining' ? 'Joining' : 'Ended'}
-        </Badge>
-        {focusUri && live && (
-          <>
-            <Button icon={muted ? <MicOff20Regular /> : <Mic20Regular />} onClick={() => call(store.call('conference.mute', { focusUri, muted: !muted }))} disabled={!me && !conversation.media}>
-              {muted ? 'Unmute' : 'Mute'}
+        <div className={styles.actions}>
+          <Badge appearance="filled" color={conversation.state === 'active' ? 'success' : conversation.state === 'joining' ? 'warning' : 'subtle'} aria-label="conversation state">
+            {conversation.state === 'active' ? (conversation.media?.state === 'connected' ? 'Audio connected' : 'Connected') : conversation.state === 'joining' ? 'Joining' : 'Ended'}
+          </Badge>
+          {focusUri && live && (
+            <>
+              <Button icon={muted ? <MicOff20Regular /> : <Mic20Regular />} onClick={() => call(store.call('conference.mute', { focusUri, muted: !muted }))} disabled={!me && !conversation.media}>
+                {muted ? 'Unmute' : 'Mute'}
+              </Button>
+              <Button icon={<CallEnd20Regular />} appearance="primary" style={{ backgroundColor: tokens.colorPaletteRedBackground3 }} onClick={() => call(store.call('conference.leave', { focusUri }))}>
+                Leave
+              </Button>
+            </>
+          )}
+          {!focusUri && live && conversation.panes.some((p) => p.state !== 'closed') && (
+            <Button icon={<CallEnd20Regular />} onClick={() => call(Promise.all(conversation.panes.map((p) => store.call('pane.close', { appId: p.appId, conversationId: conversation.id }))))}>
+              End
             </Button>
-            <Button icon={<CallEnd20Regular />} appearance="primary" style={{ backgroundColor: tokens.colorPaletteRedBackground3 }} onClick={() => call(store.call('conference.leave', { focusUri }))}>
-              Leave
-            </Button>
-          </>
-        )}
-        {!focusUri && live && conversation.panes.some((p) => p.state !== 'closed') && (
-          <Button icon={<CallEnd20Regular />} onClick={() => call(Promise.all(conversation.panes.map((p) => store.call('pane.close', { appId: p.appId, conversationId: conversation.id }))))}>
-            End
-          </Button>
-        )}
-        {!standalone && view.info?.host === 'browser' && (
-          <Button
-            icon={<Open20Regular />}
-            appearance="subtle"
-            aria-label="Pop out"
-            title="Open in its own window"
-            onClick={() => window.open(`${window.location.pathname}#/conversation/${encodeURIComponent(conversation.id)}`, `conversation-${conversation.id}`, 'popup,width=900,height=700')}
-          />
-        )}
+          )}
+          {!standalone && view.info?.host === 'browser' && (
+            <Button
+              icon={<Open20Regular />}
+              appearance="subtle"
+              aria-label="Pop out"
+              title="Open in its own window"
+              onClick={() => window.open(`${window.location.pathname}#/conversation/${encodeURIComponent(conversation.id)}`, `conversation-${conversation.id}`, 'popup,width=900,height=700')}
+            />
+          )}
+        </div>
       </header>
+      {focusUri && <AudioLine conversation={conversation} onReconnect={() => call(store.call('conference.reconnectAudio', { focusUri }))} />}
       {error && (
         <Caption1 role="alert" style={{ color: tokens.colorPaletteRedForeground1 }}>
           {error}

@@ -13,6 +13,11 @@ function parseRoute(hash: string): Route {
   return hash === '#/toast' ? { view: 'toast' } : { view: 'main' };
 }
 
+/** Whether this page is the main window (the one that carries conference audio). */
+export function isMainRoute(hash: string): boolean {
+  return parseRoute(hash).view === 'main';
+}
+
 /** Picks the window's view from the URL hash: `#/main`, `#/toast`, `#/conversation/<id>`. */
 export function Router(): React.JSX.Element {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));

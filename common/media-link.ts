@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * The media link between the host and the window whose WebRTC stack carries conference audio.
+ *
+ * @remarks
+ * The agent engine negotiates the A/V MCU dialog in the host (one SDP offer/answer per dialog,
+ * RFC 3264), but the microphone and speaker belong to a window: `getUserMedia` and
+ * `HTMLMediaElement.setSinkId` exist only there. So the host asks a window for the offer, hands it
+ * the MCU's answer, and the window reports its state and RTP counters back. Commands go to one
+ * window only (not to every window like state pushes); replies and reports are bridge methods.
+ * The offer is complete (all candidates, never trickled), as the MCU dialog needs (JSEP,
+ * RFC 8829 §5.2 with gathering awaited).
+ */
+
+/** Identifies one media session across the link; chosen by the host. */
+const mediaId = z.string().regex(/^m[0-9]{1,12}$/, 'must be a media id such as m1');
+/** A `MediaDeviceInfo.deviceId` (W3C Media Capture and Streams §9.2). */
+const deviceId = z.string().max(512);
+/** An SDP body (RFC 8866); 64 KiB is far above any audio offer. */
+const sdp = z.string().min(1).max(64 * 1024);
+
+/** Host → window: one step of one session, or new device choices for every session. @public */
+export const mediaCommandSchema = z.discriminatedUnion('op', [
+  /** Capture audio (from `microphone` if it is plugged in) and reply with a complete offer. */
+  z.strictObject({
+    op: z.literal('offer'),
+    mediaId,
+    focusUri: z.string().max(1024).optional(),
+    microphone: deviceId.optional(),
+    speaker: deviceId.optional(),
+  }),
+  /** Apply the MCU's answer and start ICE; reply when applied. */
+  z.strictObject({ op: z.literal('answer'), mediaId, sdp }),
+  /** Stop (or resume) sending RTP altogether, as a muted Lync client does. */
+  z.strictObject({ op: z.literal('mute'), mediaId, muted: z.boolean() }),
+  /** The agent chose other devices in Settings: switch every live session now. */
+  z.strictObject({ op: z.literal('devices'), microphone: deviceId.optional(), speaker: deviceId.optional() }),
+  z.strictObject({ op: z.literal('close'), mediaId }),
+]);
+/** @public */
+export type MediaCommand = z.infer<typeof mediaCommandSchema>;
+
+/** Why a window could not do a step; the host maps it to the engine's negotiation errors. */
+export const mediaFailureCodeSchema = z.enum(['malformed-sdp', 'unsupported-sdp', 'rejected', 'invalid-state', 'timeout']);
+
+/** Window → host: the outcome of an `offer` or `answer` command. @public */
+export const mediaReplySchema = z.strictObject({
+  mediaId,
+  op: z.enum(['offer', 'answer']),
+  /** The offer, for `op: 'offer'` when it worked. */
+  sdp: sdp.optional(),
+  error: z.strictObject({ code: mediaFailureCodeSchema, message: z.string().max(1024) }).optional(),
+});
+/** @public */
+export type MediaReply = z.infer<typeof mediaReplySchema>;
+
+const counter = z.number().int().nonnegative();
+
+/** Window → host: the session's state (W3C `RTCPeerConnectionState`), counters and devices. @public */
+export const mediaReportSchema = z.strictObject({
+  mediaId,
+  state: z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']),
+  /** RTP counters from `getStats()` (`outbound-rtp` and `inbound-rtp`, W3C webrtc-stats §3). */
+  stats: z.strictObject({ packetsSent: counter, packetsReceived: counter, bytesSent: counter, bytesReceived: counter }),
+  /** Label of the microphone actually captured, or absent when none could be. */
+  microphone: z.string().max(256).optional(),
+  /** Label of the output device playing the conference. */
+  speaker: z.string().max(256).optional(),
+  /** A device problem the agent should read (chosen device missing, access refused). */
+  problem: z.string().max(512).optional(),
+});
+/** @public */
+export type MediaReport = z.infer<typeof mediaReportSchema>;
+
+/** Window → host: this window can carry audio. @public */
+export const mediaAttachSchema = z.strictObject({
+  /** The window gathers 127.0.0.1 candidates, so it can reach an MCU on loopback (the embedded lab). */
+  loopback: z.boolean(),
+});

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import type { MediaCommand } from '../../common/media-link';
+import { silentLogger } from '../../core/ports/logger';
+import { MediaNegotiationError, type MediaEngine, type MediaSession, type MediaState } from '../../core/ports/media';
+import { WindowMediaRouter, type AudioPlacement, type ChosenDevices, type MediaWindow } from './window-media';
+
+const OFFER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 UDP/TLS/RTP/SAVPF 0\r\n';
+const ANSWER = OFFER.replace('4000', '5000');
+const STATS = { packetsSent: 50, packetsReceived: 48, bytesSent: 8000, bytesReceived: 7680 };
+
+function fakeWindow(loopback = true): MediaWindow & { commands: MediaCommand[] } {
+  const commands: MediaCommand[] = [];
+  return { commands, loopback, send: (command) => commands.push(command) };
+}
+
+function setup(options: { needsLoopback?: boolean; devices?: ChosenDevices; offerTimeoutMs?: number } = {}) {
+  const placements: AudioPlacement[] = [];
+  const hostSessions: string[] = [];
+  const host: MediaEngine = {
+    createSession: (o) => {
+      hostSessions.push(o?.focusUri ?? '');
+      return { state: 'new' } as MediaSession;
+    },
+  };
+  const router = new WindowMediaRouter({
+    host,
+    logger: silentLogger,
+    devices: () => options.devices ?? {},
+    needsLoopback: () => options.needsLoopback ?? false,
+    onAudio: (p) => placements.push(p),
+    ...(options.offerTimeoutMs !== undefined && { offerTimeoutMs: options.offerTimeoutMs, answerTimeoutMs: options.offerTimeoutMs }),
+  });
+  return { router, placements, hostSessions };
+}
+
+const FOCUS = 'sip:conf@lab.local;gruu;opaque=app:conf:focus:id:1';
+
+/** Answers the window's last offer command with SDP and returns the offer's media id. */
+function lastOfferId(window: { commands: MediaCommand[] }): string {
+  const offer = window.commands.findLast((c) => c.op === 'offer');
+  if (offer?.op !== 'offer') {
+    throw new Error('no offer command');
+  }
+  return offer.mediaId;
+}
+
+describe('WindowMediaRouter', () => {
+  it('runs audio in the host, and says why, when no window carries it', () => {
+    const { router, placements, hostSessions } = setup();
+    router.createSession({ focusUri: FOCUS });
+    expect(hostSessions).toEqual([FOCUS]);
+    expect(placements).toEqual([{ focusUri: FOCUS, where: 'host', problem: expect.stringContaining('No Switchboard window is open') }]);
+  });
+
+  it('needs a window that reaches 127.0.0.1 while the MCU may be on loopback (embedded lab)', () => {
+    const { router, placements, hostSessions } = setup({ needsLoopback: true });
+    const remote = fakeWindow(false);
+    router.attach(remote);
+    router.createSession({ focusUri: FOCUS });
+    expect(hostSessions).toHaveLength(1);
+    expect(placements[0]?.problem).toContain('--allow-loopback-in-peer-connection');
+    expect(remote.commands).toEqual([]);
+
+    const local = fakeWindow(true);
+    router.attach(local);
+    router.createSession({ focusUri: FOCUS });
+    expect(hostSessions).toHaveLength(1);
+    expect(placements[1]).toEqual({ focusUri: FOCUS, where: 'window' });
+  });
+
+  it('negotiates through the window with the chosen devices and reports its state and counters', async () => {
+    const { router, placements } = setup({ devices: { microphone: 'mic-2', speaker: 'out-1' } });
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ focusUri: FOCUS });
+    const states: MediaState[] = [];
+    session.onStateChange((s) => states.push(s));
+
+    const offer = session.createOffer();
+    expect(window.commands).toEqual([{ op: 'offer', mediaId: 'm1', focusUri: FOCUS, microphone: 'mic-2', speaker: 'out-1' }]);
+    expect(router.reply(window, { mediaId: 'm1', op: 'offer', sdp: OFFER })).toBe(true);
+    await expect(offer).resolves.toBe(OFFER);
+
+    const applied = session.acceptAnswer(ANSWER);
+    expect(window.commands.at(-1)).toEqual({ op: 'answer', mediaId: 'm1', sdp: ANSWER });
+    router.reply(window, { mediaId: 'm1', op: 'answer' });
+    await applied;
+
+    router.report(window, { mediaId: 'm1', state: 'connected', stats: STATS, microphone: 'Fake Audio Input 2', speaker: 'Fake Audio Output 1' });
+    router.report(window, { mediaId: 'm1', state: 'connected', stats: STATS, microphone: 'Fake Audio Input 2', speaker: 'Fake Audio Output 1' });
+    expect(states).toEqual(['connected']);
+    expect(session.state).toBe('connected');
+    expect(session.stats()).toEqual(STATS);
+    // Device labels are announced once, not with every report.
+    expect(placements).toEqual([
+      { focusUri: FOCUS, where: 'window' },
+      { focusUri: FOCUS, where: 'window', microphone: 'Fake Audio Input 2', speaker: 'Fake Audio Output 1' },
+    ]);
+  });
+
+  it('ignores replies and reports from a window that does not carry the session', async () => {
+    const { router } = setup({ offerTimeoutMs: 50 });
+    const carrier = fakeWindow();
+    router.attach(carrier);
+    const session = router.createSession({});
+    const stranger = fakeWindow();
+    router.attach(stranger);
+    const offer = session.createOffer();
+    expect(router.reply(stranger, { mediaId: 'm1', op: 'offer', sdp: 'v=0\r\n' })).toBe(false);
+    expect(router.report(stranger, { mediaId: 'm1', state: 'connected', stats: STATS })).toBe(false);
+    await expect(offer).rejects.toMatchObject({ code: 'timeout' });
+    expect(session.state).toBe('failed');
+    expect(carrier.commands.at(-1)).toEqual({ op: 'close', mediaId: 'm1' });
+  });
+
+  it('turns a window failure into the engine error the SIP layer maps', async () => {
+    const { router } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({});
+    const offer = session.createOffer();
+    router.reply(window, { mediaId: 'm1', op: 'offer', error: { code: 'invalid-state', message: 'NotReadableError: device busy' } });
+    const error = await offer.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MediaNegotiationError);
+    expect(error).toMatchObject({ code: 'invalid-state', message: expect.stringContaining('device busy') });
+    expect(session.state).toBe('failed');
+    await expect(session.acceptAnswer(ANSWER)).rejects.toMatchObject({ code: 'invalid-state' });
+    expect(router.sessionCount).toBe(0);
+  });
+
+  it('closes the sessions of a window that goes away, failing a step in flight', async () => {
+    const { router, hostSessions } = setup();
+    const window = fakeWindow();
+    const detach = router.attach(window);
+    const session = router.createSession({});
+    const states: MediaState[] = [];
+    session.onStateChange((s) => states.push(s));
+    const offer = session.createOffer();
+    detach();
+    await expect(offer).rejects.toMatchObject({ code: 'invalid-state', message: expect.stringContaining('went away') });
+    expect(states).toEqual(['closed']);
+    expect(router.sessionCount).toBe(0);
+    // The next conference finds no window and runs in the host.
+    router.createSession({ focusUri: FOCUS });
+    expect(hostSessions).toEqual([FOCUS]);
+  });
+
+  it('mutes by command once the window holds the session, including a mute asked during the offer', async () => {
+    const { router } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({});
+    const offer = session.createOffer();
+    session.setMuted(true);
+    expect(window.commands.some((c) => c.op === 'mute')).toBe(false);
+    router.reply(window, { mediaId: lastOfferId(window), op: 'offer', sdp: OFFER });
+    await offer;
+    expect(window.commands.at(-1)).toEqual({ op: 'mute', mediaId: 'm1', muted: true });
+    session.setMuted(false);
+    expect(window.commands.at(-1)).toEqual({ op: 'mute', mediaId: 'm1', muted: false });
+    expect(session.muted).toBe(false);
+  });
+
+  it('sends new devices only to windows carrying a call, and closes by command', async () => {
+    let devices: ChosenDevices = { microphone: 'mic-1' };
+    const placements: AudioPlacement[] = [];
+    const router = new WindowMediaRouter({
+      host: { createSession: () => ({}) as MediaSession },
+      logger: silentLogger,
+      devices: () => devices,
+      needsLoopback: () => false,
+      onAudio: (p) => placements.push(p),
+    });
+    const idle = fakeWindow();
+    router.attach(idle);
+    const busy = fakeWindow();
+    router.attach(busy);
+    const session = router.createSession({});
+    devices = { microphone: 'mic-2', speaker: 'out-2' };
+    router.devicesChanged();
+    expect(busy.commands.at(-1)).toEqual({ op: 'devices', microphone: 'mic-2', speaker: 'out-2' });
+    expect(idle.commands).toEqual([]);
+    await session.close();
+    expect(busy.commands.at(-1)).toEqual({ op: 'close', mediaId: 'm1' });
+    expect(session.state).toBe('closed');
+    expect(router.report(busy, { mediaId: 'm1', state: 'connected', stats: STATS })).toBe(false);
+  });
+});

@@ -1,0 +1,346 @@
+import type { MediaCommand, MediaReply, MediaReport } from '../../common/media-link';
+import type { Logger } from '../../core/ports/logger';
+import {
+  MediaNegotiationError,
+  type MediaEngine,
+  type MediaSession,
+  type MediaSessionOptions,
+  type MediaState,
+  type MediaStats,
+} from '../../core/ports/media';
+
+/** A window that offered to carry audio (`media.attach`), as the router sees it. */
+export type MediaWindow = {
+  /** Delivers one command to this window alone. */
+  readonly send: (command: MediaCommand) => void;
+  /** The window gathers 127.0.0.1 candidates, so it reaches an MCU on loopback. */
+  readonly loopback: boolean;
+};
+
+/** The devices chosen in Settings (`MediaDeviceInfo.deviceId`s); absent means the system default. */
+export type ChosenDevices = { readonly microphone?: string; readonly speaker?: string };
+
+/** Where one conference's audio runs, for the conversation window to show. */
+export type AudioPlacement = {
+  readonly focusUri: string;
+  readonly where: 'window' | 'host';
+  readonly microphone?: string;
+  readonly speaker?: string;
+  readonly problem?: string;
+};
+
+/** Options of {@link WindowMediaRouter}. */
+export type WindowMediaRouterOptions = {
+  /** Used when no window can carry the audio (werift in this process). */
+  readonly host: MediaEngine;
+  readonly logger: Logger;
+  /** The devices to capture and play on, read at each offer. */
+  readonly devices: () => ChosenDevices;
+  /** Whether the MCU may be on 127.0.0.1 (the embedded lab), so a window must reach loopback. */
+  readonly needsLoopback: () => boolean;
+  /** Told where each conference's audio runs, and again when its devices change. */
+  readonly onAudio: (placement: AudioPlacement) => void;
+  /** How long a window may take to capture and offer (a permission prompt may be open). */
+  readonly offerTimeoutMs?: number;
+  readonly answerTimeoutMs?: number;
+};
+
+const NO_STATS: MediaStats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+
+/**
+ * The desktop's {@link MediaEngine}: conference audio runs in a window's WebRTC stack, with the
+ * microphone and speaker the agent chose, and falls back to the host's own engine when no window
+ * can carry it (none is open, or the MCU is on loopback and the window cannot reach it).
+ *
+ * @remarks
+ * The newest attached window carries new sessions; a session stays with its window until it
+ * ends, and ends (`closed`) when that window goes away, which makes the conference hang up its
+ * MCU dialog (see `Conference`). Offer/answer follows RFC 3264 with complete SDP, exactly as
+ * the host engine does, so the MCU dialog cannot tell them apart.
+ * @public
+ */
+export class WindowMediaRouter implements MediaEngine {
+  private readonly windows: MediaWindow[] = [];
+  private readonly sessions = new Map<string, WindowMediaSession>();
+  private nextId = 1;
+  private readonly log: Logger;
+
+  constructor(private readonly options: WindowMediaRouterOptions) {
+    this.log = options.logger.child('window-media');
+  }
+
+  /**
+   * Lets `window` carry the audio of conferences joined from now on.
+   * @returns Detach: call it when the window goes away; its sessions end.
+   */
+  attach(window: MediaWindow): () => void {
+    this.windows.push(window);
+    this.log.info('a window carries audio', { loopback: window.loopback, windows: this.windows.length });
+    return () => {
+      const index = this.windows.indexOf(window);
+      if (index < 0) {
+        return;
+      }
+      this.windows.splice(index, 1);
+      for (const session of [...this.sessions.values()]) {
+        if (session.window === window) {
+          session.windowGone();
+        }
+      }
+    };
+  }
+
+  createSession(options: MediaSessionOptions = {}): MediaSession {
+    const { focusUri } = options;
+    const needsLoopback = this.options.needsLoopback();
+    const window = [...this.windows].reverse().find((w) => w.loopback || !needsLoopback);
+    if (window === undefined) {
+      const problem =
+        this.windows.length === 0
+          ? 'No Switchboard window is open to carry audio, so it runs in the host without your microphone and speaker.'
+          : 'This browser cannot reach the embedded lab over WebRTC (it offers no 127.0.0.1 candidate), so audio runs in the host without your microphone and speaker. The desktop app, or Chromium started with --allow-loopback-in-peer-connection, uses them.';
+      this.log.info('audio runs in the host', { focusUri, windows: this.windows.length, needsLoopback });
+      if (focusUri !== undefined) {
+        this.options.onAudio({ focusUri, where: 'host', problem });
+      }
+      return this.options.host.createSession(options);
+    }
+    const id = `m${this.nextId++}`;
+    const session = new WindowMediaSession(id, window, focusUri, this.options, () => this.sessions.delete(id));
+    this.sessions.set(id, session);
+    if (focusUri !== undefined) {
+      this.options.onAudio({ focusUri, where: 'window' });
+    }
+    return session;
+  }
+
+  /**
+   * Takes a window's reply to an offer or answer command.
+   * @returns false when `from` does not carry that session (a stale or foreign reply).
+   */
+  reply(from: MediaWindow, reply: MediaReply): boolean {
+    const session = this.sessions.get(reply.mediaId);
+    if (session?.window !== from) {
+      this.log.warn('media reply for a session this window does not carry', { mediaId: reply.mediaId });
+      return false;
+    }
+    session.applyReply(reply);
+    return true;
+  }
+
+  /** Takes a window's state report; false as for {@link WindowMediaRouter.reply}. */
+  report(from: MediaWindow, report: MediaReport): boolean {
+    const session = this.sessions.get(report.mediaId);
+    if (session?.window !== from) {
+      return false;
+    }
+    session.applyReport(report);
+    return true;
+  }
+
+  /** The agent chose other devices: every window carrying a session switches now. */
+  devicesChanged(): void {
+    const devices = this.options.devices();
+    const carrying = new Set([...this.sessions.values()].map((s) => s.window));
+    for (const window of carrying) {
+      window.send({ op: 'devices', ...devices });
+    }
+  }
+
+  /** Sessions in progress, for tests and diagnostics. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+}
+
+type Step = 'offer' | 'answer';
+type PendingStep = {
+  readonly step: Step;
+  readonly resolve: (reply: MediaReply) => void;
+  readonly reject: (error: MediaNegotiationError) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+};
+
+/** Where a session is in its single offer/answer exchange (as in the host engine). */
+type Phase = 'idle' | 'offering' | 'offered' | 'answering' | 'negotiated' | 'ended';
+
+/** One window-carried session; it is a {@link MediaSession} to the conference. */
+class WindowMediaSession implements MediaSession {
+  private phase: Phase = 'idle';
+  private currentState: MediaState = 'new';
+  private isMuted = false;
+  private counters: MediaStats = NO_STATS;
+  private pending: PendingStep | undefined;
+  private devicesShown = '';
+  private readonly listeners = new Set<(state: MediaState) => void>();
+
+  constructor(
+    readonly id: string,
+    readonly window: MediaWindow,
+    private readonly focusUri: string | undefined,
+    private readonly options: WindowMediaRouterOptions,
+    private readonly forget: () => void,
+  ) {}
+
+  get state(): MediaState {
+    return this.currentState;
+  }
+
+  get muted(): boolean {
+    return this.isMuted;
+  }
+
+  async createOffer(): Promise<string> {
+    this.enter('idle', 'offering', 'createOffer');
+    const devices = this.options.devices();
+    const reply = await this.ask('offer', this.options.offerTimeoutMs ?? 30_000, {
+      op: 'offer',
+      mediaId: this.id,
+      ...(this.focusUri !== undefined && { focusUri: this.focusUri }),
+      ...devices,
+    });
+    if (reply.sdp === undefined) {
+      throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the offer without SDP'));
+    }
+    this.phase = 'offered';
+    if (this.isMuted) {
+      this.window.send({ op: 'mute', mediaId: this.id, muted: true });
+    }
+    return reply.sdp;
+  }
+
+  async acceptAnswer(sdp: string): Promise<void> {
+    this.enter('offered', 'answering', 'acceptAnswer');
+    await this.ask('answer', this.options.answerTimeoutMs ?? 10_000, { op: 'answer', mediaId: this.id, sdp });
+    this.phase = 'negotiated';
+  }
+
+  answer(): Promise<string> {
+    return Promise.reject(new MediaNegotiationError('invalid-state', 'a window only makes offers: the agent always dials the MCU'));
+  }
+
+  setMuted(muted: boolean): void {
+    if (muted === this.isMuted) {
+      return;
+    }
+    this.isMuted = muted;
+    if (this.phase === 'offered' || this.phase === 'answering' || this.phase === 'negotiated') {
+      this.window.send({ op: 'mute', mediaId: this.id, muted });
+    }
+  }
+
+  stats(): MediaStats {
+    return this.counters;
+  }
+
+  onStateChange(listener: (state: MediaState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): Promise<void> {
+    if (this.phase !== 'ended') {
+      this.window.send({ op: 'close', mediaId: this.id });
+      this.end(new MediaNegotiationError('invalid-state', 'the session was closed'));
+    }
+    return Promise.resolve();
+  }
+
+  /** The window went away (closed, reloaded, link lost): the audio it carried is gone. */
+  windowGone(): void {
+    this.end(new MediaNegotiationError('invalid-state', 'the window carrying this audio went away'));
+  }
+
+  applyReply(reply: MediaReply): void {
+    const pending = this.pending;
+    if (pending?.step !== reply.op) {
+      return;
+    }
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    if (reply.error !== undefined) {
+      pending.reject(this.fail(new MediaNegotiationError(reply.error.code, `the window's WebRTC stack: ${reply.error.message}`)));
+    } else {
+      pending.resolve(reply);
+    }
+  }
+
+  applyReport(report: MediaReport): void {
+    if (this.phase === 'ended') {
+      return;
+    }
+    this.counters = report.stats;
+    const shown = JSON.stringify([report.microphone, report.speaker, report.problem]);
+    if (this.focusUri !== undefined && shown !== this.devicesShown) {
+      this.devicesShown = shown;
+      this.options.onAudio({
+        focusUri: this.focusUri,
+        where: 'window',
+        ...(report.microphone !== undefined && { microphone: report.microphone }),
+        ...(report.speaker !== undefined && { speaker: report.speaker }),
+        ...(report.problem !== undefined && { problem: report.problem }),
+      });
+    }
+    if (report.state === 'closed') {
+      this.windowGone();
+    } else if (report.state !== 'new') {
+      this.setState(report.state);
+    }
+  }
+
+  private enter(expected: Phase, next: Phase, step: string): void {
+    if (this.phase !== expected) {
+      throw new MediaNegotiationError('invalid-state', `${step} needs a session in phase "${expected}", this one is "${this.phase}" (one offer/answer per session)`);
+    }
+    this.phase = next;
+  }
+
+  private ask(step: Step, timeoutMs: number, command: MediaCommand): Promise<MediaReply> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.pending?.timer === timer) {
+          this.pending = undefined;
+          reject(this.fail(new MediaNegotiationError('timeout', `the window did not ${step === 'offer' ? 'offer audio' : 'apply the answer'} within ${timeoutMs} ms`)));
+          this.window.send({ op: 'close', mediaId: this.id });
+        }
+      }, timeoutMs);
+      timer.unref?.();
+      this.pending = { step, resolve, reject, timer };
+      this.window.send(command);
+    });
+  }
+
+  private fail(error: MediaNegotiationError): MediaNegotiationError {
+    if (this.phase !== 'ended') {
+      this.phase = 'ended';
+      this.setState('failed');
+      this.forget();
+    }
+    return error;
+  }
+
+  private end(reason: MediaNegotiationError): void {
+    if (this.phase === 'ended' && this.currentState === 'closed') {
+      return;
+    }
+    this.phase = 'ended';
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending !== undefined) {
+      clearTimeout(pending.timer);
+      pending.reject(reason);
+    }
+    this.forget();
+    this.setState('closed');
+  }
+
+  private setState(state: MediaState): void {
+    if (state === this.currentState || this.currentState === 'closed') {
+      return;
+    }
+    this.currentState = state;
+    for (const listener of [...this.listeners]) {
+      listener(state);
+    }
+  }
+}

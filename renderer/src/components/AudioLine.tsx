@@ -1,0 +1,52 @@
+import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
+import { ArrowClockwise16Regular, Mic16Regular, Speaker216Regular, Warning16Regular } from '@fluentui/react-icons';
+import type { Conversation } from '../../../common/desktop-state';
+
+const useStyles = makeStyles({
+  line: { display: 'flex', alignItems: 'center', gap: '6px', flexWrap: 'wrap', color: tokens.colorNeutralForeground2 },
+  device: { display: 'inline-flex', alignItems: 'center', gap: '4px', marginRight: '8px' },
+  problem: { display: 'inline-flex', alignItems: 'center', gap: '4px', color: tokens.colorPaletteDarkOrangeForeground1 },
+});
+
+/**
+ * Where the conference's audio runs and on which devices, what is wrong with them, and a way to
+ * dial the audio again once it failed or the MCU hung up.
+ */
+export function AudioLine({ conversation, onReconnect }: { conversation: Conversation; onReconnect: () => void }): React.JSX.Element | null {
+  const styles = useStyles();
+  const { audio, media } = conversation;
+  const live = conversation.state === 'active';
+  const ended = media !== undefined && (media.state === 'failed' || media.state === 'closed');
+  if (!audio && !(live && ended)) {
+    return null;
+  }
+  return (
+    <div className={styles.line} aria-label="audio devices">
+      {audio?.where === 'window' && (
+        <>
+          <span className={styles.device} data-device="microphone">
+            <Mic16Regular aria-hidden />
+            <Caption1>{audio.microphone ?? 'No microphone'}</Caption1>
+          </span>
+          {audio.speaker !== undefined && (
+            <span className={styles.device} data-device="speaker">
+              <Speaker216Regular aria-hidden />
+              <Caption1>{audio.speaker}</Caption1>
+            </span>
+          )}
+        </>
+      )}
+      {audio?.problem !== undefined && (
+        <span className={styles.problem} role="status">
+          <Warning16Regular aria-hidden />
+          <Caption1>{audio.problem}</Caption1>
+        </span>
+      )}
+      {live && ended && (
+        <Button size="small" icon={<ArrowClockwise16Regular />} onClick={onReconnect}>
+          Reconnect audio
+        </Button>
+      )}
+    </div>
+  );
+}

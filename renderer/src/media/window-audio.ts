@@ -1,0 +1,345 @@
+import type { SwitchboardBridge } from '../../../common/bridge';
+import { mediaCommandSchema, type MediaCommand, type MediaReply, type MediaReport } from '../../../common/media-link';
+import type { LinkStatus } from '../bridge/socket-bridge';
+
+/** How long ICE gathering may take before the offer goes out with what was found. */
+const GATHERING_TIMEOUT_MS = 3000;
+/** Period of state and counter reports while audio is up (the conference reports every second). */
+const REPORT_MS = 1000;
+
+type Devices = { microphone?: string | undefined; speaker?: string | undefined };
+
+/** `HTMLMediaElement.setSinkId` (Audio Output Devices API); absent from older DOM typings. */
+type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
+
+/**
+ * Conference audio in this window: a WebRTC peer connection per MCU dialog, with the microphone
+ * and speaker the agent chose in Settings. The host negotiates the dialog and asks this window
+ * for its offer (see `common/media-link.ts`).
+ *
+ * @remarks
+ * - The offer is complete, never trickled: it is sent after ICE gathering ends (JSEP, RFC 8829
+ *   §5.2.1 with `iceGatheringState` awaited), because one INVITE / 200 OK sets up the MCU leg.
+ * - A chosen device that is not plugged in falls back to the default one, and the report says so.
+ *   Without any microphone (access refused, none present) the agent still hears the conference.
+ * - Mute removes the track from the sender (`replaceTrack(null)`), so no RTP is sent at all, as a
+ *   muted Lync client does; `track.enabled = false` would keep sending silence.
+ * @public
+ */
+export class WindowAudio {
+  private readonly sessions = new Map<string, AudioSession>();
+  private devices: Devices = {};
+
+  constructor(private readonly bridge: SwitchboardBridge) {
+    bridge.onMedia((command) => void this.onCommand(command));
+  }
+
+  /**
+   * Offers this window to carry audio. Call again whenever the link to the host comes back:
+   * the host ended the sessions of the old link, so this window closes them too.
+   */
+  async attach(): Promise<void> {
+    for (const session of this.sessions.values()) {
+      session.close();
+    }
+    this.sessions.clear();
+    const loopback = await gathersLoopback();
+    const response = await this.bridge.invoke('media.attach', { loopback });
+    if (!response.ok) {
+      console.warn('switchboard: this window cannot carry audio:', response.error.message);
+    }
+  }
+
+  private async onCommand(raw: MediaCommand): Promise<void> {
+    const parsed = mediaCommandSchema.safeParse(raw);
+    if (!parsed.success) {
+      console.warn('switchboard: dropped an invalid media command', parsed.error.issues[0]?.message);
+      return;
+    }
+    const command = parsed.data;
+    switch (command.op) {
+      case 'offer': {
+        this.devices = { microphone: command.microphone, speaker: command.speaker };
+        const session = new AudioSession(command.mediaId, this.bridge, () => this.sessions.delete(command.mediaId));
+        this.sessions.set(command.mediaId, session);
+        await session.offer(this.devices);
+        return;
+      }
+      case 'answer':
+        await this.sessions.get(command.mediaId)?.answer(command.sdp);
+        return;
+      case 'mute':
+        await this.sessions.get(command.mediaId)?.setMuted(command.muted);
+        return;
+      case 'devices':
+        this.devices = { microphone: command.microphone, speaker: command.speaker };
+        await Promise.all([...this.sessions.values()].map((s) => s.useDevices(this.devices)));
+        return;
+      case 'close':
+        this.sessions.get(command.mediaId)?.close();
+        return;
+    }
+  }
+}
+
+/** Starts window audio and re-attaches it each time the link to the host opens again. */
+export function startWindowAudio(bridge: SwitchboardBridge, link: { status(): LinkStatus; onStatus(listener: (status: LinkStatus) => void): () => void }): WindowAudio {
+  const audio = new WindowAudio(bridge);
+  let wasOpen = false;
+  const onStatus = (status: LinkStatus): void => {
+    if (status === 'open' && !wasOpen) {
+      void audio.attach();
+    }
+    wasOpen = status === 'open';
+  };
+  link.onStatus(onStatus);
+  if (link.status() === 'open') {
+    onStatus('open');
+  } else {
+    // The socket bridge queues requests until it opens.
+    void audio.attach();
+    wasOpen = true;
+  }
+  return audio;
+}
+
+/** One MCU leg's peer connection, its captured microphone and its playing element. */
+class AudioSession {
+  private readonly pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  private readonly player: SinkAudio = new Audio();
+  private sender: RTCRtpSender | undefined;
+  private track: MediaStreamTrack | undefined;
+  private muted = false;
+  private closed = false;
+  private problems: { microphone?: string; speaker?: string } = {};
+  private speakerLabel: string | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly bridge: SwitchboardBridge,
+    private readonly forget: () => void,
+  ) {
+    this.player.autoplay = true;
+    this.pc.addEventListener('track', (event) => {
+      this.player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      void this.player.play().catch(() => undefined);
+    });
+    this.pc.addEventListener('connectionstatechange', () => {
+      const state = this.pc.connectionState;
+      if (state === 'connected' && this.timer === undefined) {
+        this.timer = setInterval(() => void this.report(), REPORT_MS);
+      } else if (state !== 'connected' && state !== 'disconnected') {
+        this.stopReports();
+      }
+      void this.report();
+    });
+  }
+
+  async offer(devices: Devices): Promise<void> {
+    try {
+      await this.capture(devices.microphone);
+      if (this.track) {
+        this.sender = this.pc.addTrack(this.track, new MediaStream([this.track]));
+      } else {
+        this.sender = this.pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
+      }
+      await this.playOn(devices.speaker);
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      await this.gathered();
+      const sdp = this.pc.localDescription?.sdp;
+      if (!sdp) {
+        throw new Error('no local description after gathering');
+      }
+      await this.reply({ mediaId: this.id, op: 'offer', sdp });
+      void this.report();
+    } catch (error) {
+      await this.reply({ mediaId: this.id, op: 'offer', error: { code: 'invalid-state', message: describe(error) } });
+      this.close();
+    }
+  }
+
+  async answer(sdp: string): Promise<void> {
+    try {
+      await this.pc.setRemoteDescription({ type: 'answer', sdp });
+      await this.reply({ mediaId: this.id, op: 'answer' });
+    } catch (error) {
+      await this.reply({ mediaId: this.id, op: 'answer', error: { code: 'rejected', message: describe(error) } });
+      this.close();
+    }
+  }
+
+  async setMuted(muted: boolean): Promise<void> {
+    this.muted = muted;
+    await this.sender?.replaceTrack(muted ? null : (this.track ?? null));
+  }
+
+  /** Switches to newly chosen devices in the middle of the call. */
+  async useDevices(devices: Devices): Promise<void> {
+    if (this.closed) {
+      return;
+    }
+    const old = this.track;
+    await this.capture(devices.microphone);
+    if (this.track !== old) {
+      await this.sender?.replaceTrack(this.muted ? null : (this.track ?? null));
+      old?.stop();
+    }
+    await this.playOn(devices.speaker);
+    await this.report();
+  }
+
+  close(): void {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.stopReports();
+    this.pc.close();
+    this.track?.stop();
+    this.player.pause();
+    this.player.srcObject = null;
+    this.forget();
+  }
+
+  /** Captures the chosen microphone, or the default one when it is missing. */
+  private async capture(microphone: string | undefined): Promise<void> {
+    if (!navigator.mediaDevices?.getUserMedia) {
+      this.problems.microphone = 'This page cannot use a microphone (it needs http://127.0.0.1 or https): you can listen but not speak.';
+      return;
+    }
+    const constraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+    let stream: MediaStream | undefined;
+    this.problems.microphone = undefined;
+    if (microphone !== undefined && microphone !== '' && microphone !== 'default') {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: { ...constraints, deviceId: { exact: microphone } } }).catch(() => undefined);
+      if (!stream) {
+        this.problems.microphone = 'The microphone chosen in Settings is not connected: using the default microphone.';
+      }
+    }
+    try {
+      stream ??= await navigator.mediaDevices.getUserMedia({ audio: constraints });
+    } catch (error) {
+      this.problems.microphone = `No microphone (${describe(error)}): you can listen but not speak.`;
+      return;
+    }
+    this.track = stream.getAudioTracks()[0];
+  }
+
+  /** Plays the conference on the chosen speaker, or the default one when it is missing. */
+  private async playOn(speaker: string | undefined): Promise<void> {
+    this.problems.speaker = undefined;
+    const wanted = speaker !== undefined && speaker !== '' ? speaker : 'default';
+    if (typeof this.player.setSinkId === 'function') {
+      try {
+        await this.player.setSinkId(wanted === 'default' ? '' : wanted);
+      } catch {
+        this.problems.speaker = 'The speaker chosen in Settings is not connected: playing on the default speaker.';
+        await this.player.setSinkId('').catch(() => undefined);
+      }
+    } else if (wanted !== 'default') {
+      this.problems.speaker = 'This browser cannot choose a speaker: playing on the default one.';
+    }
+    const sink = this.player.sinkId || 'default';
+    const outputs = await navigator.mediaDevices?.enumerateDevices().catch(() => []) ?? [];
+    this.speakerLabel = outputs.find((d) => d.kind === 'audiooutput' && d.deviceId === sink)?.label || (sink === 'default' ? 'Default speaker' : undefined);
+  }
+
+  private gathered(): Promise<void> {
+    if (this.pc.iceGatheringState === 'complete') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.pc.removeEventListener('icegatheringstatechange', check);
+        resolve();
+      };
+      const check = (): void => {
+        if (this.pc.iceGatheringState === 'complete') {
+          done();
+        }
+      };
+      const timer = setTimeout(done, GATHERING_TIMEOUT_MS);
+      this.pc.addEventListener('icegatheringstatechange', check);
+    });
+  }
+
+  private async report(): Promise<void> {
+    const stats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+    if (!this.closed) {
+      const report = await this.pc.getStats().catch(() => undefined);
+      report?.forEach((entry: { type: string; kind?: string; packetsSent?: number; bytesSent?: number; packetsReceived?: number; bytesReceived?: number }) => {
+        if (entry.kind !== 'audio') {
+          return;
+        }
+        if (entry.type === 'outbound-rtp') {
+          stats.packetsSent += entry.packetsSent ?? 0;
+          stats.bytesSent += entry.bytesSent ?? 0;
+        } else if (entry.type === 'inbound-rtp') {
+          stats.packetsReceived += entry.packetsReceived ?? 0;
+          stats.bytesReceived += entry.bytesReceived ?? 0;
+        }
+      });
+    }
+    const problem = [this.problems.microphone, this.problems.speaker].filter((p) => p !== undefined).join(' ');
+    const report: MediaReport = {
+      mediaId: this.id,
+      state: this.closed ? 'closed' : this.pc.connectionState,
+      stats,
+      ...(this.track !== undefined && { microphone: this.track.label || 'Default microphone' }),
+      ...(this.speakerLabel !== undefined && { speaker: this.speakerLabel }),
+      ...(problem !== '' && { problem }),
+    };
+    await this.bridge.invoke('media.report', report);
+  }
+
+  private async reply(reply: MediaReply): Promise<void> {
+    const response = await this.bridge.invoke('media.reply', reply);
+    if (!response.ok) {
+      console.warn('switchboard: the host did not take a media reply:', response.error.message);
+    }
+  }
+
+  private stopReports(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * Whether this browser's ICE agent gathers a 127.0.0.1 candidate. Chromium leaves loopback out
+ * unless started with `--allow-loopback-in-peer-connection` (the desktop app sets it), and the
+ * embedded lab's MCU listens on loopback only.
+ */
+async function gathersLoopback(): Promise<boolean> {
+  if (typeof RTCPeerConnection === 'undefined') {
+    return false;
+  }
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  try {
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const found = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 1500);
+      pc.addEventListener('icecandidate', (event) => {
+        if (event.candidate?.address === '127.0.0.1' || / 127\.0\.0\.1 /.test(event.candidate?.candidate ?? '')) {
+          clearTimeout(timer);
+          resolve(true);
+        } else if (event.candidate === null) {
+          clearTimeout(timer);
+          resolve(false);
+        }
+      });
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    return await found;
+  } catch {
+    return false;
+  } finally {
+    pc.close();
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
