@@ -30,7 +30,9 @@ const PACKAGES = fileURLToPath(new URL('../../out/extensions/', import.meta.url)
 function configured(server: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-desktop-'));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'settings.json'), JSON.stringify({ server, aor: AGENT, autoAccept: false, trust: [LAB_APP] }));
+  // The remembered microphone is not plugged in (Chromium's fake devices have other ids).
+  const settings = { server, aor: AGENT, autoAccept: false, trust: [LAB_APP], audioInput: { id: 'usb-headset-unplugged', label: 'USB headset' } };
+  writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
   for (const sample of ['crm-context', 'echo']) {
     execFileSync(process.execPath, [BIN, 'extensions', 'install', join(PACKAGES, sample), '--registry', join(dir, 'extensions')], { stdio: 'pipe' });
   }
@@ -55,12 +57,14 @@ describe('desktop in Chromium, through Kamailio', () => {
   let browser: Browser;
   let page: Page;
   let url: string;
+  let configDir: string;
 
   beforeAll(async () => {
     const labPort = await freeUdpPort();
     kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
     lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
-    host = new WebHostProcess(['--config-dir', configured(kamailio.wsUrl), '--no-lab']);
+    configDir = configured(kamailio.wsUrl);
+    host = new WebHostProcess(['--config-dir', configDir, '--no-lab']);
     url = await host.url;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
@@ -100,6 +104,13 @@ describe('desktop in Chromium, through Kamailio', () => {
     console.info(`[figures] desktop: Accept click -> roster audio icon connected in ${(performance.now() - clicked).toFixed(0)} ms`);
     await expect(audio.getAttribute('aria-label')).resolves.toBe('audio connected');
     expect(lab.conferences.dialogsOf(conferenceId, AGENT)).toEqual({ focus: true, mcu: true });
+    // The audio runs in this page's WebRTC stack: the remembered microphone is missing, so the
+    // default one is captured and the agent is told; the lab's MCU receives its RTP.
+    const devices = page.getByLabel('audio devices');
+    await devices.locator('[data-device="microphone"]', { hasText: 'Fake Default Audio Input' }).waitFor({ timeout: 5000 });
+    await expect(devices.locator('[data-device="speaker"]').textContent()).resolves.toBe('Fake Default Audio Output');
+    await expect(devices.getByRole('status').textContent()).resolves.toContain('The microphone chosen in Settings is not connected: using the default microphone.');
+    await waitFor(() => (lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0) > 10, 5000, 'RTP from the page at the MCU');
     await page.locator('[aria-label="conversation"]').screenshot({ path: screenshotPath('conversation-window') });
   });
 
@@ -154,13 +165,53 @@ describe('desktop in Chromium, through Kamailio', () => {
     expect(text).toContain('application/ms-conf-invite+xml');
     expect(text).toContain('application/cccp+xml');
     expect(text).toContain('application/sdp');
+    // The MCU offer is Chromium's (Opus first), not the host engine's PCMU-only one.
+    expect(text).toMatch(/m=audio \d+ UDP\/TLS\/RTP\/SAVPF 111 /);
     await page.getByLabel('Filter messages').fill('');
   });
 
-  it('mutes (the roster shows it) and leaves (the lab holds no dialog of ours)', async () => {
+  it('switches microphone and speaker mid-call from Settings, without signing in again', async () => {
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const form = page.getByRole('form', { name: 'Settings' });
+    // Re-checked at start: the remembered headset is named as missing.
+    await form.getByText('Your microphone "USB headset" is not connected now').waitFor({ timeout: 5000 });
+    await form.getByLabel('Microphone').selectOption({ label: 'Fake Audio Input 2' });
+    await form.getByLabel('Speaker').selectOption({ label: 'Fake Audio Output 1' });
+    const before = lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0;
+    await form.getByRole('button', { name: 'Save and sign in' }).click();
+    const devices = page.getByLabel('audio devices');
+    await devices.locator('[data-device="microphone"]', { hasText: 'Fake Audio Input 2' }).waitFor({ timeout: 5000 });
+    await devices.locator('[data-device="speaker"]', { hasText: 'Fake Audio Output 1' }).waitFor({ timeout: 5000 });
+    expect(await devices.getByRole('status').count()).toBe(0);
+    // Same registration, same conference, and RTP keeps flowing from the new track.
+    await expect(page.locator('[aria-label="connection"]').getAttribute('data-phase')).resolves.toBe('registered');
+    await expect(page.getByLabel('conversation state').textContent()).resolves.toBe('Audio connected');
+    await waitFor(() => (lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0) > before + 10, 5000, 'RTP after the switch');
+    expect(JSON.parse(readFileSync(join(configDir, 'settings.json'), 'utf8'))).toMatchObject({ audioInput: { label: 'Fake Audio Input 2' }, audioOutput: { label: 'Fake Audio Output 1' } });
+    await page.getByRole('tab', { name: 'Conversations' }).click();
+  });
+
+  it('hangs up the MCU leg when the page carrying the audio reloads, and Reconnect audio dials it again', async () => {
+    await page.reload();
+    await page.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 10_000 });
+    await waitFor(() => !lab.conferences.dialogsOf(conferenceId, AGENT).mcu, 5000, 'the MCU dialog to end');
+    expect(lab.conferences.dialogsOf(conferenceId, AGENT).focus).toBe(true);
+    await page.locator(`[data-conversation="${conversationId}"]`).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Reconnect audio' }).click();
+    await page.getByLabel('conversation state').filter({ hasText: 'Audio connected' }).waitFor({ timeout: 10_000 });
+    await waitFor(() => lab.conferences.dialogsOf(conferenceId, AGENT).mcu && (lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0) > 10, 5000, 'RTP on the new MCU leg');
+    await page.getByLabel('audio devices').locator('[data-device="microphone"]', { hasText: 'Fake Audio Input 2' }).waitFor({ timeout: 5000 });
+  });
+
+  it('mutes (the roster shows it, and no RTP leaves) and leaves (the lab holds no dialog of ours)', async () => {
     await page.getByRole('tab', { name: /People/ }).click();
     await page.getByRole('button', { name: 'Mute' }).click();
     await page.locator('[aria-label="roster"] li[data-self="true"] [data-state="muted"]').waitFor({ timeout: 10_000 });
+    // A muted sender has no track: the MCU's count stops (allowing packets already in flight).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const muted = lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0) - muted).toBeLessThanOrEqual(2);
     await page.getByRole('button', { name: 'Leave' }).click();
     await page.getByLabel('conversation state').filter({ hasText: 'Ended' }).waitFor({ timeout: 10_000 });
     await waitFor(() => !lab.conferences.dialogsOf(conferenceId, AGENT).focus && !lab.conferences.dialogsOf(conferenceId, AGENT).mcu, 5000, 'the lab to drop our dialogs');
@@ -321,6 +372,24 @@ describe('desktop in Chromium, embedded lab (no account configured)', () => {
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByRole('form', { name: 'Settings' }).waitFor({ timeout: 5000 });
     await page.screenshot({ path: screenshotPath('settings') });
+
+    // An everyday browser gathers no 127.0.0.1 candidate, so it cannot reach the lab's MCU:
+    // the audio runs in the host instead, and the conversation says why.
+    await popped.close();
+    await page.close();
+    const everyday = await launchChromium({ loopbackWebRtc: false });
+    try {
+      const plain = await everyday.newPage({ viewport: { width: 1280, height: 820 } });
+      await plain.goto(url);
+      await plain.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 10_000 });
+      await plain.getByRole('button', { name: 'Invite me to a conference' }).click();
+      await plain.getByRole('alertdialog', { name: 'Conference invitation' }).getByRole('button', { name: 'Accept' }).click();
+      await plain.getByLabel('conversation state').filter({ hasText: 'Audio connected' }).waitFor({ timeout: 10_000 });
+      await expect(plain.getByLabel('audio devices').getByRole('status').textContent()).resolves.toContain('cannot reach the embedded lab over WebRTC');
+      expect(await plain.locator('[data-device="microphone"]').count()).toBe(0);
+    } finally {
+      await everyday.close();
+    }
 
     const code = await host.stop();
     expect(code).toBe(0);
