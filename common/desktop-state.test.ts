@@ -12,6 +12,18 @@ const invitation: DesktopEvent = { type: 'invitation', id: 'inv-1', from: 'sip:b
 const channelKey = { appId: CRM, conversationId: 'conv-1', channelId: 'ch-1' };
 
 describe('reduceDesktop', () => {
+  it('shows where a conference audio runs and on which devices, replacing what it showed before', () => {
+    let state = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { type: 'host.audio', focusUri: FOCUS, where: 'window' }]);
+    expect(state.conversations[0]?.audio).toEqual({ where: 'window' });
+    state = run([{ type: 'host.audio', focusUri: FOCUS.toUpperCase(), where: 'window', microphone: 'Headset', speaker: 'Speakers', problem: 'chosen mic missing' }], state);
+    expect(state.conversations[0]?.audio).toEqual({ where: 'window', microphone: 'Headset', speaker: 'Speakers', problem: 'chosen mic missing' });
+    state = run([{ type: 'host.audio', focusUri: FOCUS, where: 'window', microphone: 'Headset' }], state);
+    expect(state.conversations[0]?.audio).toEqual({ where: 'window', microphone: 'Headset' });
+    // Another conference's audio changes nothing here.
+    expect(run([{ type: 'host.audio', focusUri: 'sip:other@lab.local', where: 'host' }], state)).toEqual(state);
+    expect(desktopStateSchema.safeParse(state).success).toBe(true);
+  });
+
   it('rings an invitation, opens its conversation on accept, and follows join, roster, media and leave', () => {
     let state = run([invitation]);
     expect(state.pending).toMatchObject([{ kind: 'invitation', id: 'inv-1', subject: 'Help', conversationId: 'conv-1' }]);

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/ports/logger';
-import { DesktopSession, sessionSecretStore } from './desktop-session';
+import type { MediaCommand } from '../../common/media-link';
+import { DesktopSession, sessionSecretStore, type BridgeCaller } from './desktop-session';
+
+/** A window as a host sees it: collects media commands, and can go away. */
+function fakeCaller(): BridgeCaller & { commands: MediaCommand[]; leave: () => void } {
+  const commands: MediaCommand[] = [];
+  const gone: Array<() => void> = [];
+  return { commands, sendMedia: (c) => commands.push(c), onGone: (l) => gone.push(l), leave: () => gone.splice(0).forEach((l) => l()) };
+}
 
 const sessions: DesktopSession[] = [];
 afterEach(async () => {
@@ -78,6 +86,32 @@ describe('DesktopSession', () => {
     expect(state.notices[0]?.text).toMatch(/settings\.json is not JSON/);
     const result = await session.handle('settings.get', {});
     expect(result).toMatchObject({ ok: true, result: { settings: { server: '', aor: '' }, passwordStored: false, passwordStorage: 'this-session' } });
+  });
+
+  it('takes media replies and reports only from a window that attached, and only for its sessions', async () => {
+    const session = await open();
+    const window = fakeCaller();
+    const report = { mediaId: 'm1', state: 'connected', stats: { packetsSent: 1, packetsReceived: 1, bytesSent: 160, bytesReceived: 160 } };
+    await expect(session.handle('media.report', report, window)).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
+    await expect(session.handle('media.attach', { loopback: true })).resolves.toMatchObject({ ok: false, error: { code: 'unsupported' } });
+    await expect(session.handle('media.attach', { loopback: true }, window)).resolves.toEqual({ ok: true, result: { attached: true } });
+    await expect(session.handle('media.report', report, window)).resolves.toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining('m1') } });
+    await expect(session.handle('media.reply', { mediaId: 'x1', op: 'offer' }, window)).resolves.toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('mediaId') } });
+    window.leave();
+    await expect(session.handle('media.reply', { mediaId: 'm1', op: 'offer' }, window)).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
+  it('keeps the agent when only the devices change, and restarts it when the account does', async () => {
+    const session = await open();
+    const phases: string[] = [];
+    session.onPush((push) => push.event.type === 'host.agent' && phases.push(push.event.state));
+    const settings = { server: '', aor: '', autoAccept: false, trust: [] };
+    await session.handle('settings.set', { settings: { ...settings, audioInput: { id: 'mic-2', label: 'Headset' } } });
+    await session.whenSettled();
+    expect(phases).toEqual([]);
+    await session.handle('settings.set', { settings: { ...settings, autoAccept: true } });
+    await session.whenSettled();
+    expect(phases).toEqual(['not-configured']);
   });
 
   it('serves no pane file outside an effective extension', async () => {

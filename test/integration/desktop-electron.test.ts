@@ -116,7 +116,7 @@ describe.skipIf(!available)('desktop (Electron)', () => {
       require: typeof (globalThis as { require?: unknown }).require,
       process: typeof (globalThis as { process?: unknown }).process,
     }));
-    expect(exposed).toEqual({ bridge: 'function', keys: ['invoke', 'onPush'], require: 'undefined', process: 'undefined' });
+    expect(exposed).toEqual({ bridge: 'function', keys: ['invoke', 'onMedia', 'onPush'], require: 'undefined', process: 'undefined' });
   });
 
   it('shows the toast for an invitation and a conversation window on Accept', async () => {
@@ -127,6 +127,9 @@ describe.skipIf(!available)('desktop (Electron)', () => {
     await toast.getByRole('button', { name: /Accept/ }).first().click({ timeout: STEP_MS });
     const conversation = await windowAt(/#\/conversation\//);
     await conversation.waitForLoadState('domcontentloaded');
+    // The main window's WebRTC stack carries the audio (the shell lets it reach the lab on 127.0.0.1).
+    await conversation.locator('[aria-label="audio devices"]').waitFor({ timeout: STEP_MS });
+    expect(await conversation.locator('[aria-label="audio devices"]').textContent()).not.toContain('runs in the host');
     await until('the toast window to hide', async () => ((await windowStates()).some((w) => /#\/toast$/.test(w.url) && w.visible) ? undefined : true));
   });
 
