@@ -36,6 +36,11 @@ export class WebHostProcess {
     });
   }
 
+  /** The process id, for CPU and memory readings. */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
   /** SIGTERM, then the exit code (SIGKILL after `timeoutMs`). */
   async stop(timeoutMs = 10_000): Promise<number | null> {
     if (this.child.exitCode !== null) {
