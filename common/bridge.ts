@@ -164,14 +164,17 @@ export const bridgeMethods = {
   /** Asks the host for a native file or folder picker (Electron); the browser host has none. */
   'extensions.pick': { params: z.strictObject({ folder: z.boolean() }), result: z.strictObject({ path: z.string().optional() }) },
   'settings.get': { params: empty, result: settingsViewSchema },
-  /** Saves settings and restarts the agent with them. */
+  /**
+   * Saves settings. A change to the account or its decisions restarts the agent with them
+   * (`restarted`); a change of devices only switches the calls in progress to them.
+   */
   'settings.set': {
     params: z.strictObject({
       settings: settingsSchema,
       password: z.string().max(1024).optional(),
       clearPassword: z.boolean().optional(),
     }),
-    result: settingsViewSchema,
+    result: settingsViewSchema.extend({ restarted: z.boolean() }),
   },
   'lab.try': { params: z.strictObject({ action: labActionSchema }), result: z.strictObject({ message: z.string() }) },
   /** Opens an https: link in the system browser; false when this host cannot (browser host). */

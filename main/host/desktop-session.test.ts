@@ -106,10 +106,10 @@ describe('DesktopSession', () => {
     const phases: string[] = [];
     session.onPush((push) => push.event.type === 'host.agent' && phases.push(push.event.state));
     const settings = { server: '', aor: '', autoAccept: false, trust: [] };
-    await session.handle('settings.set', { settings: { ...settings, audioInput: { id: 'mic-2', label: 'Headset' } } });
+    await expect(session.handle('settings.set', { settings: { ...settings, audioInput: { id: 'mic-2', label: 'Headset' } } })).resolves.toMatchObject({ ok: true, result: { restarted: false } });
     await session.whenSettled();
     expect(phases).toEqual([]);
-    await session.handle('settings.set', { settings: { ...settings, autoAccept: true } });
+    await expect(session.handle('settings.set', { settings: { ...settings, autoAccept: true } })).resolves.toMatchObject({ ok: true, result: { restarted: true } });
     await session.whenSettled();
     expect(phases).toEqual(['not-configured']);
   });

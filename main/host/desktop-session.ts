@@ -511,13 +511,14 @@ export class DesktopSession {
         await this.store.set(SETTINGS_KEY, `${JSON.stringify(settings, null, 2)}\n`);
         const previous = this.settings;
         this.settings = settings;
-        if (needsRestart(previous, settings) || p['clearPassword'] === true || (typeof p['password'] === 'string' && p['password'] !== '')) {
+        const restarted = needsRestart(previous, settings) || p['clearPassword'] === true || (typeof p['password'] === 'string' && p['password'] !== '');
+        if (restarted) {
           this.restart();
         } else {
           // Only the devices changed: switch them in the calls in progress, keep the registration.
           this.media.devicesChanged();
         }
-        return this.settingsView();
+        return { ...(await this.settingsView()), restarted };
       }
       case 'lab.try': {
         const lab = this.lab ?? fail('unavailable', 'the embedded lab is not running (an account is configured)');

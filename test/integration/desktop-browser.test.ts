@@ -179,6 +179,7 @@ describe('desktop in Chromium, through Kamailio', () => {
     await form.getByLabel('Speaker').selectOption({ label: 'Fake Audio Output 1' });
     const before = lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0;
     await form.getByRole('button', { name: 'Save and sign in' }).click();
+    await form.getByText('Saved. Calls in progress use these devices now.').waitFor({ timeout: 5000 });
     const devices = page.getByLabel('audio devices');
     await devices.locator('[data-device="microphone"]', { hasText: 'Fake Audio Input 2' }).waitFor({ timeout: 5000 });
     await devices.locator('[data-device="speaker"]', { hasText: 'Fake Audio Output 1' }).waitFor({ timeout: 5000 });

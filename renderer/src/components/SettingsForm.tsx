@@ -59,10 +59,15 @@ export function SettingsForm(): React.JSX.Element {
     store
       .call('settings.set', { settings, ...(password !== '' && { password }), ...(clearPassword && { clearPassword: true }) })
       .then(
-        (v) => {
+        ({ restarted, ...v }) => {
           setView(v);
           setPassword('');
-          setMessage({ ok: true, text: settings.server === '' ? 'Saved. No account: the embedded lab starts.' : `Saved. Signing in to ${settings.server}…` });
+          const text = !restarted
+            ? 'Saved. Calls in progress use these devices now.'
+            : settings.server === ''
+              ? 'Saved. No account: the embedded lab starts.'
+              : `Saved. Signing in to ${settings.server}…`;
+          setMessage({ ok: true, text });
         },
         (e: Error) => setMessage({ ok: false, text: e.message }),
       );
