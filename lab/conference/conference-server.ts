@@ -137,6 +137,23 @@ export class LabConferenceServer {
     return true;
   }
 
+  /**
+   * Hangs up only a user's A/V MCU dialog (an MCU restart or failover): BYE, media closed, the
+   * focus dialog and the roster stay.
+   */
+  hangUpMedia(conferenceId: string, userEntity: string): boolean {
+    const legs = this.legs.get(this.legKey(conferenceId, userEntity));
+    if (!legs?.mcu) {
+      return false;
+    }
+    this.log.info('hanging up media', { conference: conferenceId, user: userEntity });
+    byeWhenConfirmed(legs.mcu);
+    void legs.media?.close();
+    legs.mcu = undefined;
+    legs.media = undefined;
+    return true;
+  }
+
   /** Ends a conference: everybody is BYEd and subscribers get a final `deleted` document. */
   end(conferenceId: string): void {
     const conference = this.conferences.get(conferenceId);

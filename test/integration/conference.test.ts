@@ -86,6 +86,19 @@ for (const mode of ['kamailio', 'standalone'] as const) {
       agent.send({ cmd: 'mute', focusUri: conference.focusUri, muted: false });
       await agent.waitForType('roster', 5000, mark, (e) => e.users.some((u) => u.self && u.modalities.audio === 'connected'));
 
+      // The MCU hangs up our media alone (a failover): we stay in the conference with audio
+      // closed, a reconnect with nothing to reconnect is refused, and reconnect-audio dials again.
+      const dropped = agent.events.length;
+      agent.send({ cmd: 'reconnect-audio', focusUri: conference.focusUri });
+      await agent.waitForType('error', 3000, dropped, (e) => /no ended audio/.test(e.message));
+      expect(lab.conferences.hangUpMedia(conference.id, AGENT)).toBe(true);
+      await agent.waitForType('media', 5000, dropped, (e) => e.state === 'closed');
+      expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: true, mcu: false });
+      agent.send({ cmd: 'reconnect-audio', focusUri: conference.focusUri });
+      await agent.waitForType('media', 10_000, dropped, (e) => e.state === 'connected' && e.packetsReceived > 0);
+      expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: true, mcu: true });
+      await waitForLabPackets(() => lab.conferences.mediaStatsOf(conference.id, AGENT)?.packetsReceived ?? 0);
+
       // Leave: unsubscribe, BYE focus, BYE MCU; nothing left on either side.
       agent.send({ cmd: 'leave', focusUri: conference.focusUri });
       await agent.waitForType('conference.left', 5000);
@@ -140,4 +153,12 @@ for (const mode of ['kamailio', 'standalone'] as const) {
       await agent.waitForType('media', 3000, 0, (e) => e.state === 'closed');
     }, 30_000);
   });
+}
+
+/** Waits (at most 5 s) until the lab's MCU has counted RTP from us on the current leg. */
+async function waitForLabPackets(read: () => number): Promise<void> {
+  for (let i = 0; i < 100 && read() === 0; i += 1) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(read()).toBeGreaterThan(0);
 }
