@@ -184,6 +184,7 @@ describe('desktop in Chromium, through Kamailio', () => {
     await devices.locator('[data-device="microphone"]', { hasText: 'Fake Audio Input 2' }).waitFor({ timeout: 5000 });
     await devices.locator('[data-device="speaker"]', { hasText: 'Fake Audio Output 1' }).waitFor({ timeout: 5000 });
     expect(await devices.getByRole('status').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('settings-devices') });
     // Same registration, same conference, and RTP keeps flowing from the new track.
     await expect(page.locator('[aria-label="connection"]').getAttribute('data-phase')).resolves.toBe('registered');
     await expect(page.getByLabel('conversation state').textContent()).resolves.toBe('Audio connected');

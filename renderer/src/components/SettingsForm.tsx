@@ -5,7 +5,9 @@ import { useDesktop } from '../store-context';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: '10px', maxWidth: '560px' },
-  row: { display: 'flex', gap: '8px' },
+  // Side by side when there is room, stacked in a narrow column.
+  row: { display: 'flex', gap: '8px', flexWrap: 'wrap' },
+  cell: { flex: '1 1 210px' },
 });
 
 type Device = { id: string; label: string };
@@ -83,12 +85,12 @@ export function SettingsForm(): React.JSX.Element {
         <Input value={draft.aor} placeholder="sip:agent@example.com" onChange={(_, d) => setDraft({ ...draft, aor: d.value.trim() })} />
       </Field>
       <div className={styles.row}>
-        <Field label="User name for sign-in (optional)" style={{ flexGrow: 1 }}>
+        <Field label="User name for sign-in (optional)" className={styles.cell}>
           <Input value={draft.authUser ?? ''} onChange={(_, d) => setDraft({ ...draft, authUser: d.value.trim() })} />
         </Field>
         <Field
           label="Password"
-          style={{ flexGrow: 1 }}
+          className={styles.cell}
           hint={view.passwordStored ? (view.passwordStorage === 'os-keychain' ? 'Saved in your system keychain' : 'Kept for this session only') : view.passwordStorage === 'os-keychain' ? 'Will be saved in your system keychain' : 'Not saved: the browser host keeps it only until it stops'}
         >
           <Input type="password" value={password} autoComplete="current-password" onChange={(_, d) => setPassword(d.value)} />
@@ -99,7 +101,7 @@ export function SettingsForm(): React.JSX.Element {
         <Textarea value={trustText} rows={3} onChange={(_, d) => setTrustText(d.value)} />
       </Field>
       <div className={styles.row}>
-        <Field label="Microphone" style={{ flexGrow: 1 }}>
+        <Field label="Microphone" className={styles.cell}>
           <Select value={draft.audioInput?.id ?? ''} onChange={(_, d) => setDraft({ ...draft, ...(device(devices.inputs, d.value) ? { audioInput: device(devices.inputs, d.value) } : { audioInput: undefined }) })}>
             <option value="">System default</option>
             {devices.inputs.map((d) => (
@@ -109,7 +111,7 @@ export function SettingsForm(): React.JSX.Element {
             ))}
           </Select>
         </Field>
-        <Field label="Speaker" style={{ flexGrow: 1 }}>
+        <Field label="Speaker" className={styles.cell}>
           <Select value={draft.audioOutput?.id ?? ''} onChange={(_, d) => setDraft({ ...draft, ...(device(devices.outputs, d.value) ? { audioOutput: device(devices.outputs, d.value) } : { audioOutput: undefined }) })}>
             <option value="">System default</option>
             {devices.outputs.map((d) => (

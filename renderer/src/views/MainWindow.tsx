@@ -15,7 +15,8 @@ const useStyles = makeStyles({
   header: { display: 'flex', alignItems: 'center', gap: '16px', padding: '8px 16px', backgroundColor: tokens.colorNeutralBackground1, borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
   body: { display: 'grid', gridTemplateColumns: 'minmax(340px, 420px) 1fr', minHeight: 0 },
   single: { display: 'block', minHeight: 0 },
-  side: { display: 'flex', flexDirection: 'column', gap: '12px', padding: '12px 16px', overflowY: 'auto', minHeight: 0 },
+  // Children keep their height and the column scrolls: a tall Settings form must not squash the cards above it.
+  side: { display: 'flex', flexDirection: 'column', gap: '12px', padding: '12px 16px', overflowY: 'auto', minHeight: 0, '& > *': { flexShrink: 0 } },
   stage: { backgroundColor: tokens.colorNeutralBackground1, borderLeft: `1px solid ${tokens.colorNeutralStroke2}`, minHeight: 0, overflow: 'hidden' },
   empty: { padding: '24px', color: tokens.colorNeutralForeground3 },
 });
