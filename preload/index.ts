@@ -1,6 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { BRIDGE_MEDIA_CHANNEL, BRIDGE_METHODS, BRIDGE_PUSH_CHANNEL, bridgeChannel, type BridgeMethod, type BridgePush, type BridgeResponse, type SwitchboardBridge } from '../common/bridge';
-import type { MediaCommand } from '../common/media-link';
+import { BRIDGE_MEDIA_CHANNEL, BRIDGE_METHODS, BRIDGE_PUSH_CHANNEL, bridgeChannel, type BridgeMethod, type BridgeResponse, type SwitchboardBridge } from '../common/bridge';
 
 /**
  * The preload of app windows: exposes `window.switchboard` ({@link SwitchboardBridge}) and
@@ -15,6 +14,18 @@ const refused = (method: unknown): BridgeResponse => ({
   error: { code: 'bad-request', message: `unknown method ${JSON.stringify(String(method).slice(0, 64))}` },
 });
 
+/** Relays one host → window channel to `listener` (only the message, never the IPC event); returns the unsubscribe. */
+function listen<T>(name: string, channel: string, listener: (message: T) => void): () => void {
+  if (typeof listener !== 'function') {
+    throw new TypeError(`${name} needs a function`);
+  }
+  const relay = (_event: IpcRendererEvent, message: T): void => listener(message);
+  ipcRenderer.on(channel, relay);
+  return () => {
+    ipcRenderer.removeListener(channel, relay);
+  };
+}
+
 const bridge: SwitchboardBridge = {
   invoke: (method, params) => {
     if (typeof method !== 'string' || !methods.has(method)) {
@@ -25,26 +36,8 @@ const bridge: SwitchboardBridge = {
       (error: unknown): BridgeResponse => ({ ok: false, error: { code: 'internal', message: `${method}: ${error instanceof Error ? error.message : String(error)}` } }),
     ) as never;
   },
-  onPush: (listener) => {
-    if (typeof listener !== 'function') {
-      throw new TypeError('onPush needs a function');
-    }
-    const relay = (_event: IpcRendererEvent, push: BridgePush): void => listener(push);
-    ipcRenderer.on(BRIDGE_PUSH_CHANNEL, relay);
-    return () => {
-      ipcRenderer.removeListener(BRIDGE_PUSH_CHANNEL, relay);
-    };
-  },
-  onMedia: (listener) => {
-    if (typeof listener !== 'function') {
-      throw new TypeError('onMedia needs a function');
-    }
-    const relay = (_event: IpcRendererEvent, command: MediaCommand): void => listener(command);
-    ipcRenderer.on(BRIDGE_MEDIA_CHANNEL, relay);
-    return () => {
-      ipcRenderer.removeListener(BRIDGE_MEDIA_CHANNEL, relay);
-    };
-  },
+  onPush: (listener) => listen('onPush', BRIDGE_PUSH_CHANNEL, listener),
+  onMedia: (listener) => listen('onMedia', BRIDGE_MEDIA_CHANNEL, listener),
 };
 
 contextBridge.exposeInMainWorld('switchboard', bridge);
