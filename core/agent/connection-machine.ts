@@ -1,4 +1,5 @@
 import type { ConnectionState } from '../../common/agent-events';
+import { guardedTransition } from '../util/state-machine';
 
 /**
  * States of the agent's connection supervisor.
@@ -35,18 +36,10 @@ const LEGAL: Readonly<Record<SupervisorState, readonly SupervisorState[]>> = {
   [SupervisorState.Stopped]: [],
 };
 
-/** Thrown by {@link transitionSupervisor} on a move the diagram does not allow. */
-export class IllegalTransitionError extends Error {
-  override readonly name = 'IllegalTransitionError';
-}
+export { IllegalTransitionError } from '../util/state-machine';
 
-/** The one guarded transition: returns `next` or throws. */
-export function transitionSupervisor(from: SupervisorState, next: SupervisorState): SupervisorState {
-  if (!LEGAL[from].includes(next)) {
-    throw new IllegalTransitionError(`connection supervisor: ${from} -> ${next} is not allowed`);
-  }
-  return next;
-}
+/** The one guarded transition: returns `next` or throws {@link IllegalTransitionError}. */
+export const transitionSupervisor: (from: SupervisorState, next: SupervisorState) => SupervisorState = guardedTransition('connection supervisor', LEGAL);
 
 /** The host-facing name of a supervisor state (`connection` event `state`). */
 export function publicConnectionState(state: SupervisorState): ConnectionState {

@@ -1,3 +1,4 @@
+import { guardedTransition, IllegalTransitionError } from '../util/state-machine';
 /**
  * The life cycle of one conversation context channel (one INVITE dialog, we are its UAS).
  * @packageDocumentation
@@ -77,9 +78,9 @@ export const CHANNEL_TRANSITIONS: readonly ChannelTransition[] = [
   { from: S.Terminating, to: S.Terminated, on: 'BYE answered, BYE timed out, or the peer BYE crossed ours' },
 ];
 
-const LEGAL: ReadonlyMap<ChannelState, ReadonlySet<ChannelState>> = new Map(
-  Object.values(ChannelState).map((from) => [from, new Set(CHANNEL_TRANSITIONS.filter((t) => t.from === from).map((t) => t.to))]),
-);
+const LEGAL = Object.fromEntries(
+  Object.values(ChannelState).map((from) => [from, CHANNEL_TRANSITIONS.filter((t) => t.from === from).map((t) => t.to)]),
+) as Record<ChannelState, ChannelState[]>;
 
 /**
  * Thrown by {@link transitionChannel} on a move {@link CHANNEL_TRANSITIONS} does not list.
@@ -87,14 +88,11 @@ const LEGAL: ReadonlyMap<ChannelState, ReadonlySet<ChannelState>> = new Map(
  * a request, and answer a request for a dead channel with 481 themselves.
  * @public
  */
-export class IllegalChannelTransitionError extends Error {
+export class IllegalChannelTransitionError extends IllegalTransitionError<ChannelState> {
   override readonly name = 'IllegalChannelTransitionError';
 
-  constructor(
-    readonly from: ChannelState,
-    readonly to: ChannelState,
-  ) {
-    super(`context channel: ${from} -> ${to} is not allowed`);
+  constructor(from: ChannelState, to: ChannelState) {
+    super('context channel', from, to);
   }
 }
 
@@ -103,12 +101,7 @@ export class IllegalChannelTransitionError extends Error {
  * @throws {@link IllegalChannelTransitionError} when the move is not legal
  * @public
  */
-export function transitionChannel(from: ChannelState, to: ChannelState): ChannelState {
-  if (LEGAL.get(from)?.has(to) !== true) {
-    throw new IllegalChannelTransitionError(from, to);
-  }
-  return to;
-}
+export const transitionChannel: (from: ChannelState, to: ChannelState) => ChannelState = guardedTransition('context channel', LEGAL, (_machine, from, to) => new IllegalChannelTransitionError(from, to));
 
 /**
  * Whether INFO may flow on a channel in this state.

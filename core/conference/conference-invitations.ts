@@ -3,6 +3,7 @@ import type { AgentEvent } from '../../common/agent-events';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { parseConfInvite, type ConfInvite } from './conf-invite';
+import { guardedTransition } from '../util/state-machine';
 
 /** Media type of a Lync conference invitation body (protocol-notes §1.1). */
 export const CONF_INVITE_TYPE = 'application/ms-conf-invite+xml';
@@ -24,6 +25,7 @@ const LEGAL: Readonly<Record<InvitationState, readonly InvitationState[]>> = {
   Accepted: ['Ended'],
   Ended: [],
 };
+const transitionInvitation = guardedTransition('invitation', LEGAL);
 
 /** Tunables of {@link ConferenceInvitations}. */
 export type ConferenceInvitationOptions = {
@@ -213,9 +215,6 @@ export class ConferenceInvitations {
 
   /** The one guarded state change of an invitation. */
   private transition(invitation: Invitation, next: InvitationState): void {
-    if (!LEGAL[invitation.state].includes(next)) {
-      throw new Error(`invitation ${invitation.id}: ${invitation.state} -> ${next} is not allowed`);
-    }
-    invitation.state = next;
+    invitation.state = transitionInvitation(invitation.state, next, invitation.id);
   }
 }

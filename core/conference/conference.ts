@@ -7,6 +7,7 @@ import { FocusDialog } from './focus-dialog';
 import { McuCall } from './mcu-call';
 import { deriveMcuUri } from './roster';
 import { RosterSubscription } from './roster-subscription';
+import { guardedTransition } from '../util/state-machine';
 
 /**
  * States of the agent's participation in one conference.
@@ -28,6 +29,7 @@ const LEGAL: Readonly<Record<ConferenceState, readonly ConferenceState[]>> = {
   Leaving: ['Left'],
   Left: [],
 };
+const transitionConference = guardedTransition('conference', LEGAL);
 
 /** What a conference needs from the engine. */
 export type ConferenceDeps = {
@@ -304,9 +306,6 @@ export class Conference {
 
   /** The one guarded state change. */
   private transition(next: ConferenceState): void {
-    if (!LEGAL[this.state].includes(next)) {
-      throw new Error(`conference ${this.focusUri}: ${this.state} -> ${next} is not allowed`);
-    }
-    this.state = next;
+    this.state = transitionConference(this.state, next, this.focusUri);
   }
 }

@@ -3,6 +3,15 @@ import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { SignalingSocket, SignalingSocketFactory } from '../ports/socket';
 import type { TraceDirection } from './sip-trace';
+import { guardedTransition } from '../util/state-machine';
+
+/** sip.js's transport states (its `Transport` contract) and the moves this transport makes. */
+const transitionTransport = guardedTransition<TransportState>('websocket transport', {
+  [TransportState.Disconnected]: [TransportState.Connecting],
+  [TransportState.Connecting]: [TransportState.Connected, TransportState.Disconnecting, TransportState.Disconnected],
+  [TransportState.Connected]: [TransportState.Disconnecting, TransportState.Disconnected],
+  [TransportState.Disconnecting]: [TransportState.Connecting, TransportState.Disconnected],
+});
 
 /**
  * What {@link WebSocketTransport} needs; passed through sip.js's `transportOptions`.
@@ -287,16 +296,7 @@ export class WebSocketTransport implements Transport {
   /** The one guarded state change; settles pending promises and fires sip.js callbacks. */
   private transition(next: TransportState, error?: Error): void {
     const prev = this._state;
-    const legal: Record<TransportState, readonly TransportState[]> = {
-      [TransportState.Disconnected]: [TransportState.Connecting],
-      [TransportState.Connecting]: [TransportState.Connected, TransportState.Disconnecting, TransportState.Disconnected],
-      [TransportState.Connected]: [TransportState.Disconnecting, TransportState.Disconnected],
-      [TransportState.Disconnecting]: [TransportState.Connecting, TransportState.Disconnected],
-    };
-    if (!legal[prev].includes(next)) {
-      throw new Error(`illegal transport transition ${prev} -> ${next}`);
-    }
-    this._state = next;
+    this._state = transitionTransport(prev, next);
     this.log.debug('transport state', { from: prev, to: next, error: error?.message });
     if (prev === TransportState.Connecting && next !== TransportState.Connecting) {
       const settle = this.connectSettle;

@@ -3,6 +3,7 @@ import type { OutgoingInviteRequest } from 'sip.js/lib/core/index.js';
 import { buildConfInvite } from '../../core/conference/conf-invite';
 import { MIME_CONF_INVITE } from '../../core/conference/namespaces';
 import { makeInitialInvite } from '../../core/sip/outgoing-invite';
+import { guardedTransition } from '../../core/util/state-machine';
 
 /**
  * States of a {@link ConferenceInvitation}, after UCMA's ConferenceInvitationState.
@@ -27,6 +28,7 @@ const LEGAL: Readonly<Record<ConferenceInvitationState, readonly ConferenceInvit
   Failed: [],
   Cancelled: [],
 };
+const transitionConferenceInvitation = guardedTransition('conference invitation', LEGAL);
 
 /** What {@link ConferenceInvitation.deliver} resolves with. */
 export type InvitationOutcome = {
@@ -147,10 +149,7 @@ export class ConferenceInvitation {
 
   /** The one guarded state change. */
   private transition(next: ConferenceInvitationState): void {
-    if (!LEGAL[this.state].includes(next)) {
-      throw new Error(`conference invitation: ${this.state} -> ${next} is not allowed`);
-    }
-    this.state = next;
+    this.state = transitionConferenceInvitation(this.state, next);
     for (const listener of this.listeners) {
       listener(next);
     }
