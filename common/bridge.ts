@@ -45,6 +45,8 @@ export const settingsSchema = z.strictObject({
   trust: z.array(sipUri).max(100),
   audioInput: device.optional(),
   audioOutput: device.optional(),
+  /** Ring on the speaker while an invitation or channel request waits; absent means on. */
+  ring: z.boolean().optional(),
 });
 /** @public */
 export type Settings = z.infer<typeof settingsSchema>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The media link between the host and the window whose WebRTC stack carries conference audio.
+ * The media link between the host and the window whose WebRTC stack carries conference audio
+ * (and plays the ring, on the same speaker).
  *
  * @remarks
  * The agent engine negotiates the A/V MCU dialog in the host (one SDP offer/answer per dialog,
@@ -37,6 +38,8 @@ export const mediaCommandSchema = z.discriminatedUnion('op', [
   /** The agent chose other devices in Settings: switch every live session now. */
   z.strictObject({ op: z.literal('devices'), microphone: deviceId.optional(), speaker: deviceId.optional() }),
   z.strictObject({ op: z.literal('close'), mediaId }),
+  /** Ring (or stop ringing) on the chosen speaker: an invitation or channel request is waiting. */
+  z.strictObject({ op: z.literal('ring'), ringing: z.boolean(), speaker: deviceId.optional() }),
 ]);
 /** @public */
 export type MediaCommand = z.infer<typeof mediaCommandSchema>;

@@ -126,6 +126,7 @@ export class DesktopSession {
   /** Conference audio: in the window that attached last, else in this process. */
   private readonly media: WindowMediaRouter;
   private readonly mediaWindows = new WeakMap<BridgeCaller, MediaWindow>();
+  private ringing = false;
 
   private constructor(private readonly options: DesktopSessionOptions) {
     this.store = new FileStore(options.configDir);
@@ -231,6 +232,7 @@ export class DesktopSession {
     const at = Date.now();
     this.seq += 1;
     this.state = reduceDesktop(this.state, event, at);
+    this.updateRing();
     const push: BridgePush = { seq: this.seq, at, event };
     for (const listener of this.listeners) {
       try {
@@ -238,6 +240,15 @@ export class DesktopSession {
       } catch (error) {
         this.log.warn('push listener failed', { error: String(error) });
       }
+    }
+  }
+
+  /** Rings while an invitation or channel request waits, unless the agent turned ringing off. */
+  private updateRing(): void {
+    const ringing = this.state.pending.length > 0 && this.settings.ring !== false;
+    if (ringing !== this.ringing) {
+      this.ringing = ringing;
+      this.media.ring(ringing);
     }
   }
 
@@ -511,6 +522,7 @@ export class DesktopSession {
         await this.store.set(SETTINGS_KEY, `${JSON.stringify(settings, null, 2)}\n`);
         const previous = this.settings;
         this.settings = settings;
+        this.updateRing();
         const restarted = needsRestart(previous, settings) || p['clearPassword'] === true || (typeof p['password'] === 'string' && p['password'] !== '');
         if (restarted) {
           this.restart();

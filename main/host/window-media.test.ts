@@ -185,4 +185,27 @@ describe('WindowMediaRouter', () => {
     expect(session.state).toBe('closed');
     expect(router.report(busy, { mediaId: 'm1', state: 'connected', stats: STATS })).toBe(false);
   });
+
+  it('rings in the newest window on the chosen speaker, follows windows that come and go, and stops', () => {
+    const { router } = setup({ devices: { speaker: 'out-2' } });
+    const older = fakeWindow();
+    router.attach(older);
+    const newer = fakeWindow();
+    const detachNewer = router.attach(newer);
+    router.ring(true);
+    expect(newer.commands).toEqual([{ op: 'ring', ringing: true, speaker: 'out-2' }]);
+    expect(older.commands).toEqual([]);
+    // The ringing window goes away (a reload): the ring moves on rather than falling silent.
+    detachNewer();
+    expect(older.commands).toEqual([{ op: 'ring', ringing: true, speaker: 'out-2' }]);
+    const reloaded = fakeWindow();
+    router.attach(reloaded);
+    expect(older.commands.at(-1)).toEqual({ op: 'ring', ringing: false });
+    expect(reloaded.commands).toEqual([{ op: 'ring', ringing: true, speaker: 'out-2' }]);
+    router.ring(false);
+    expect(reloaded.commands.at(-1)).toEqual({ op: 'ring', ringing: false });
+    const late = fakeWindow();
+    router.attach(late);
+    expect(late.commands).toEqual([]);
+  });
 });

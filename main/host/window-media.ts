@@ -63,6 +63,8 @@ export class WindowMediaRouter implements MediaEngine {
   private readonly windows: MediaWindow[] = [];
   private readonly sessions = new Map<string, WindowMediaSession>();
   private nextId = 1;
+  private ringing = false;
+  private ringer: MediaWindow | undefined;
   private readonly log: Logger;
 
   constructor(private readonly options: WindowMediaRouterOptions) {
@@ -76,12 +78,21 @@ export class WindowMediaRouter implements MediaEngine {
   attach(window: MediaWindow): () => void {
     this.windows.push(window);
     this.log.info('a window carries audio', { loopback: window.loopback, windows: this.windows.length });
+    if (this.ringing) {
+      this.ring(true);
+    }
     return () => {
       const index = this.windows.indexOf(window);
       if (index < 0) {
         return;
       }
       this.windows.splice(index, 1);
+      if (this.ringer === window) {
+        this.ringer = undefined;
+        if (this.ringing) {
+          this.ring(true);
+        }
+      }
       for (const session of [...this.sessions.values()]) {
         if (session.window === window) {
           session.windowGone();
@@ -136,6 +147,27 @@ export class WindowMediaRouter implements MediaEngine {
     }
     session.applyReport(report);
     return true;
+  }
+
+  /**
+   * Rings in the newest window (it has the speaker), or stops the ring wherever it plays.
+   * @remarks A window that attaches while something rings starts ringing too, so a page opened
+   * (or reloaded) during an invitation is not silent.
+   */
+  ring(ringing: boolean): void {
+    this.ringing = ringing;
+    const { speaker } = this.options.devices();
+    if (!ringing) {
+      this.ringer?.send({ op: 'ring', ringing: false });
+      this.ringer = undefined;
+      return;
+    }
+    const window = this.windows.at(-1);
+    if (window !== undefined && window !== this.ringer) {
+      this.ringer?.send({ op: 'ring', ringing: false });
+      this.ringer = window;
+      window.send({ op: 'ring', ringing: true, ...(speaker !== undefined && { speaker }) });
+    }
   }
 
   /** The agent chose other devices: every window carrying a session switches now. */

@@ -96,9 +96,12 @@ describe('desktop in Chromium, through Kamailio', () => {
     await toast.waitFor({ timeout: 10_000 });
     await expect(toast.textContent()).resolves.toContain('Escalation: Ada Lovelace');
     await toast.screenshot({ path: screenshotPath('toast-invitation') });
+    // It rings (on the default speaker: none is chosen yet) until the agent answers.
+    await page.locator('html[data-ringing="running"]').waitFor({ state: 'attached', timeout: 5000 });
     const clicked = performance.now();
     await toast.getByRole('button', { name: 'Accept' }).click();
     await expect(invited.outcome).resolves.toMatchObject({ state: 'Accepted' });
+    await page.locator('html:not([data-ringing])').waitFor({ state: 'attached', timeout: 5000 });
     const audio = page.locator('[aria-label="roster"] li[data-self="true"] [data-modality="audio"]');
     await page.locator('[aria-label="roster"] li[data-self="true"] [data-modality="audio"][data-state="connected"]').waitFor({ timeout: 10_000 });
     console.info(`[figures] desktop: Accept click -> roster audio icon connected in ${(performance.now() - clicked).toFixed(0)} ms`);
@@ -175,8 +178,8 @@ describe('desktop in Chromium, through Kamailio', () => {
     const form = page.getByRole('form', { name: 'Settings' });
     // Re-checked at start: the remembered headset is named as missing.
     await form.getByText('Your microphone "USB headset" is not connected now').waitFor({ timeout: 5000 });
-    await form.getByLabel('Microphone').selectOption({ label: 'Fake Audio Input 2' });
-    await form.getByLabel('Speaker').selectOption({ label: 'Fake Audio Output 1' });
+    await form.getByLabel('Microphone', { exact: true }).selectOption({ label: 'Fake Audio Input 2' });
+    await form.getByLabel('Speaker', { exact: true }).selectOption({ label: 'Fake Audio Output 1' });
     const before = lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0;
     await form.getByRole('button', { name: 'Save and sign in' }).click();
     await form.getByText('Saved. Calls in progress use these devices now.').waitFor({ timeout: 5000 });
@@ -224,8 +227,10 @@ describe('desktop in Chromium, through Kamailio', () => {
     const invited = await lab.invite(AGENT, 'Please decline me');
     const toast = page.getByRole('alertdialog', { name: 'Conference invitation' });
     await toast.waitFor({ timeout: 10_000 });
+    await page.locator('html[data-ringing="running"]').waitFor({ state: 'attached', timeout: 5000 });
     await toast.getByRole('button', { name: 'Decline' }).click();
     await expect(invited.outcome).resolves.toMatchObject({ state: 'Declined' });
+    await page.locator('html:not([data-ringing])').waitFor({ state: 'attached', timeout: 5000 });
     await toast.waitFor({ state: 'detached', timeout: 5000 });
     expect(await page.locator('[aria-label="recent conversations"] li').count()).toBe(before);
   });

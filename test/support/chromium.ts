@@ -38,6 +38,8 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Bro
       '--disable-dev-shm-usage',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
+      // As the Electron shell sets for its windows: the ring plays before the page is clicked.
+      '--autoplay-policy=no-user-gesture-required',
       ...(options.loopbackWebRtc === false ? [] : ['--allow-loopback-in-peer-connection']),
     ],
     timeout: 30_000,

@@ -122,6 +122,7 @@ export function SettingsForm(): React.JSX.Element {
           </Select>
         </Field>
       </div>
+      <Switch checked={draft.ring !== false} label="Ring on the speaker when an invitation or channel request arrives" onChange={(_, d) => setDraft({ ...draft, ring: d.checked })} />
       {missing.length > 0 && (
         <MessageBar intent="warning">
           <MessageBarBody>Your {missing.join(' and ')} is not connected now; the system default is used until it is back.</MessageBarBody>

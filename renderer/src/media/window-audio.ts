@@ -1,6 +1,7 @@
 import type { SwitchboardBridge } from '../../../common/bridge';
 import { mediaCommandSchema, type MediaCommand, type MediaReply, type MediaReport } from '../../../common/media-link';
 import type { LinkStatus } from '../bridge/socket-bridge';
+import { Ringer } from './ringer';
 
 /** How long ICE gathering may take before the offer goes out with what was found. */
 const GATHERING_TIMEOUT_MS = 3000;
@@ -28,6 +29,7 @@ type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>;
  */
 export class WindowAudio {
   private readonly sessions = new Map<string, AudioSession>();
+  private readonly ringer = new Ringer();
   private devices: Devices = {};
 
   constructor(private readonly bridge: SwitchboardBridge) {
@@ -43,6 +45,8 @@ export class WindowAudio {
       session.close();
     }
     this.sessions.clear();
+    // The host starts the ring again on this link if something still rings.
+    this.ringer.stop();
     const loopback = await gathersLoopback();
     const response = await this.bridge.invoke('media.attach', { loopback });
     if (!response.ok) {
@@ -77,6 +81,13 @@ export class WindowAudio {
         return;
       case 'close':
         this.sessions.get(command.mediaId)?.close();
+        return;
+      case 'ring':
+        if (command.ringing) {
+          await this.ringer.start(command.speaker);
+        } else {
+          this.ringer.stop();
+        }
         return;
     }
   }
