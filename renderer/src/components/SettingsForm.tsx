@@ -13,14 +13,22 @@ const useStyles = makeStyles({
 type Device = { id: string; label: string };
 
 /** Audio devices by kind; labels appear once the page may use the microphone. */
-async function listDevices(): Promise<{ inputs: Device[]; outputs: Device[] }> {
+async function listDevices(): Promise<{ inputs: Device[]; outputs: Device[]; named: boolean }> {
   if (!navigator.mediaDevices?.enumerateDevices) {
-    return { inputs: [], outputs: [] };
+    return { inputs: [], outputs: [], named: true };
   }
   const all = await navigator.mediaDevices.enumerateDevices();
   const pick = (kind: MediaDeviceKind): Device[] =>
     all.filter((d) => d.kind === kind && d.deviceId !== '').map((d, i) => ({ id: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
-  return { inputs: pick('audioinput'), outputs: pick('audiooutput') };
+  // Browsers hide names (and most ids) until the page may use the microphone.
+  const named = all.every((d) => d.kind === 'videoinput' || d.label !== '');
+  return { inputs: pick('audioinput'), outputs: pick('audiooutput'), named };
+}
+
+/** Asks for the microphone once, only to learn the devices' names, and lets it go at once. */
+async function revealDeviceNames(): Promise<void> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  stream.getTracks().forEach((track) => track.stop());
 }
 
 /**
@@ -34,7 +42,7 @@ export function SettingsForm(): React.JSX.Element {
   const [draft, setDraft] = useState<Settings | undefined>();
   const [password, setPassword] = useState('');
   const [trustText, setTrustText] = useState('');
-  const [devices, setDevices] = useState<{ inputs: Device[]; outputs: Device[] }>({ inputs: [], outputs: [] });
+  const [devices, setDevices] = useState<{ inputs: Device[]; outputs: Device[]; named: boolean }>({ inputs: [], outputs: [], named: true });
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
   const [notify, setNotify] = useState(() => ('Notification' in window ? Notification.permission : 'denied'));
 
@@ -44,7 +52,11 @@ export function SettingsForm(): React.JSX.Element {
       setDraft(v.settings);
       setTrustText(v.settings.trust.join('\n'));
     });
-    void listDevices().then(setDevices, () => undefined);
+    const relist = (): void => void listDevices().then(setDevices, () => undefined);
+    relist();
+    // A headset plugged in or out while Settings is open shows up at once.
+    navigator.mediaDevices?.addEventListener('devicechange', relist);
+    return () => navigator.mediaDevices?.removeEventListener('devicechange', relist);
   }, [store]);
 
   if (!view || !draft) {
@@ -122,6 +134,18 @@ export function SettingsForm(): React.JSX.Element {
           </Select>
         </Field>
       </div>
+      {!devices.named && (
+        <Button
+          type="button"
+          onClick={() =>
+            void revealDeviceNames()
+              .then(listDevices)
+              .then(setDevices, (e: Error) => setMessage({ ok: false, text: `The microphone is not available: ${e.message}` }))
+          }
+        >
+          Show device names (asks for the microphone)
+        </Button>
+      )}
       <Switch checked={draft.ring !== false} label="Ring on the speaker when an invitation or channel request arrives" onChange={(_, d) => setDraft({ ...draft, ring: d.checked })} />
       {missing.length > 0 && (
         <MessageBar intent="warning">

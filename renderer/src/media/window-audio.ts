@@ -34,6 +34,14 @@ export class WindowAudio {
 
   constructor(private readonly bridge: SwitchboardBridge) {
     bridge.onMedia((command) => void this.onCommand(command));
+    // A headset plugged in while the call runs on the default device: switch to the chosen one.
+    navigator.mediaDevices?.addEventListener('devicechange', () => {
+      for (const session of this.sessions.values()) {
+        if (session.onFallback) {
+          void session.useDevices(this.devices);
+        }
+      }
+    });
   }
 
   /**
@@ -122,7 +130,8 @@ class AudioSession {
   private track: MediaStreamTrack | undefined;
   private muted = false;
   private closed = false;
-  private problems: { microphone?: string; speaker?: string } = {};
+  private problems: { microphone?: string | undefined; speaker?: string | undefined } = {};
+  private devices: Devices = {};
   private speakerLabel: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
@@ -147,7 +156,13 @@ class AudioSession {
     });
   }
 
+  /** Whether a chosen device is missing and a default one stands in for it. */
+  get onFallback(): boolean {
+    return this.problems.microphone !== undefined || this.problems.speaker !== undefined;
+  }
+
   async offer(devices: Devices): Promise<void> {
+    this.devices = devices;
     try {
       await this.capture(devices.microphone);
       if (this.track) {
@@ -190,6 +205,7 @@ class AudioSession {
     if (this.closed) {
       return;
     }
+    this.devices = devices;
     const old = this.track;
     await this.capture(devices.microphone);
     if (this.track !== old) {
@@ -234,7 +250,17 @@ class AudioSession {
       this.problems.microphone = `No microphone (${describe(error)}): you can listen but not speak.`;
       return;
     }
-    this.track = stream.getAudioTracks()[0];
+    const track = stream.getAudioTracks()[0];
+    this.track = track;
+    // Unplugged mid-call: carry on with what is there instead of going silent.
+    track?.addEventListener('ended', () => {
+      if (this.track === track && !this.closed) {
+        void this.useDevices(this.devices).then(() => {
+          this.problems.microphone ??= 'The microphone was unplugged: using the default microphone.';
+          return this.report();
+        });
+      }
+    });
   }
 
   /** Plays the conference on the chosen speaker, or the default one when it is missing. */
