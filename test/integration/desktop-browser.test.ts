@@ -82,6 +82,8 @@ describe('desktop in Chromium, through Kamailio', () => {
   it('removes the token from the address bar and shows the registration', async () => {
     expect(page.url()).not.toContain('token=');
     await expect(page.getByRole('status', { name: 'connection' }).textContent()).resolves.toContain(AGENT);
+    // Re-checked at start: the remembered headset is not plugged in, and the agent is told before any call.
+    await page.locator('[data-notice="devices"]', { hasText: 'Your microphone "USB headset" is not connected' }).waitFor({ timeout: 5000 });
     await page.screenshot({ path: screenshotPath('main-window') });
   });
 
@@ -191,6 +193,10 @@ describe('desktop in Chromium, through Kamailio', () => {
     // Same registration, same conference, and RTP keeps flowing from the new track.
     await expect(page.locator('[aria-label="connection"]').getAttribute('data-phase')).resolves.toBe('registered');
     await expect(page.getByLabel('conversation state').textContent()).resolves.toBe('Audio connected');
+    await page.getByRole('tab', { name: 'Conversations' }).click();
+    // The start-up warning does not come back: the chosen devices are plugged in.
+    await page.waitForTimeout(500);
+    expect(await page.locator('[data-notice="devices"]').count()).toBe(0);
     await waitFor(() => (lab.conferences.mediaStatsOf(conferenceId, AGENT)?.packetsReceived ?? 0) > before + 10, 5000, 'RTP after the switch');
     expect(JSON.parse(readFileSync(join(configDir, 'settings.json'), 'utf8'))).toMatchObject({ audioInput: { label: 'Fake Audio Input 2' }, audioOutput: { label: 'Fake Audio Output 1' } });
     await page.getByRole('tab', { name: 'Conversations' }).click();

@@ -1,6 +1,7 @@
 import { Button, Caption1, Field, Input, makeStyles, MessageBar, MessageBarBody, Select, Switch, Textarea } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import type { Settings, SettingsView } from '../../../common/bridge';
+import { missingDevices, useAudioDevices, type Device } from '../hooks/use-audio-devices';
 import { useDesktop } from '../store-context';
 
 const useStyles = makeStyles({
@@ -9,27 +10,6 @@ const useStyles = makeStyles({
   row: { display: 'flex', gap: '8px', flexWrap: 'wrap' },
   cell: { flex: '1 1 210px' },
 });
-
-type Device = { id: string; label: string };
-
-/** Audio devices by kind; labels appear once the page may use the microphone. */
-async function listDevices(): Promise<{ inputs: Device[]; outputs: Device[]; named: boolean }> {
-  if (!navigator.mediaDevices?.enumerateDevices) {
-    return { inputs: [], outputs: [], named: true };
-  }
-  const all = await navigator.mediaDevices.enumerateDevices();
-  const pick = (kind: MediaDeviceKind): Device[] =>
-    all.filter((d) => d.kind === kind && d.deviceId !== '').map((d, i) => ({ id: d.deviceId, label: d.label || `${kind === 'audioinput' ? 'Microphone' : 'Speaker'} ${i + 1}` }));
-  // Browsers hide names (and most ids) until the page may use the microphone.
-  const named = all.every((d) => d.kind === 'videoinput' || d.label !== '');
-  return { inputs: pick('audioinput'), outputs: pick('audiooutput'), named };
-}
-
-/** Asks for the microphone once, only to learn the devices' names, and lets it go at once. */
-async function revealDeviceNames(): Promise<void> {
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-  stream.getTracks().forEach((track) => track.stop());
-}
 
 /**
  * Account, decisions and devices. Remembered devices are checked against what is plugged in
@@ -42,7 +22,7 @@ export function SettingsForm(): React.JSX.Element {
   const [draft, setDraft] = useState<Settings | undefined>();
   const [password, setPassword] = useState('');
   const [trustText, setTrustText] = useState('');
-  const [devices, setDevices] = useState<{ inputs: Device[]; outputs: Device[]; named: boolean }>({ inputs: [], outputs: [], named: true });
+  const { devices, revealNames } = useAudioDevices();
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
   const [notify, setNotify] = useState(() => ('Notification' in window ? Notification.permission : 'denied'));
 
@@ -52,20 +32,12 @@ export function SettingsForm(): React.JSX.Element {
       setDraft(v.settings);
       setTrustText(v.settings.trust.join('\n'));
     });
-    const relist = (): void => void listDevices().then(setDevices, () => undefined);
-    relist();
-    // A headset plugged in or out while Settings is open shows up at once.
-    navigator.mediaDevices?.addEventListener('devicechange', relist);
-    return () => navigator.mediaDevices?.removeEventListener('devicechange', relist);
   }, [store]);
 
   if (!view || !draft) {
     return <Caption1>Loading settings…</Caption1>;
   }
-  const missing = [
-    draft.audioInput && devices.inputs.length > 0 && !devices.inputs.some((d) => d.id === draft.audioInput?.id) ? `microphone "${draft.audioInput.label}"` : undefined,
-    draft.audioOutput && devices.outputs.length > 0 && !devices.outputs.some((d) => d.id === draft.audioOutput?.id) ? `speaker "${draft.audioOutput.label}"` : undefined,
-  ].filter((m) => m !== undefined);
+  const missing = missingDevices(draft, devices);
 
   const save = (clearPassword = false): void => {
     const settings: Settings = { ...draft, trust: trustText.split(/\s+/).map((t) => t.trim()).filter((t) => t !== '') };
@@ -86,7 +58,7 @@ export function SettingsForm(): React.JSX.Element {
         (e: Error) => setMessage({ ok: false, text: e.message }),
       );
   };
-  const device = (list: Device[], id: string): Device | undefined => list.find((d) => d.id === id);
+  const device = (list: readonly Device[], id: string): Device | undefined => list.find((d) => d.id === id);
 
   return (
     <form className={styles.form} aria-label="Settings" onSubmit={(e) => { e.preventDefault(); save(); }}>
@@ -138,9 +110,7 @@ export function SettingsForm(): React.JSX.Element {
         <Button
           type="button"
           onClick={() =>
-            void revealDeviceNames()
-              .then(listDevices)
-              .then(setDevices, (e: Error) => setMessage({ ok: false, text: `The microphone is not available: ${e.message}` }))
+            void revealNames().catch((e: Error) => setMessage({ ok: false, text: `The microphone is not available: ${e.message}` }))
           }
         >
           Show device names (asks for the microphone)

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ConversationList } from '../components/ConversationList';
 import { ExtensionsManager } from '../components/ExtensionsManager';
+import { MissingDevices } from '../components/MissingDevices';
 import { Notices } from '../components/Notices';
 import { SettingsForm } from '../components/SettingsForm';
 import { TryIt } from '../components/TryIt';
@@ -65,6 +66,7 @@ export function MainWindow(): React.JSX.Element {
       <div className={inline ? styles.body : styles.single}>
         <aside className={styles.side}>
           <Notices />
+          {tab !== 'settings' && <MissingDevices refresh={tab} />}
           {view.state?.connection.lab && <TryIt />}
           <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))}>
             <Tab value="conversations">Conversations</Tab>
