@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { agentEventSchema } from './agent-events';
 import { desktopStateSchema, hostEventSchema, type DesktopEvent, type DesktopState } from './desktop-state';
 import { EXTENSION_PERMISSIONS, PANE_SIZES } from './extension-manifest';
-import { mediaAttachSchema, mediaCommandSchema, mediaReplySchema, mediaReportSchema, type MediaCommand } from './media-link';
+import { mediaCommandSchema, mediaReplySchema, mediaReportSchema, type MediaCommand } from './media-link';
 
 /**
  * The one contract between a window (renderer) and its host. Electron carries it over IPC
@@ -200,7 +200,7 @@ export const bridgeMethods = {
    * This window carries conference audio from now on, with its own microphone and speaker
    * (see `media-link.ts`); the host sends it media commands until it goes away.
    */
-  'media.attach': { params: mediaAttachSchema, result: z.strictObject({ attached: z.boolean() }) },
+  'media.attach': { params: empty, result: z.strictObject({ attached: z.boolean() }) },
   /** The outcome of a media command's offer or answer step. */
   'media.reply': { params: mediaReplySchema, result: done },
   /** State, RTP counters and devices of a session this window carries. */

@@ -75,9 +75,3 @@ export const mediaReportSchema = z.strictObject({
 });
 /** @public */
 export type MediaReport = z.infer<typeof mediaReportSchema>;
-
-/** Window → host: this window can carry audio. @public */
-export const mediaAttachSchema = z.strictObject({
-  /** The window gathers 127.0.0.1 candidates, so it can reach an MCU on loopback (the embedded lab). */
-  loopback: z.boolean(),
-});

@@ -146,13 +146,7 @@ export type AddUserGrant = {
  * `from`, swapped. `body` is only meaningful for `addUser`.
  * @public
  */
-export type C3PResponseInput = {
-  readonly requestId: number;
-  readonly from: string;
-  readonly to: string;
-  readonly code: C3PCode;
-  readonly command: string;
-  readonly reason?: string;
+export type C3PResponseInput = Pick<C3PResponse, 'requestId' | 'from' | 'to' | 'code' | 'command' | 'reason'> & {
   readonly body?: AddUserGrant;
 };
 

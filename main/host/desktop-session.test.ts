@@ -93,8 +93,8 @@ describe('DesktopSession', () => {
     const window = fakeCaller();
     const report = { mediaId: 'm1', state: 'connected', stats: { packetsSent: 1, packetsReceived: 1, bytesSent: 160, bytesReceived: 160 } };
     await expect(session.handle('media.report', report, window)).resolves.toMatchObject({ ok: false, error: { code: 'not-found' } });
-    await expect(session.handle('media.attach', { loopback: true })).resolves.toMatchObject({ ok: false, error: { code: 'unsupported' } });
-    await expect(session.handle('media.attach', { loopback: true }, window)).resolves.toEqual({ ok: true, result: { attached: true } });
+    await expect(session.handle('media.attach', {})).resolves.toMatchObject({ ok: false, error: { code: 'unsupported' } });
+    await expect(session.handle('media.attach', {}, window)).resolves.toEqual({ ok: true, result: { attached: true } });
     await expect(session.handle('media.report', report, window)).resolves.toMatchObject({ ok: false, error: { code: 'not-found', message: expect.stringContaining('m1') } });
     await expect(session.handle('media.reply', { mediaId: 'x1', op: 'offer' }, window)).resolves.toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('mediaId') } });
     window.leave();

@@ -440,7 +440,7 @@ export class DesktopSession {
       case 'conference.reconnectAudio':
         return this.commandResult(this.requireAgent().execute({ cmd: 'reconnect-audio', focusUri: p['focusUri'] as string }));
       case 'media.attach':
-        return { attached: this.attachMediaWindow(caller, p['loopback'] as boolean) };
+        return { attached: this.attachMediaWindow(caller) };
       case 'media.reply':
       case 'media.report': {
         const window = caller && this.mediaWindows.get(caller);
@@ -556,14 +556,14 @@ export class DesktopSession {
   }
 
   /** Lets the calling window carry conference audio until it goes away. */
-  private attachMediaWindow(caller: BridgeCaller | undefined, loopback: boolean): boolean {
+  private attachMediaWindow(caller: BridgeCaller | undefined): boolean {
     if (caller === undefined) {
       return fail('unsupported', 'media.attach: this host cannot send media commands to the caller');
     }
     if (this.mediaWindows.has(caller)) {
       return true;
     }
-    const window: MediaWindow = { send: caller.sendMedia, loopback };
+    const window: MediaWindow = { send: caller.sendMedia };
     this.mediaWindows.set(caller, window);
     const detach = this.media.attach(window);
     caller.onGone(() => {

@@ -8,10 +8,15 @@ const OFFER = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 4000 U
 const ANSWER = OFFER.replace('4000', '5000');
 const STATS = { packetsSent: 50, packetsReceived: 48, bytesSent: 8000, bytesReceived: 7680 };
 
-function fakeWindow(loopback = true): MediaWindow & { commands: MediaCommand[] } {
+function fakeWindow(): MediaWindow & { commands: MediaCommand[] } {
   const commands: MediaCommand[] = [];
-  return { commands, loopback, send: (command) => commands.push(command) };
+  return { commands, send: (command) => commands.push(command) };
 }
+
+/** What the host engine offers (a real werift offer carries 127.0.0.1 candidates). */
+const HOST_OFFER = 'v=0\r\nm=audio 6000 UDP/TLS/RTP/SAVPF 0\r\na=candidate:1 1 udp 2130706431 127.0.0.1 6000 typ host\r\n';
+const LOOPBACK_OFFER = `${OFFER}a=candidate:2 1 udp 2122194687 127.0.0.1 4000 typ host generation 0\r\n`;
+const REMOTE_OFFER = `${OFFER}a=candidate:3 1 udp 2122063615 192.0.2.2 4000 typ host generation 0\r\n`;
 
 function setup(options: { needsLoopback?: boolean; devices?: ChosenDevices; offerTimeoutMs?: number } = {}) {
   const placements: AudioPlacement[] = [];
@@ -19,7 +24,7 @@ function setup(options: { needsLoopback?: boolean; devices?: ChosenDevices; offe
   const host: MediaEngine = {
     createSession: (o) => {
       hostSessions.push(o?.focusUri ?? '');
-      return { state: 'new' } as MediaSession;
+      return { state: 'new', muted: false, createOffer: () => Promise.resolve(HOST_OFFER), setMuted: () => undefined, onStateChange: () => () => undefined } as unknown as MediaSession;
     },
   };
   const router = new WindowMediaRouter({
@@ -52,20 +57,31 @@ describe('WindowMediaRouter', () => {
     expect(placements).toEqual([{ focusUri: FOCUS, where: 'host', problem: expect.stringContaining('No Switchboard window is open') }]);
   });
 
-  it('needs a window that reaches 127.0.0.1 while the MCU may be on loopback (embedded lab)', () => {
+  it('keeps the window on the embedded lab only when its offer reaches 127.0.0.1, else runs in the host', async () => {
     const { router, placements, hostSessions } = setup({ needsLoopback: true });
-    const remote = fakeWindow(false);
-    router.attach(remote);
-    router.createSession({ focusUri: FOCUS });
-    expect(hostSessions).toHaveLength(1);
-    expect(placements[0]?.problem).toContain('--allow-loopback-in-peer-connection');
-    expect(remote.commands).toEqual([]);
+    const window = fakeWindow();
+    router.attach(window);
 
-    const local = fakeWindow(true);
-    router.attach(local);
-    router.createSession({ focusUri: FOCUS });
-    expect(hostSessions).toHaveLength(1);
-    expect(placements[1]).toEqual({ focusUri: FOCUS, where: 'window' });
+    const local = router.createSession({ focusUri: FOCUS });
+    const localOffer = local.createOffer();
+    router.reply(window, { mediaId: 'm1', op: 'offer', sdp: LOOPBACK_OFFER });
+    await expect(localOffer).resolves.toBe(LOOPBACK_OFFER);
+    expect(hostSessions).toEqual([]);
+    expect(placements).toEqual([{ focusUri: FOCUS, where: 'window' }]);
+
+    // An everyday browser: its offer has no loopback candidate; the window lets go of it and
+    // the host offers instead, before any INVITE, within the same session object.
+    const remote = router.createSession({ focusUri: FOCUS });
+    const states: MediaState[] = [];
+    remote.onStateChange((s) => states.push(s));
+    const remoteOffer = remote.createOffer();
+    router.reply(window, { mediaId: 'm2', op: 'offer', sdp: REMOTE_OFFER });
+    await expect(remoteOffer).resolves.toBe(HOST_OFFER);
+    expect(window.commands.at(-1)).toEqual({ op: 'close', mediaId: 'm2' });
+    expect(hostSessions).toEqual([FOCUS]);
+    expect(placements.at(-1)).toEqual({ focusUri: FOCUS, where: 'host', problem: expect.stringContaining('--allow-loopback-in-peer-connection') });
+    // The conference never saw the window session close.
+    expect(states).toEqual([]);
   });
 
   it('negotiates through the window with the chosen devices and reports its state and counters', async () => {

@@ -13,8 +13,6 @@ import {
 export type MediaWindow = {
   /** Delivers one command to this window alone. */
   readonly send: (command: MediaCommand) => void;
-  /** The window gathers 127.0.0.1 candidates, so it reaches an MCU on loopback. */
-  readonly loopback: boolean;
 };
 
 /** The devices chosen in Settings (`MediaDeviceInfo.deviceId`s); absent means the system default. */
@@ -36,7 +34,7 @@ export type WindowMediaRouterOptions = {
   readonly logger: Logger;
   /** The devices to capture and play on, read at each offer. */
   readonly devices: () => ChosenDevices;
-  /** Whether the MCU may be on 127.0.0.1 (the embedded lab), so a window must reach loopback. */
+  /** Whether the MCU may be on 127.0.0.1 (the embedded lab), so a window's offer must reach loopback. */
   readonly needsLoopback: () => boolean;
   /** Told where each conference's audio runs, and again when its devices change. */
   readonly onAudio: (placement: AudioPlacement) => void;
@@ -50,7 +48,8 @@ const NO_STATS: MediaStats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0,
 /**
  * The desktop's {@link MediaEngine}: conference audio runs in a window's WebRTC stack, with the
  * microphone and speaker the agent chose, and falls back to the host's own engine when no window
- * can carry it (none is open, or the MCU is on loopback and the window cannot reach it).
+ * can carry it (none is open, or the MCU is on loopback and the window's offer has no 127.0.0.1
+ * candidate).
  *
  * @remarks
  * The newest attached window carries new sessions; a session stays with its window until it
@@ -77,7 +76,7 @@ export class WindowMediaRouter implements MediaEngine {
    */
   attach(window: MediaWindow): () => void {
     this.windows.push(window);
-    this.log.info('a window carries audio', { loopback: window.loopback, windows: this.windows.length });
+    this.log.info('a window carries audio', { windows: this.windows.length });
     if (this.ringing) {
       this.ring(true);
     }
@@ -103,18 +102,9 @@ export class WindowMediaRouter implements MediaEngine {
 
   createSession(options: MediaSessionOptions = {}): MediaSession {
     const { focusUri } = options;
-    const needsLoopback = this.options.needsLoopback();
-    const window = [...this.windows].reverse().find((w) => w.loopback || !needsLoopback);
+    const window = this.windows.at(-1);
     if (window === undefined) {
-      const problem =
-        this.windows.length === 0
-          ? 'No Switchboard window is open to carry audio, so it runs in the host without your microphone and speaker.'
-          : 'This browser cannot reach the embedded lab over WebRTC (it offers no 127.0.0.1 candidate), so audio runs in the host without your microphone and speaker. The desktop app, or Chromium started with --allow-loopback-in-peer-connection, uses them.';
-      this.log.info('audio runs in the host', { focusUri, windows: this.windows.length, needsLoopback });
-      if (focusUri !== undefined) {
-        this.options.onAudio({ focusUri, where: 'host', problem });
-      }
-      return this.options.host.createSession(options);
+      return this.hostSession(options, 'No Switchboard window is open to carry audio, so it runs in the host without your microphone and speaker.');
     }
     const id = `m${this.nextId++}`;
     const session = new WindowMediaSession(id, window, focusUri, this.options, () => this.sessions.delete(id));
@@ -122,7 +112,25 @@ export class WindowMediaRouter implements MediaEngine {
     if (focusUri !== undefined) {
       this.options.onAudio({ focusUri, where: 'window' });
     }
-    return session;
+    if (!this.options.needsLoopback()) {
+      return session;
+    }
+    // Only the offer itself says whether the window reaches 127.0.0.1: before the page may use
+    // the microphone, Chromium hides its host candidates behind mDNS names.
+    return new LoopbackGuard(session, () =>
+      this.hostSession(
+        options,
+        'This browser cannot reach the embedded lab over WebRTC (its offer has no 127.0.0.1 candidate), so audio runs in the host without your microphone and speaker. The desktop app, or Chromium started with --allow-loopback-in-peer-connection, uses them.',
+      ),
+    );
+  }
+
+  private hostSession(options: MediaSessionOptions, problem: string): MediaSession {
+    this.log.info('audio runs in the host', { focusUri: options.focusUri, windows: this.windows.length });
+    if (options.focusUri !== undefined) {
+      this.options.onAudio({ focusUri: options.focusUri, where: 'host', problem });
+    }
+    return this.options.host.createSession(options);
   }
 
   /**
@@ -374,5 +382,85 @@ class WindowMediaSession implements MediaSession {
     for (const listener of [...this.listeners]) {
       listener(state);
     }
+  }
+}
+
+/** An SDP offer with a UDP host candidate on 127.0.0.1, component 1 (RFC 8839 §5.1). */
+function offersLoopback(sdp: string): boolean {
+  return /^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/im.test(sdp);
+}
+
+/**
+ * A window session that gives way to a host session when the window's offer cannot reach an MCU
+ * on loopback. The switch happens inside `createOffer`, before any INVITE is sent, so the
+ * conference sees one session throughout.
+ */
+class LoopbackGuard implements MediaSession {
+  private current: MediaSession;
+  private readonly listeners = new Set<(state: MediaState) => void>();
+  private unsubscribe: () => void;
+
+  constructor(
+    first: MediaSession,
+    private readonly fallback: () => MediaSession,
+  ) {
+    this.current = first;
+    this.unsubscribe = this.follow(first);
+  }
+
+  get state(): MediaState {
+    return this.current.state;
+  }
+
+  get muted(): boolean {
+    return this.current.muted;
+  }
+
+  async createOffer(): Promise<string> {
+    const offer = await this.current.createOffer();
+    if (offersLoopback(offer)) {
+      return offer;
+    }
+    const { muted } = this.current;
+    // Closed without telling the conference: to it, this is still the session it asked for.
+    this.unsubscribe();
+    await this.current.close();
+    this.current = this.fallback();
+    this.current.setMuted(muted);
+    this.unsubscribe = this.follow(this.current);
+    return this.current.createOffer();
+  }
+
+  acceptAnswer(sdp: string): Promise<void> {
+    return this.current.acceptAnswer(sdp);
+  }
+
+  answer(offerSdp: string): Promise<string> {
+    return this.current.answer(offerSdp);
+  }
+
+  setMuted(muted: boolean): void {
+    this.current.setMuted(muted);
+  }
+
+  stats(): MediaStats {
+    return this.current.stats();
+  }
+
+  onStateChange(listener: (state: MediaState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): Promise<void> {
+    return this.current.close();
+  }
+
+  private follow(session: MediaSession): () => void {
+    return session.onStateChange((state) => {
+      for (const listener of [...this.listeners]) {
+        listener(state);
+      }
+    });
   }
 }

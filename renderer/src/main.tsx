@@ -13,7 +13,7 @@ if (root) {
   const host = connectToHost();
   if (host && isMainRoute(window.location.hash) && typeof RTCPeerConnection !== 'undefined') {
     // The main window lives as long as the app, so it carries conference audio with the agent's devices.
-    startWindowAudio(host.bridge, host);
+    startWindowAudio(host);
   }
   createRoot(root).render(
     <StrictMode>

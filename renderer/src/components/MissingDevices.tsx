@@ -6,10 +6,10 @@ import { useDesktop } from '../store-context';
 
 /**
  * Says at start, before any call, when a remembered microphone or speaker is not plugged in,
- * and goes away as soon as it is (or another one is chosen).
- * @param refresh - Changes when the settings may have changed (the main window's tab).
+ * and goes away as soon as it is. The main window unmounts it while Settings is open, so the
+ * settings are read again (once) after the agent may have changed them.
  */
-export function MissingDevices({ refresh }: { refresh: string }): React.JSX.Element | null {
+export function MissingDevices(): React.JSX.Element | null {
   const { store } = useDesktop();
   const { devices } = useAudioDevices();
   const [settings, setSettings] = useState<Settings | undefined>();
@@ -19,7 +19,7 @@ export function MissingDevices({ refresh }: { refresh: string }): React.JSX.Elem
     return () => {
       live = false;
     };
-  }, [store, refresh]);
+  }, [store]);
   const missing = settings ? missingDevices(settings, devices) : [];
   if (missing.length === 0) {
     return null;

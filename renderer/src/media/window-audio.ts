@@ -1,6 +1,6 @@
 import type { SwitchboardBridge } from '../../../common/bridge';
 import { mediaCommandSchema, type MediaCommand, type MediaReply, type MediaReport } from '../../../common/media-link';
-import type { LinkStatus } from '../bridge/socket-bridge';
+import type { HostLink } from '../bridge/connect';
 import { Ringer } from './ringer';
 
 /** How long ICE gathering may take before the offer goes out with what was found. */
@@ -55,8 +55,7 @@ export class WindowAudio {
     this.sessions.clear();
     // The host starts the ring again on this link if something still rings.
     this.ringer.stop();
-    const loopback = await gathersLoopback();
-    const response = await this.bridge.invoke('media.attach', { loopback });
+    const response = await this.bridge.invoke('media.attach', {});
     if (!response.ok) {
       console.warn('switchboard: this window cannot carry audio:', response.error.message);
     }
@@ -101,23 +100,13 @@ export class WindowAudio {
   }
 }
 
-/** Starts window audio and re-attaches it each time the link to the host opens again. */
-export function startWindowAudio(bridge: SwitchboardBridge, link: { status(): LinkStatus; onStatus(listener: (status: LinkStatus) => void): () => void }): WindowAudio {
-  const audio = new WindowAudio(bridge);
-  let wasOpen = false;
-  const onStatus = (status: LinkStatus): void => {
-    if (status === 'open' && !wasOpen) {
-      void audio.attach();
-    }
-    wasOpen = status === 'open';
-  };
-  link.onStatus(onStatus);
-  if (link.status() === 'open') {
-    onStatus('open');
-  } else {
-    // The socket bridge queues requests until it opens.
+/** Starts window audio and attaches it again each time the link to the host opens. */
+export function startWindowAudio(host: HostLink): WindowAudio {
+  const audio = new WindowAudio(host.bridge);
+  // The socket bridge reports 'open' on every (re)connection; Electron's IPC is open from the start.
+  host.onStatus((status) => status === 'open' && void audio.attach());
+  if (host.status() === 'open') {
     void audio.attach();
-    wasOpen = true;
   }
   return audio;
 }
@@ -341,39 +330,6 @@ class AudioSession {
   private stopReports(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-  }
-}
-
-/**
- * Whether this browser's ICE agent gathers a 127.0.0.1 candidate. Chromium leaves loopback out
- * unless started with `--allow-loopback-in-peer-connection` (the desktop app sets it), and the
- * embedded lab's MCU listens on loopback only.
- */
-async function gathersLoopback(): Promise<boolean> {
-  if (typeof RTCPeerConnection === 'undefined') {
-    return false;
-  }
-  const pc = new RTCPeerConnection({ iceServers: [] });
-  try {
-    pc.addTransceiver('audio', { direction: 'recvonly' });
-    const found = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 1500);
-      pc.addEventListener('icecandidate', (event) => {
-        if (event.candidate?.address === '127.0.0.1' || / 127\.0\.0\.1 /.test(event.candidate?.candidate ?? '')) {
-          clearTimeout(timer);
-          resolve(true);
-        } else if (event.candidate === null) {
-          clearTimeout(timer);
-          resolve(false);
-        }
-      });
-    });
-    await pc.setLocalDescription(await pc.createOffer());
-    return await found;
-  } catch {
-    return false;
-  } finally {
-    pc.close();
   }
 }
 

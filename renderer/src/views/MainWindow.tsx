@@ -66,7 +66,7 @@ export function MainWindow(): React.JSX.Element {
       <div className={inline ? styles.body : styles.single}>
         <aside className={styles.side}>
           <Notices />
-          {tab !== 'settings' && <MissingDevices refresh={tab} />}
+          {tab !== 'settings' && <MissingDevices />}
           {view.state?.connection.lab && <TryIt />}
           <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))}>
             <Tab value="conversations">Conversations</Tab>
