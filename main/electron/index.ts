@@ -6,10 +6,10 @@ import { defaultConfigDir } from '../host/config-dir';
 import { DesktopSession } from '../host/desktop-session';
 import { createStreamLogger } from '../host/stderr-logger';
 import { restrictAppPermissions } from './app-permissions';
+import { registerPrivilegedSchemes, serveAppScheme } from './app-protocol';
 import { serveBridge } from './ipc';
 import { installAppMenu } from './menu';
 import { PaneViews } from './pane-views';
-import { registerPaneScheme } from './pane-scheme';
 import { electronPlatform } from './platform';
 import { createSecretStore } from './secret-store';
 import { ToastNotifications } from './toast-notifications';
@@ -35,7 +35,7 @@ const configDir = defaultConfigDir(process.env);
 // Chromium's own data (caches, each extension's storage, the single-instance lock) in a
 // subfolder, so the config folder stays what an admin reads: settings, password, registries.
 app.setPath('userData', join(configDir, 'chromium'));
-registerPaneScheme();
+registerPrivilegedSchemes();
 // Conference audio runs in the main window's WebRTC stack. Chromium leaves 127.0.0.1 out of ICE
 // unless told; the embedded lab's MCU listens there. Against a real MCU the loopback candidate
 // simply never pairs.
@@ -71,6 +71,7 @@ async function start(): Promise<void> {
   });
   await app.whenReady();
   restrictAppPermissions(electronSession.defaultSession);
+  serveAppScheme(electronSession.defaultSession, logger);
 
   // The platform is handed to the session before the pane views (which need the session) exist.
   const late: { panes?: PaneViews } = {};

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { protocol, type Session } from 'electron';
+import type { CustomScheme, Session } from 'electron';
 import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../host/pane-content';
 
 /** The scheme extension pages are served from: `switchboard-pane://<app GUID>/<path>`. */
@@ -11,14 +11,13 @@ const PANE_CSP = PANE_CSP_DIRECTIVES.join('; ');
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 /**
- * Registers the pane scheme's privileges; Electron accepts this only before `app` is ready.
+ * The pane scheme's privileges, registered with the app scheme's in one call
+ * (`registerPrivilegedSchemes` in app-protocol.ts: Electron takes that call once, before ready).
  * @remarks `standard` gives each extension its own origin (the GUID is the host), so its
  * storage and same-origin checks are its own; `secure` makes it a secure context like https.
  * Not `corsEnabled`: that would let other origins read these files, and not `bypassCSP`.
  */
-export function registerPaneScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: PANE_SCHEME, privileges: { standard: true, secure: true } }]);
-}
+export const PANE_SCHEME_PRIVILEGES: CustomScheme = { scheme: PANE_SCHEME, privileges: { standard: true, secure: true } };
 
 /** The URL of an extension's packaged entry file. */
 export function paneEntryUrl(appId: string, entry: string): string {

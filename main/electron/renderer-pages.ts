@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { app, shell, type BrowserWindow, type WebContents, type WebPreferences } from 'electron';
 import type { Logger } from '../../core/ports/logger';
+import { appPageUrl, isAppPageUrl } from './app-scheme';
 
 /** out/main/index.js → out/. */
 const OUT_DIR = join(import.meta.dirname, '..');
@@ -10,8 +10,11 @@ const OUT_DIR = join(import.meta.dirname, '..');
 export const APP_PRELOAD = join(OUT_DIR, 'preload', 'index.cjs');
 /** The preload of extension panes (the `switchboard-pane/1` relay). */
 export const PANE_PRELOAD = join(OUT_DIR, 'preload', 'pane.cjs');
-/** The built renderer page every app window loads, with its route in the hash. */
-export const RENDERER_INDEX = join(OUT_DIR, 'renderer', 'index.html');
+/**
+ * The built renderer, served on the app scheme (`switchboard-app://ui/`, app-scheme.ts): app
+ * windows never load it over file:// (Electron security checklist item 18).
+ */
+export const RENDERER_DIR = join(OUT_DIR, 'renderer');
 
 /** Web preferences of every app window and pane view: sandboxed, isolated, no Node. */
 export function secureWebPreferences(preload: string): WebPreferences {
@@ -56,30 +59,28 @@ function devServerUrl(): URL | undefined {
 }
 
 /**
- * Loads the renderer with a route (`/main`, `/toast`, `/conversation/<id>`).
+ * Loads the renderer with a route (`/main`, `/toast`, `/conversation/<id>`): from the dev
+ * server in development, else from the app scheme, never from file:// (with the
+ * `grantFileProtocolExtraPrivileges` fuse off a file:// page's module script is refused by CORS).
  * @param route - Already URL-safe (ids are encodeURIComponent-ed by the caller).
  */
 export function loadRoute(window: BrowserWindow, route: string, logger: Logger): void {
   const dev = devServerUrl();
-  const loading = dev ? window.loadURL(new URL(`#${route}`, dev).href) : window.loadFile(RENDERER_INDEX, { hash: route });
+  const loading = window.loadURL(dev ? new URL(`#${route}`, dev).href : appPageUrl(route));
   loading.catch((error: unknown) => logger.error('window did not load', { route, error: String(error) }));
 }
 
 /** Whether `url` is our renderer page (any route): the only page allowed to use the bridge. */
 export function isRendererUrl(url: string): boolean {
-  let parsed: URL;
+  const dev = devServerUrl();
+  if (!dev) {
+    return isAppPageUrl(url);
+  }
   try {
-    parsed = new URL(url);
+    return new URL(url).origin === dev.origin;
   } catch {
     return false;
   }
-  const dev = devServerUrl();
-  if (dev) {
-    return parsed.origin === dev.origin;
-  }
-  parsed.hash = '';
-  parsed.search = '';
-  return parsed.href === pathToFileURL(RENDERER_INDEX).href;
 }
 
 /** Opens https: links in the system browser; nothing else leaves the app. */

@@ -110,6 +110,11 @@ describe.skipIf(!available)('desktop (Electron)', () => {
     for (const p of prefs) {
       expect(p).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
     }
+    // The UI comes from the privileged app scheme, never file:// (main/electron/app-scheme.ts).
+    for (const { url } of await windowStates()) {
+      expect(url).toMatch(/^switchboard-app:\/\/ui\/index\.html#\//);
+    }
+    expect(await main.evaluate(() => window.location.origin)).toBe('switchboard-app://ui');
     const exposed = await main.evaluate(() => ({
       bridge: typeof (globalThis as { switchboard?: { invoke?: unknown } }).switchboard?.invoke,
       keys: Object.keys((globalThis as { switchboard?: object }).switchboard ?? {}).sort(),
