@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { XmlElement, XmlResult } from './safe-xml';
-import { DEFAULT_MAX_XML_BYTES, attr, child, children, escapeXml, parseXml, textOf } from './safe-xml';
+import { DEFAULT_MAX_XML_BYTES, MAX_XML_DEPTH, attr, child, children, escapeXml, parseXml, textOf } from './safe-xml';
 import { replaceNonXmlChars } from './xml-text';
 
 const CI = 'urn:ietf:params:xml:ns:conference-info';
@@ -175,6 +175,16 @@ describe('parseXml: hostile and broken input', () => {
     expect(parseXml(deep)).toMatchObject({ ok: false, rule: 'malformed' });
     const fine = '<a>'.repeat(60) + '</a>'.repeat(60);
     expect(parseXml(fine).ok).toBe(true);
+  });
+
+  it('accepts exactly MAX_XML_DEPTH levels, whether the deepest element is empty or not', () => {
+    // Found by the fuzzer (npm run fuzz): 65 levels were accepted, and any depth with <a/> last.
+    const nested = (depth: number, leaf: string): string => '<a>'.repeat(depth - 1) + leaf + '</a>'.repeat(depth - 1);
+    for (const leaf of ['<b/>', '<b></b>']) {
+      expect(parseXml(nested(MAX_XML_DEPTH, leaf)).ok).toBe(true);
+      expect(parseXml(nested(MAX_XML_DEPTH + 1, leaf))).toMatchObject({ ok: false, rule: 'malformed' });
+    }
+    expect(parseXml('<a>'.repeat(200) + '<b/>' + '</a>'.repeat(200))).toMatchObject({ ok: false, rule: 'malformed' });
   });
 
   it('rejects nonsensical limits as a programming error', () => {

@@ -206,7 +206,7 @@ function buildTree(text: string): XmlResult {
       return reject('malformed', `expected one root element and no text outside it, found ${elements.length} elements`);
     }
     const [rootNode] = elements;
-    return rootNode === undefined ? reject('empty', 'no root element') : { ok: true, root: toElement(rootNode, ROOT_SCOPE) };
+    return rootNode === undefined ? reject('empty', 'no root element') : { ok: true, root: toElement(rootNode, ROOT_SCOPE, 1) };
   } catch (error) {
     if (error instanceof Rejection) {
       return reject(error.rule, error.message);
@@ -232,7 +232,12 @@ function isBlankTextNode(node: RawNode): boolean {
   return typeof text === 'string' && isXmlBlank(text);
 }
 
-function toElement(node: RawNode, parentScope: Scope): XmlElement {
+function toElement(node: RawNode, parentScope: Scope, depth: number): XmlElement {
+  // fast-xml-parser's maxNestedTags lets one level more through, and never counts an empty
+  // element (`<a/>`) at all, so the cap is enforced here, where the tree is actually built.
+  if (depth > MAX_XML_DEPTH) {
+    throw new Rejection('malformed', `elements nested deeper than ${MAX_XML_DEPTH} levels`);
+  }
   const qname = elementName(node) ?? '';
   const rawAttrs = readRawAttrs(node[':@']);
   const scope = extendScope(parentScope, rawAttrs);
@@ -243,7 +248,7 @@ function toElement(node: RawNode, parentScope: Scope): XmlElement {
   const children: XmlElement[] = [];
   for (const item of asNodeList(node[qname])) {
     if (elementName(item) !== undefined) {
-      children.push(toElement(item, scope));
+      children.push(toElement(item, scope, depth + 1));
     } else {
       text += textContent(item);
     }
