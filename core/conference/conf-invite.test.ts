@@ -80,6 +80,17 @@ describe('parseConfInvite', () => {
     }
   });
 
+  it('never puts a lone surrogate into the warning, even when the parser quotes half a character', () => {
+    // Found by the fuzzer (npm run fuzz): fast-xml-parser names the offending UTF-16 unit, so an
+    // astral character at the wrong place gave "char '\udbff' is not expected", unencodable as UTF-8.
+    const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+    for (const body of ['\u{10FFFF}', '<Conferencing>\u{1F600}', `<${'x'.repeat(97)}\u{1F600}/>`, `<\u{1F600}${'x'.repeat(100)}/>`]) {
+      const result = parseConfInvite(body);
+      expect(result.ok).toBe(false);
+      expect(!result.ok && result.warning).not.toMatch(loneSurrogate);
+    }
+  });
+
   it('never puts a double quote or control character into the warning', () => {
     // The validator quotes the open-tag stack with double quotes in this message.
     const result = parseConfInvite('<Conferencing>\n<a>');

@@ -2,6 +2,7 @@
  * `application/ms-conf-invite+xml`: the body of an invitation to join a conference.
  * @packageDocumentation
  */
+import { toWarningText } from '../channels/warning-text';
 import type { XmlElement } from '../xml/safe-xml';
 import { attr, child, parseXml, textOf } from '../xml/safe-xml';
 import { xmlTrim } from '../xml/xml-text';
@@ -35,7 +36,6 @@ export type ConfInviteResult =
 export type FocusUriResult = { readonly ok: true; readonly uri: string } | { readonly ok: false; readonly reason: string };
 
 const ROOT = 'Conferencing';
-const MAX_WARNING_LENGTH = 120;
 
 /**
  * Parses an app-INVITE body tolerantly.
@@ -87,22 +87,9 @@ function readAvailable(root: XmlElement, name: string): boolean | undefined {
 }
 
 function fail(warning: string): ConfInviteResult {
+  // The channel warnings' sanitiser: it also replaces the lone surrogates fast-xml-parser puts in
+  // its messages when it quotes half of an astral character, and cuts on a code point boundary.
   return { ok: false, status: 400, warning: toWarningText(warning) };
-}
-
-/**
- * Makes text safe as the quoted-string of a `Warning` header.
- * @remarks RFC 3261 §25.1 `quoted-string`: `"` and `\` would need escaping and controls are not
- * allowed, so they are replaced; the length is capped so a parser message cannot bloat the header.
- */
-function toWarningText(text: string): string {
-  const safe = Array.from(text, (ch) => (ch === '"' || ch === '\\' ? "'" : isControl(ch) ? ' ' : ch)).join('');
-  return safe.length > MAX_WARNING_LENGTH ? `${safe.slice(0, MAX_WARNING_LENGTH - 3)}...` : safe;
-}
-
-function isControl(ch: string): boolean {
-  const code = ch.charCodeAt(0);
-  return code < 0x20 || code === 0x7f;
 }
 
 /**
