@@ -187,6 +187,21 @@ describe('parseXml: hostile and broken input', () => {
     expect(parseXml('<a>'.repeat(200) + '<b/>' + '</a>'.repeat(200))).toMatchObject({ ok: false, rule: 'malformed' });
   });
 
+  it.each([
+    ['a BOM starting a name', '<r><\uFEFFs></\uFEFFs></r>'],
+    ['a BOM starting the root name', '<\uFEFFr/>'],
+    ['an ideographic space starting a name', '<r><\u3000s>x</\u3000s></r>'],
+    ['a BOM ending a name', '<r><focus-uri\uFEFF>x</focus-uri\uFEFF></r>'],
+  ])('refuses %s, which fast-xml-parser would trim away', (_label, body) => {
+    // Found by the fuzzer (npm run fuzz): these came back as elements named '' or 'focus-uri'.
+    expect(parseXml(body)).toMatchObject({ ok: false, rule: 'malformed' });
+  });
+
+  it('keeps such characters in text, attribute values, comments and CDATA', () => {
+    const result = parseXml('<r a="x\u00A0y"><!--\u00A0--><![CDATA[\uFEFF]]>\u3000</r>');
+    expect(result).toMatchObject({ ok: true, root: { name: 'r', attrs: { a: 'x\u00A0y' }, text: '\uFEFF\u3000' } });
+  });
+
   it('rejects nonsensical limits as a programming error', () => {
     expect(() => parseXml('<r/>', { maxBytes: 0 })).toThrow(RangeError);
     expect(() => parseXml('<r/>', { maxBytes: Number.NaN })).toThrow(RangeError);

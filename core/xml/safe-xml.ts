@@ -124,6 +124,15 @@ function exceedsBytes(body: string, maxBytes: number): boolean {
   return body.length > maxBytes || utf8ByteLength(body, maxBytes) > maxBytes;
 }
 
+/**
+ * A tag name holding a character JavaScript counts as white space but XML does not (U+00A0,
+ * U+FEFF, U+3000…): fast-xml-parser trims and splits names on JavaScript white space, so such
+ * a name would reach us as another name or as none at all. Comments, CDATA and PIs are skipped
+ * at their start (`<!`, `<?`); a `<` inside them followed by such a name is refused too, which we
+ * accept, as for DOCTYPE. `<` is excluded from the run so the scan stays linear.
+ */
+const NAME_WITH_JS_SPACE = /<\/?(?![!?])[^\t\n\r "'=/<>]*[\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
+
 function precheck(text: string): XmlResult | undefined {
   if (isXmlBlank(text)) {
     return reject('empty', 'empty body');
@@ -138,6 +147,11 @@ function precheck(text: string): XmlResult | undefined {
   if (bad !== -1) {
     const line = lineAt(text, bad);
     return reject('malformed', `line ${line}: character not allowed in XML`, line);
+  }
+  const name = text.search(NAME_WITH_JS_SPACE);
+  if (name !== -1) {
+    const line = lineAt(text, name);
+    return reject('malformed', `line ${line}: tag name with a character this reader cannot keep`, line);
   }
   return undefined;
 }
