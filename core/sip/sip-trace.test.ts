@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeSipMessage } from './message-summary';
-import { SipTrace } from './sip-trace';
+import { redactCredentials, SipTrace } from './sip-trace';
 
 const invite = [
   'INVITE sip:agent@lab.local SIP/2.0',
@@ -85,5 +85,55 @@ describe('SipTrace', () => {
     off();
     trace.record('in', invite);
     expect(seen).toEqual([1]);
+  });
+});
+
+const RESPONSE = '6629fae49393a05397450978507c4ef1';
+const register = (authorization: string): string =>
+  ['REGISTER sip:lab.local SIP/2.0', 'Via: SIP/2.0/WSS x.invalid;branch=z9hG4bK2', 'From: <sip:agent@lab.local>;tag=1', 'To: <sip:agent@lab.local>', 'Call-ID: reg-1', 'CSeq: 2 REGISTER', authorization, 'Content-Length: 0', '', ''].join('\r\n');
+const digest = `Digest username="agent", realm="lab.local", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="sip:lab.local", response="${RESPONSE}", algorithm=MD5, cnonce="0a4f113b", qop=auth, nc=00000001`;
+
+describe('redactCredentials', () => {
+  it('keeps the scheme, username and realm of a digest and drops its response, nonce and cnonce', () => {
+    const redacted = redactCredentials(register(`Authorization: ${digest}`));
+    expect(redacted).toContain('\r\nAuthorization: Digest username="agent", realm="lab.local", <redacted>\r\n');
+    expect(redacted).not.toContain(RESPONSE);
+    expect(redacted).not.toMatch(/nonce|qop|nc=/);
+  });
+
+  it('redacts Proxy-Authorization, any case, spaces before the colon, and folded values', () => {
+    for (const header of [`Proxy-Authorization: ${digest}`, `AUTHORIZATION: ${digest}`, `proxy-authorization   :${digest}`, `Authorization: Digest username="agent",\r\n realm="lab.local",\r\n\tresponse="${RESPONSE}"`]) {
+      const redacted = redactCredentials(register(header));
+      expect(redacted, header).not.toContain(RESPONSE);
+      expect(redacted, header).toMatch(/\r\n(proxy-)?authorization: Digest username="agent", realm="lab.local", <redacted>\r\nContent-Length: 0\r\n/i);
+    }
+  });
+
+  it('keeps only the scheme of other credentials (Basic, Bearer)', () => {
+    expect(redactCredentials(register('Authorization: Basic YWdlbnQ6c2VjcmV0'))).toContain('\r\nAuthorization: Basic <redacted>\r\n');
+    expect(redactCredentials(register('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.x'))).not.toContain('eyJ');
+  });
+
+  it('leaves messages without credentials, challenges and bodies untouched', () => {
+    expect(redactCredentials(invite)).toBe(invite);
+    const challenge = ['SIP/2.0 401 Unauthorized', 'WWW-Authenticate: Digest realm="lab.local", nonce="abc"', 'Call-ID: reg-1', '', ''].join('\r\n');
+    expect(redactCredentials(challenge)).toBe(challenge);
+    const withBody = `${register(`Authorization: ${digest}`)}Authorization: in the body stays`;
+    expect(redactCredentials(withBody).endsWith('\r\n\r\nAuthorization: in the body stays')).toBe(true);
+  });
+});
+
+describe('SipTrace credentials', () => {
+  it('never holds, lists or exports a digest response', () => {
+    const trace = new SipTrace(() => 0);
+    const seen: string[] = [];
+    trace.subscribe((e) => seen.push(e.raw));
+    const entry = trace.record('out', register(`Authorization: ${digest}`));
+    trace.record('out', register(`Proxy-Authorization: ${digest}`));
+    expect(entry).toMatchObject({ method: 'REGISTER', dialog: 'reg-1', cseq: '2 REGISTER' });
+    for (const text of [...seen, ...trace.entries().map((e) => e.raw), trace.exportText()]) {
+      expect(text).not.toContain(RESPONSE);
+    }
+    expect(trace.exportText()).toContain('Proxy-Authorization: Digest username="agent", realm="lab.local", <redacted>');
   });
 });

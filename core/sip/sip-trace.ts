@@ -1,6 +1,54 @@
 import { RingBuffer } from '../util/ring-buffer';
 import { summarizeSipMessage, type MessageSummary } from './message-summary';
 
+/**
+ * An `Authorization` or `Proxy-Authorization` header (RFC 3261 §20.7, §20.28; no compact form),
+ * any case, spaces before the colon, with its folded continuation lines (§7.3.1).
+ */
+const CREDENTIALS_HEADER = /^((?:proxy-)?authorization)[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)/gim;
+/** The cheap test first: most messages carry no credentials at all. */
+const MAY_HAVE_CREDENTIALS = /authorization/i;
+/** Digest parameters kept: who and where, the two things a 401 loop is debugged with. */
+const KEPT_DIGEST_PARAMS = /(?:^|[\s,])(username|realm)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[^\s,]+)/gi;
+
+/**
+ * A credentials header's value with its secrets taken out: `Digest username="a", realm="r",
+ * <redacted>`; any other scheme (Basic, Bearer) keeps only its name.
+ * @remarks `response` is the MD5 of the password with the nonce: with `nonce`, `cnonce`, `nc`,
+ * `uri` and `qop` it lets anyone holding a trace guess the password offline (RFC 2617 §4.3,
+ * RFC 8760 §7). Without `response` those are worthless, so they go too rather than be vetted
+ * one by one; `username` and `realm` are already in clear in the From/To and the challenge.
+ */
+function redactedValue(value: string): string {
+  const unfolded = value.replace(/\r?\n[ \t]+/g, ' ').trim();
+  const scheme = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/.exec(unfolded)?.[0] ?? '';
+  const kept: string[] = [];
+  if (scheme.toLowerCase() === 'digest') {
+    for (const match of unfolded.slice(scheme.length).matchAll(KEPT_DIGEST_PARAMS)) {
+      kept.push(`${match[1] ?? ''}=${match[2] ?? ''}`);
+    }
+  }
+  return [scheme, [...kept, '<redacted>'].join(', ')].filter((part) => part !== '').join(' ');
+}
+
+/**
+ * A raw SIP message with the secrets of its credentials headers redacted (see
+ * {@link redactedValue}); the message itself when it has none, which costs one scan of the
+ * header block.
+ * @remarks Only the header block is rewritten: a body is never read here, as the trace never
+ * parses one.
+ * @public
+ */
+export function redactCredentials(raw: string): string {
+  const headerEnd = raw.indexOf('\r\n\r\n');
+  const head = headerEnd === -1 ? raw : raw.slice(0, headerEnd);
+  if (!MAY_HAVE_CREDENTIALS.test(head)) {
+    return raw;
+  }
+  const redacted = head.replace(CREDENTIALS_HEADER, (_line: string, name: string, value: string) => `${name}: ${redactedValue(value)}`);
+  return headerEnd === -1 ? redacted : redacted + raw.slice(headerEnd);
+}
+
 /** Which way a traced message went, seen from this agent. */
 export type TraceDirection = 'in' | 'out';
 
@@ -55,8 +103,12 @@ export class SipTrace {
     );
   }
 
-  /** Records one raw message. */
-  record(direction: TraceDirection, raw: string): TraceEntry {
+  /**
+   * Records one raw message, credentials redacted (see {@link redactCredentials}): what the
+   * trace holds, lists, pushes and exports never had the digest in it.
+   */
+  record(direction: TraceDirection, wire: string): TraceEntry {
+    const raw = redactCredentials(wire);
     const summary = summarizeSipMessage(raw);
     const entry: TraceEntry = {
       ...summary,
