@@ -134,6 +134,16 @@ export const bridgeMethods = {
     result: z.strictObject({ ok: z.boolean(), status: z.number().int(), reason: z.string(), seq: z.number().int() }),
   },
   'pane.close': { params: z.strictObject({ appId: z.string().min(1).max(64), conversationId: z.string().min(1).max(256) }), result: done },
+  /**
+   * A pane's page tried to leave it (its frame navigated, reloaded or was redirected): the
+   * window or shell that saw it has already taken the page down; the host logs it with the
+   * extension id, marks the pane closed for good in this conversation and closes its channels.
+   * `url` is where it went, when the reporter can know it (Electron; never an opaque iframe).
+   */
+  'pane.ejected': {
+    params: z.strictObject({ appId: z.string().min(1).max(64), conversationId: z.string().min(1).max(256), url: z.string().max(2048).optional() }),
+    result: done,
+  },
   'trace.list': { params: z.strictObject({ callIds }), result: z.strictObject({ entries: z.array(traceEntrySchema) }) },
   'trace.export': { params: z.strictObject({ callIds }), result: z.strictObject({ text: z.string() }) },
   'extensions.list': {

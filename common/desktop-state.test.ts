@@ -75,6 +75,22 @@ describe('reduceDesktop', () => {
     expect(state.conversations[0]).toMatchObject({ state: 'ended' });
   });
 
+  it('keeps a pane that left its page closed, whatever its channels do, and tells the agent once', () => {
+    let state = run([
+      { type: 'channel.request', id: 'ch-1', ...channelKey, from: 'sip:app@lab.local', name: 'CRM context' },
+      { type: 'channel.state', ...channelKey, state: 'Established' },
+      { type: 'host.pane.ejected', conversationId: 'conv-1', appId: CRM.toLowerCase() },
+    ]);
+    expect(state.conversations[0]?.panes[0]).toMatchObject({ ejected: true, state: 'closed' });
+    expect(state.conversations[0]?.history.at(-1)?.text).toBe('CRM context tried to leave its pane and was closed');
+    expect(state.notices.at(-1)).toMatchObject({ level: 'warning', text: `CRM context tried to leave its pane and was closed (${CRM})` });
+    state = run([{ type: 'channel.state', ...channelKey, state: 'Established' }, { type: 'host.pane.ejected', conversationId: 'conv-1', appId: CRM }], state);
+    expect(state.conversations[0]?.panes[0]?.state).toBe('closed');
+    expect(state.notices).toHaveLength(1);
+    expect(run([{ type: 'host.pane.ejected', conversationId: 'conv-1', appId: CRM }])).toEqual(initialDesktopState());
+    expect(desktopStateSchema.safeParse(state).success).toBe(true);
+  });
+
   it('puts a channel inside the conference it names into that conversation', () => {
     const state = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { type: 'channel.state', ...channelKey, state: 'Established' }]);
     expect(state.conversations).toHaveLength(1);

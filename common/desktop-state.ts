@@ -40,6 +40,8 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   }),
   /** A line for the agent from the host itself (a try-it action, a settings problem). */
   z.strictObject({ type: z.literal('host.notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+  /** A pane tried to leave its page and was closed (bridge `pane.ejected`). */
+  z.strictObject({ type: z.literal('host.pane.ejected'), conversationId: z.string(), appId: z.string() }),
 ]);
 /** @public */
 export type HostEvent = z.infer<typeof hostEventSchema>;
@@ -82,6 +84,8 @@ const paneSchema = z.strictObject({
   /** The latest INFO bodies, so a window opened late still shows what arrived. */
   data: z.array(paneDataSchema),
   dataCount: z.number().int(),
+  /** The page tried to leave the pane: it stays closed in this conversation, whatever its channels do. */
+  ejected: z.boolean().optional(),
 });
 /** @public */
 export type PaneState = z.infer<typeof paneSchema>;
@@ -282,6 +286,16 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
       return state;
     case 'host.notice':
       return withNotice(state, at, { level: event.level, text: event.text });
+    case 'host.pane.ejected': {
+      const conversation = state.conversations.find((c) => c.id === event.conversationId);
+      const pane = conversation?.panes.find((p) => sameApp(p.appId, event.appId));
+      if (!pane || pane.ejected === true) {
+        return state;
+      }
+      const text = `${pane.name ?? 'An extension'} tried to leave its pane and was closed`;
+      const next = updateConversation(state, (c) => c === conversation, (c) => note(updatePane(c, event.appId, (p) => ({ ...p, ejected: true, state: 'closed' })), at, text));
+      return withNotice(next, at, { level: 'warning', text: `${text} (${pane.appId})` });
+    }
     case 'host.audio': {
       const { where, microphone, speaker, problem } = event;
       const audio = { where, ...(microphone !== undefined && { microphone }), ...(speaker !== undefined && { speaker }), ...(problem !== undefined && { problem }) };
@@ -440,7 +454,7 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
             const channels = pane.channels.some((ch) => ch.channelId === event.channelId)
               ? pane.channels.map((ch) => (ch.channelId === event.channelId ? { ...ch, state: event.state } : ch))
               : [...pane.channels, { channelId: event.channelId, state: event.state }];
-            return { ...pane, channels, state: paneStateOf(channels) };
+            return { ...pane, channels, state: pane.ejected === true ? 'closed' : paneStateOf(channels) };
           },
           pending?.name,
         );

@@ -1,4 +1,4 @@
-import { ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
 import { hostToPaneSchema, PANE_PROTOCOL, PANE_TO_HOST_CHANNEL, PANE_TO_PANE_CHANNEL, paneToHostSchema } from '../common/pane-protocol';
 
 /**
@@ -14,6 +14,29 @@ import { hostToPaneSchema, PANE_PROTOCOL, PANE_TO_HOST_CHANNEL, PANE_TO_PANE_CHA
 
 const TO_HOST = PANE_TO_HOST_CHANNEL;
 const TO_PANE = PANE_TO_PANE_CHANNEL;
+
+/**
+ * Runs in the page's own world: deletes every `RTC…` constructor (RTCPeerConnection and its
+ * `webkit` alias first), so that the page cannot open a peer connection to any host. Serialised
+ * by Electron, so it must stand alone.
+ * @remarks WebRTC reaches the network without the session's request filter or the CSP seeing it
+ * (a pane in Chromium 156 sent STUN and TURN/TCP to an arbitrary host under `connect-src
+ * 'none'`: README, "Extension panes"). The pane's view also forbids non-proxied UDP.
+ */
+function removeWebRtc(): void {
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (/^(webkit)?RTC/.test(name)) {
+      Reflect.deleteProperty(globalThis, name);
+    }
+  }
+}
+
+try {
+  // Preloads run before the page's scripts, and executeInMainWorld runs synchronously.
+  contextBridge.executeInMainWorld({ func: removeWebRtc });
+} catch {
+  // An Electron without executeInMainWorld (before 35): the UDP policy still holds.
+}
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (event.source !== window) {

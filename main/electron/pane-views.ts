@@ -4,7 +4,8 @@ import { normalizeAppId, type ExtensionPermission } from '../../common/extension
 import type { Logger } from '../../core/ports/logger';
 import type { DesktopSession } from '../host/desktop-session';
 import { PaneLink, PANE_TO_HOST_CHANNEL, PANE_TO_PANE_CHANNEL } from './pane-link';
-import { paneEntryUrl, servePaneFiles } from './pane-scheme';
+import { paneRequestVerdict } from './pane-requests';
+import { guidHost, PANE_SCHEME, paneEntryUrl, servePaneFiles } from './pane-scheme';
 import { openHttpsExternally, PANE_PRELOAD, secureWebPreferences } from './renderer-pages';
 
 /** A rectangle of a window's content area, in CSS pixels of the calling page. */
@@ -33,6 +34,8 @@ type Placed = {
   link: PaneLink | undefined;
   attached: boolean;
   closed: boolean;
+  /** Main-frame documents the view started loading: the first is the entry, any other a departure. */
+  documents: number;
 };
 
 /** Manifest permissions that map onto a Chromium permission; everything else is denied. */
@@ -55,6 +58,10 @@ export class PaneViews {
   private readonly preparedSessions = new Set<string>();
   /** Granted manifest permissions per partition, read by the session's permission handlers. */
   private readonly grants = new Map<string, ReadonlySet<ExtensionPermission>>();
+  /** The manifest entry per partition, read by the session's request filter (an update may move it). */
+  private readonly entries = new Map<string, string>();
+  /** Requests refused per partition, so that a pane hammering the network logs a few lines, not thousands. */
+  private readonly refusals = new Map<string, number>();
   private extensions = new Map<string, ExtensionInfo>();
   private refreshing: Promise<void> | undefined;
   private refreshAgain = false;
@@ -97,8 +104,13 @@ export class PaneViews {
       return false;
     }
     const conversation = this.options.session.snapshot().state.conversations.find((c) => c.id === request.conversationId);
-    if (!conversation?.panes.some((p) => normalizeAppId(p.appId) === appId)) {
+    const pane = conversation?.panes.find((p) => normalizeAppId(p.appId) === appId);
+    if (!pane) {
       return false;
+    }
+    if (pane.ejected === true) {
+      // It left its page once: no new view; the window shows why instead.
+      return true;
     }
     const bounds = request.bounds && toDevicePixels(request.bounds, caller.getZoomFactor());
     const key = `${window.id}\n${request.conversationId}\n${appId}`;
@@ -111,7 +123,7 @@ export class PaneViews {
     if (!bounds) {
       return true;
     }
-    const placed: Placed = { key, windowId: window.id, window, conversationId: request.conversationId, appId, bounds, view: undefined, link: undefined, attached: false, closed: false };
+    const placed: Placed = { key, windowId: window.id, window, conversationId: request.conversationId, appId, bounds, view: undefined, link: undefined, attached: false, closed: false, documents: 0 };
     this.placed.set(key, placed);
     this.watchWindow(window);
     void this.createView(placed);
@@ -134,10 +146,12 @@ export class PaneViews {
     for (const placed of this.placed.values()) {
       placed.link?.update();
     }
-    // Old conversations drop out of the state (DESKTOP_LIMITS): their views go with them.
+    // Old conversations drop out of the state (DESKTOP_LIMITS): their views go with them; so
+    // do the views of a pane that left its page in another window.
     const conversations = this.options.session.snapshot().state.conversations;
     for (const placed of [...this.placed.values()]) {
-      if (!conversations.some((c) => c.id === placed.conversationId)) {
+      const conversation = conversations.find((c) => c.id === placed.conversationId);
+      if (!conversation || conversation.panes.some((p) => p.ejected === true && normalizeAppId(p.appId) === placed.appId)) {
         this.close(placed);
       }
     }
@@ -166,7 +180,7 @@ export class PaneViews {
     const contents = view.webContents;
     placed.view = view;
     this.byContents.set(contents.id, placed);
-    this.hardenPane(contents, partition, placed.appId);
+    this.hardenPane(placed, contents, partition);
     placed.link = new PaneLink({
       appId: placed.appId,
       conversationId: placed.conversationId,
@@ -251,6 +265,7 @@ export class PaneViews {
    */
   private prepareSession(paneSession: Session, partition: string, appId: string, extension: ExtensionInfo): void {
     this.grants.set(partition, new Set(extension.permissions));
+    this.entries.set(partition, extension.entry);
     if (this.preparedSessions.has(partition)) {
       return;
     }
@@ -263,13 +278,69 @@ export class PaneViews {
     paneSession.setPermissionCheckHandler((_contents, permission) => allowed(permission));
     paneSession.setDevicePermissionHandler(() => false);
     paneSession.on('will-download', (event) => event.preventDefault());
+    this.filterRequests(paneSession, partition, appId);
     servePaneFiles(paneSession, appId, (id, path) => this.options.session.paneFile(id, path));
   }
 
-  /** A pane stays on its page: no navigation, no redirect, no window, no webview. */
-  private hardenPane(contents: WebContents, partition: string, appId: string): void {
-    contents.on('will-navigate', (event) => event.preventDefault());
-    contents.on('will-redirect', (event) => event.preventDefault());
+  /**
+   * Every request of the extension's session goes through {@link paneRequestVerdict}: its own
+   * files and the local schemes pass, the network is cancelled (a remote entry keeps its own
+   * origin). WebRTC does not go through here: see {@link hardenPane}.
+   */
+  private filterRequests(paneSession: Session, partition: string, appId: string): void {
+    const host = guidHost(appId);
+    paneSession.webRequest.onBeforeRequest((details, callback) => {
+      const verdict = paneRequestVerdict(details.url, { scheme: PANE_SCHEME, host, entry: this.entries.get(partition) ?? '' });
+      if (!verdict.allow) {
+        const refused = (this.refusals.get(partition) ?? 0) + 1;
+        this.refusals.set(partition, refused);
+        // 1, 2, 4, 8…: the first refusals in full, then ever rarer lines with the running count.
+        if ((refused & (refused - 1)) === 0) {
+          this.log.warn('pane request refused', { appId, url: details.url.slice(0, 200), reason: verdict.reason, refused });
+        }
+      }
+      callback({ cancel: !verdict.allow });
+    });
+  }
+
+  /**
+   * A pane stays on its page: a navigation or redirect of its page is refused and the pane
+   * closed and reported (as the browser host does when its iframe loads a second page); no
+   * window, no webview; WebRTC may not use UDP (no STUN, no UDP candidates or TURN/UDP),
+   * which the request filter cannot see. The pane preload also removes `RTCPeerConnection`.
+   */
+  private hardenPane(placed: Placed, contents: WebContents, partition: string): void {
+    const { appId } = placed;
+    const scope = { scheme: PANE_SCHEME, host: guidHost(appId), entry: this.entries.get(partition) ?? '' };
+    contents.setWebRTCIPHandlingPolicy('disable_non_proxied_udp');
+    contents.on('will-navigate', (event) => {
+      event.preventDefault();
+      this.eject(placed, event.url);
+    });
+    // Subframes (a remote entry's own, since the CSP forbids frames to a packaged page) stay inside the extension.
+    contents.on('will-frame-navigate', (event) => {
+      if (!event.isMainFrame && !paneRequestVerdict(event.url, scope).allow) {
+        event.preventDefault();
+      }
+    });
+    contents.on('will-redirect', (event) => {
+      if (event.isMainFrame || !paneRequestVerdict(event.url, scope).allow) {
+        event.preventDefault();
+      }
+      if (event.isMainFrame) {
+        this.eject(placed, event.url);
+      }
+    });
+    // Whatever will-navigate does not see (a reload, a navigation Chromium starts itself): the
+    // first main-frame document is our loadURL, any later one is the page leaving.
+    contents.on('did-start-navigation', (event) => {
+      if (event.isMainFrame && !event.isSameDocument) {
+        placed.documents += 1;
+        if (placed.documents > 1) {
+          this.eject(placed, event.url);
+        }
+      }
+    });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       if (this.grants.get(partition)?.has('open-external') === true) {
@@ -278,6 +349,26 @@ export class PaneViews {
       return { action: 'deny' };
     });
     contents.on('render-process-gone', (_event, details) => this.log.warn('pane renderer gone', { appId, reason: details.reason }));
+  }
+
+  /**
+   * The pane tried to leave its page: its view is closed (after the event that told us, which
+   * Electron is still dispatching on that WebContents) and the session told, which logs it,
+   * shows every window why, and closes the pane's channels.
+   */
+  private eject(placed: Placed, url: string): void {
+    if (placed.closed) {
+      return;
+    }
+    placed.closed = true;
+    setImmediate(() => this.close(placed));
+    void this.options.session
+      .handle('pane.ejected', { appId: placed.appId, conversationId: placed.conversationId, url: url.slice(0, 2048) })
+      .then((response) => {
+        if (!response.ok) {
+          this.log.warn('pane left its page', { appId: placed.appId, url: url.slice(0, 200), error: response.error.message });
+        }
+      });
   }
 
   /**

