@@ -22,7 +22,7 @@ const forbid = (groups) => ({
 });
 
 const LAB = [['**/lab', '**/lab/**'], 'production code must not import lab/ (only tests, benches and the demo entry may)'];
-const TESTS = [['**/test/**', '**/bench/**'], 'production code must not import tests or benches'];
+const TESTS = [['**/test/**', '**/bench/**', '**/fuzz/**'], 'production code must not import tests, benches or fuzzers'];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'artifacts/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },

@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{common,core,main,lab,extensions,renderer}/**/*.test.ts'],
+          include: ['{common,core,main,lab,extensions,renderer,fuzz}/**/*.test.ts'],
           environment: 'node',
         },
       },
