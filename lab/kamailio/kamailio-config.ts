@@ -45,6 +45,12 @@ export interface KamailioConfigOptions {
    * is 180. Lower it to exercise a client's ping handling.
    */
   wsKeepaliveSeconds?: number;
+  /**
+   * Whether `lookup("location")` skips contacts whose REGISTER `Allow` header lacks the
+   * request's method, answering 405 itself; defaults to true. Tests that must put a method the
+   * agent does not advertise (an out-of-dialog BENOTIFY) in front of the agent turn it off.
+   */
+  methodFiltering?: boolean;
 }
 
 const DEFAULT_DOMAIN = 'lab.local';
@@ -230,7 +236,7 @@ modparam("rr", "append_fromtag", 0)
 # Memory only: every start is a clean location table.
 modparam("usrloc", "db_mode", 0)
 modparam("registrar", "gruu_enabled", 0)
-modparam("registrar", "method_filtering", 1)
+modparam("registrar", "method_filtering", ${options.methodFiltering === false ? 0 : 1})
 ${options.maxExpires !== undefined ? `modparam("registrar", "max_expires", ${options.maxExpires})\n` : ''}modparam("nathelper|registrar", "received_avp", "$avp(RECEIVED)")
 ${options.wsKeepaliveSeconds !== undefined ? `modparam("websocket", "keepalive_timeout", ${options.wsKeepaliveSeconds})\n` : ''}# HTTP only: the FIFO and datagram transports would create files outside the run directory.
 modparam("jsonrpcs", "transport", 1)
