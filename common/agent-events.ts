@@ -54,6 +54,8 @@ const errorEvent = z.object({
   type: z.literal('error'),
   code: agentErrorCodeSchema,
   message: z.string(),
+  /** The dialog an `internal` error ended (its Call-ID), when one did. */
+  callId: z.string().optional(),
 });
 
 const messageEvent = z.object({

@@ -29,6 +29,11 @@ export type WebSocketTransportOptions = {
    * sip.js does not know, such as BENOTIFY, which must get no response at all.
    */
   readonly intercept?: (raw: string) => boolean;
+  /**
+   * Called when handling an incoming message threw (sip.js or a feature handler). Without it
+   * the error is logged; either way it never unwinds into the socket's message handler.
+   */
+  readonly onDispatchError?: (raw: string, error: unknown) => void;
   /** Give up opening the connection after this long. */
   readonly connectTimeoutMs?: number;
   /** Send a WebSocket ping this long after the last frame received. */
@@ -80,8 +85,8 @@ export class WebSocketTransport implements Transport {
   private lastSocketError: string | undefined;
   private idleTimer: TimerHandle | undefined;
   private deadlineTimer: TimerHandle | undefined;
-  private readonly opts: Required<Omit<WebSocketTransportOptions, 'onWire' | 'intercept'>> &
-    Pick<WebSocketTransportOptions, 'onWire' | 'intercept'>;
+  private readonly opts: Required<Omit<WebSocketTransportOptions, 'onWire' | 'intercept' | 'onDispatchError'>> &
+    Pick<WebSocketTransportOptions, 'onWire' | 'intercept' | 'onDispatchError'>;
   private readonly log: Logger;
 
   /** Constructed by sip.js's `UserAgent` with `transportOptions` as `options`. */
@@ -227,10 +232,19 @@ export class WebSocketTransport implements Transport {
       return;
     }
     this.opts.onWire?.('in', data);
-    if (this.opts.intercept?.(data)) {
-      return;
+    try {
+      if (this.opts.intercept?.(data)) {
+        return;
+      }
+      this.onMessage?.(data);
+    } catch (error) {
+      // Remote input must never unwind into the socket's handler (and from there end the process).
+      if (this.opts.onDispatchError) {
+        this.opts.onDispatchError(data, error);
+      } else {
+        this.log.error('incoming message handler failed', { error: String(error) });
+      }
     }
-    this.onMessage?.(data);
   }
 
   private onSocketAlive(socket: SignalingSocket | undefined): void {

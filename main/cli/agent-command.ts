@@ -4,6 +4,7 @@ import type { AgentEvent } from '../../common/agent-events';
 import { AgentStartError } from '../../core/agent/agent-engine';
 import { AgentHost } from '../host/agent-host';
 import type { Logger } from '../../core/ports/logger';
+import { installLastResort, type ProcessEvents } from '../host/last-resort';
 import { createStreamLogger } from '../host/stderr-logger';
 import type { AgentOptions } from './agent-options';
 import { ExitCode, exitCodeFor } from './exit-codes';
@@ -16,6 +17,8 @@ export type AgentIo = {
   readonly stderr: Writable;
   /** Registers `handler` for SIGINT and SIGTERM; returns the unregister. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
+  /** The process, for the last-resort handlers (omitted in tests that drive the command). */
+  readonly process?: ProcessEvents;
 };
 
 /** One readable line per event, for people running the agent without `--json`. */
@@ -113,6 +116,8 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
     );
   };
   const offSignal = io.onSignal((signal) => shutdown(signal));
+  // Never exit on remote input: what escapes every dialog's own boundary is reported here.
+  const offLastResort = io.process ? installLastResort(logger, (message) => emit({ type: 'error', code: 'internal', message }), io.process) : () => undefined;
 
   const handle = (command: AgentCommand): void => {
     switch (command.cmd) {
@@ -145,10 +150,12 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
       const code = await finished;
       stopReading();
       offSignal();
+      offLastResort();
       return code;
     }
     stopReading();
     offSignal();
+    offLastResort();
     await agent.stop().catch(() => undefined);
     if (error instanceof AgentStartError) {
       io.stderr.write(`switchboard: ${error.message}\n`);
@@ -159,5 +166,6 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
   const code = await finished;
   stopReading();
   offSignal();
+  offLastResort();
   return code;
 }

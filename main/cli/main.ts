@@ -23,6 +23,7 @@ const code = await runCli(
         process.off('SIGTERM', listener);
       };
     },
+    process,
   },
   process.env,
 );

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { defaultConfigDir } from '../host/config-dir';
 import { DesktopSession, sessionSecretStore } from '../host/desktop-session';
+import { installLastResort } from '../host/last-resort';
 import { createStreamLogger } from '../host/stderr-logger';
 import { startWebHost } from '../web/web-host';
 import type { AgentIo } from './agent-command';
@@ -60,6 +61,7 @@ SWITCHBOARD_PASSWORD, or type it in Settings after each start.`,
         await session.close();
         throw new CliError(`cannot listen on 127.0.0.1:${options.port}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.usage);
       }
+      const offLastResort = io.process ? installLastResort(logger, (message) => session.reportInternalError(message), io.process) : () => undefined;
       io.stdout.write(`Switchboard is running. Open ${host.url}\n`);
       await new Promise<void>((resolve) => {
         const off = io.onSignal((signal) => {
@@ -71,6 +73,7 @@ SWITCHBOARD_PASSWORD, or type it in Settings after each start.`,
       // Clean quit: leave conferences, end channels, unregister, stop the lab; then the server.
       await session.close();
       await host.close();
+      offLastResort();
       setExitCode(ExitCode.ok);
     });
 }

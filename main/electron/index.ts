@@ -4,6 +4,7 @@ import { app, dialog, session as electronSession, type WebContents } from 'elect
 import type { DesktopEvent } from '../../common/desktop-state';
 import { defaultConfigDir } from '../host/config-dir';
 import { DesktopSession } from '../host/desktop-session';
+import { installLastResort } from '../host/last-resort';
 import { createStreamLogger } from '../host/stderr-logger';
 import { restrictAppPermissions } from './app-permissions';
 import { registerPrivilegedSchemes, serveAppScheme } from './app-protocol';
@@ -88,6 +89,9 @@ async function start(): Promise<void> {
       parent: () => windows.focused(),
     }),
   });
+
+  // Never exit on remote input: what escapes every dialog's own boundary is reported instead.
+  installLastResort(logger, (message) => session.reportInternalError(message));
 
   const isAppContents = (contents: WebContents): boolean => windows.isAppContents(contents);
   const panes = new PaneViews({ session, isAppContents, logger });

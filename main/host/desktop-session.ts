@@ -229,6 +229,14 @@ export class DesktopSession {
     this.listeners.clear();
   }
 
+  /**
+   * Tells every window that an error escaped all handlers and Switchboard kept running (the
+   * hosts' last resort, `last-resort.ts`).
+   */
+  reportInternalError(message: string): void {
+    this.emit({ type: 'host.notice', level: 'warning', text: `Switchboard hit an internal error and kept running (${message}). Calls and panes not involved carry on.` });
+  }
+
   private emit(event: DesktopEvent): void {
     const at = Date.now();
     this.seq += 1;
