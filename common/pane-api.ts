@@ -136,9 +136,11 @@ export type PaneSendOutcome =
        * - `closed`: the channel ended, or no channel of this pane is open;
        * - `too-large`: the body exceeds 64,000 characters and was not sent;
        * - `bad-content-type`: `contentType` is not a MIME type and was not sent;
-       * - `offline`: the agent's signaling link is down.
+       * - `offline`: the agent's signaling link is down;
+       * - `busy`: 64 sends of this channel are still waiting (a long outage, a slow server
+       *   application); nothing was queued: wait for earlier outcomes, then send again.
        */
-      readonly reason: 'rejected' | 'timeout' | 'closed' | 'too-large' | 'bad-content-type' | 'offline';
+      readonly reason: 'rejected' | 'timeout' | 'closed' | 'too-large' | 'bad-content-type' | 'offline' | 'busy';
       /** The SIP status code, for `rejected`. */
       readonly status?: number;
       /** One readable line for the agent. */

@@ -13,7 +13,7 @@ const server = lab.wsUrl ?? '';
 process.stderr.write(`demo: lab listening on ${server}; starting \`switchboard agent --auto-accept\` as sip:agent@lab.local\n`);
 // Runs bundled from out/lab/demo.js, two levels below the package root.
 const bin = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
-const agent = spawn(process.execPath, [bin, 'agent', '--server', server, '--aor', 'sip:agent@lab.local', '--auto-accept', ...process.argv.slice(2)], {
+const agent = spawn(process.execPath, [bin, 'agent', '--server', server, '--aor', 'sip:agent@lab.local', '--auto-accept', '--trust', 'sip:conf@lab.local', ...process.argv.slice(2)], {
   stdio: 'inherit',
   // Its own process group: a terminal's Ctrl-C reaches only the demo, which forwards one
   // SIGTERM, instead of two signals that would make the agent skip its clean leave.

@@ -158,7 +158,7 @@ class AgentReceiver extends ReceiverBase {
     const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
     this.child = new LineChild(
       process.execPath,
-      [...profile, BIN, 'agent', '--json', '--auto-accept', '--registry', options.registry, '--server', options.server, '--aor', options.aor],
+      [...profile, BIN, 'agent', '--json', '--auto-accept', '--trust', 'sip:sipp@lab.local', '--registry', options.registry, '--server', options.server, '--aor', options.aor],
       (line) => this.onLine(line),
     );
   }

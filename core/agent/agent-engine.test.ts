@@ -147,7 +147,7 @@ describe('AgentEngine', () => {
   it('refuses an INVITE with a body it does not handle with 415 and Accept', async () => {
     const registrar = new FakeRegistrar();
     const { engine } = makeAgent(registrar);
-    engine.invites.handle('application/ms-conf-invite+xml', (request) => request.reject({ statusCode: 603 }));
+    engine.invites.handle('application/ms-conf-invite+xml', (answer) => answer.reject(603, 'Decline'));
     await engine.start();
     registrar.sendToClients(
       [

@@ -11,7 +11,10 @@ import type { AgentErrorCode, AgentEvent, AgentEventOf } from '../../common/agen
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { SignalingSocketFactory } from '../ports/socket';
+import { FaultBoundary, rawCallId } from '../sip/fault-boundary';
 import { InviteRouter } from '../sip/invite-router';
+import { refusalHeaders, RequestAdmission } from '../sip/request-admission';
+import { normalizeSipAor } from '../channels/sip-identity';
 import { SipTrace, type SipTraceOptions } from '../sip/sip-trace';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../sip/websocket-transport';
 import { TypedEmitter } from '../util/typed-emitter';
@@ -94,6 +97,10 @@ export class AgentEngine {
   readonly events: TypedEmitter<AgentEngineEvents>;
   readonly trace: SipTrace;
   readonly invites: InviteRouter;
+  /** Contains whatever a dialog handler throws: that dialog ends, the agent carries on. */
+  readonly faults: FaultBoundary;
+  /** Rate and ringing caps on what remote peers start ({@link LIMITS}). */
+  readonly admission: RequestAdmission;
   private readonly log: Logger;
   private readonly ua: UserAgent;
   private readonly transport: WebSocketTransport;
@@ -119,7 +126,11 @@ export class AgentEngine {
       this.log.error('event listener threw', { error: String(error) }),
     );
     this.trace = new SipTrace(() => ports.clock.now(), config.trace);
-    this.invites = new InviteRouter(this.log.child('invite'));
+    this.faults = new FaultBoundary(this.log.child('fault'), (fault) =>
+      this.emit({ type: 'error', code: 'internal', message: `${fault.where}: ${fault.message}`, ...(fault.callId !== undefined && { callId: fault.callId }) }),
+    );
+    this.admission = new RequestAdmission(ports.clock);
+    this.invites = new InviteRouter(this.log.child('invite'), this.admission, this.faults);
     const uri = UserAgent.makeURI(config.aor);
     if (!uri) {
       throw new AgentStartError('bad-command', `not a SIP URI: ${config.aor}`);
@@ -131,6 +142,7 @@ export class AgentEngine {
       logger: ports.logger,
       onWire: (direction, raw) => this.trace.record(direction, raw),
       intercept: (raw) => this.intercept(raw),
+      onDispatchError: (raw, error) => this.faults.fault(rawCallId(raw), `incoming ${raw.slice(0, raw.indexOf(' ')).slice(0, 16) || 'message'}`, error),
       ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
       ...(config.keepAliveIntervalMs !== undefined && { keepAliveIntervalMs: config.keepAliveIntervalMs }),
       ...(config.keepAliveTimeoutMs !== undefined && { keepAliveTimeoutMs: config.keepAliveTimeoutMs }),
@@ -439,6 +451,13 @@ export class AgentEngine {
 
   private onIncomingMessage(message: Message): void {
     const request = message.request;
+    const from = request.from.uri.toString();
+    const admitted = this.admission.arrive(normalizeSipAor(from) ?? from);
+    if (!admitted.ok) {
+      this.log.warn('refusing MESSAGE: sender over its rate', { from, reason: admitted.reason });
+      void message.reject({ statusCode: admitted.status, reasonPhrase: admitted.reasonPhrase, extraHeaders: refusalHeaders(admitted) }).catch(() => undefined);
+      return;
+    }
     void message.accept().catch((error: unknown) => this.log.warn('MESSAGE accept failed', { error: String(error) }));
     this.emit({
       type: 'message',

@@ -35,8 +35,13 @@ describe('decideChannelInvite: outcomes', () => {
     expect(decision).toMatchObject({ kind: 'ask', registration: TICKET_PANE, invite: { appId: APP, name: 'Ticket Pane' } });
   });
 
-  it('accepts without asking when autoAccept is set', () => {
+  it('accepts without asking when autoAccept is set and the sender is trusted', () => {
     expect(decideChannelInvite(facts({ autoAccept: true }))).toMatchObject({ kind: 'accept', registration: TICKET_PANE, invite: { appId: APP } });
+  });
+
+  it('asks, even with autoAccept, when the sender is not on the trust list', () => {
+    expect(decideChannelInvite(facts({ autoAccept: true, trustList: [] })).kind).toBe('ask');
+    expect(decideChannelInvite(facts({ autoAccept: true, fromUri: 'sip:stranger@example.org' })).kind).toBe('ask');
   });
 
   it('looks the application up by its normalised id', () => {

@@ -92,7 +92,7 @@ export const UNTRUSTED_SENDER_REASON = 'sender may not open context channels in 
  *    cannot serve it, and another device of the user may (open question 7). The warning names
  *    the application with the sender's `name`, made header-safe, and the id; `install` carries
  *    the name and `installLink` for the "not installed" notice (protocol notes section 3).
- * 5. Otherwise **accept** when `autoAccept`, else **ask**.
+ * 5. Otherwise **accept** when `autoAccept` and the sender is on `trustList`, else **ask**.
  *
  * In a two-party call a sender can still tell 488 from an alert and so probe for installed
  * applications: that is how Lync behaves, and UCMA needs the 488 to report "not installed".
@@ -115,7 +115,8 @@ export function decideChannelInvite<R extends ChannelRegistration>(facts: Channe
   if (registration === undefined) {
     return notInstalled(invite);
   }
-  return { kind: facts.autoAccept ? 'accept' : 'ask', invite, registration };
+  // Auto-accept only for senders the agent trusts: anyone else rings (a stranger never opens a pane unasked).
+  return { kind: facts.autoAccept && isListedSipAor(facts.fromUri, facts.trustList) ? 'accept' : 'ask', invite, registration };
 }
 
 function notInstalled(invite: SessionInvite): ChannelDecision<never> {

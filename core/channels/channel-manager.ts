@@ -1,5 +1,5 @@
-import type { IncomingInviteRequest } from 'sip.js/lib/core/index.js';
 import type { AgentEngine } from '../agent/agent-engine';
+import { LIMITS } from '../agent/limits';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { decideChannelInvite, type ChannelRegistration } from './channel-decision';
@@ -8,6 +8,9 @@ import { ContextChannel } from './context-channel';
 import type { InfoOutcome } from './info-sender';
 import { MIME_SESSION_INVITE } from './session-invite';
 import { toWarningText } from './warning-text';
+import type { InviteAnswer } from '../sip/invite-answer';
+import { refusalHeaders, type RingingSlot } from '../sip/request-admission';
+import { normalizeSipAor } from './sip-identity';
 
 /** Ports and facts the channel feature needs. */
 export type ChannelManagerDeps = {
@@ -28,6 +31,8 @@ export type ChannelManagerOptions = {
   readonly trustList?: readonly string[];
   /** Answer 480 to a channel request nobody decides on in this time. */
   readonly answerTimeoutMs?: number;
+  /** Channels open at once; more get 486 (default {@link LIMITS}.openChannels). */
+  readonly maxChannels?: number;
 };
 
 /** A request to send data from a pane. */
@@ -58,7 +63,7 @@ const CONVERSATION_HEADER = 'ms-conversation-id';
  */
 export class ChannelManager {
   private readonly channels = new Map<string, ContextChannel>();
-  private readonly pending = new Map<string, { channel: ContextChannel; timer: TimerHandle | undefined }>();
+  private readonly pending = new Map<string, { channel: ContextChannel; timer: TimerHandle | undefined; slot: RingingSlot }>();
   private readonly log: Logger;
 
   constructor(
@@ -67,13 +72,13 @@ export class ChannelManager {
     private readonly options: ChannelManagerOptions = {},
   ) {
     this.log = deps.logger.child('channels');
-    engine.invites.handle(MIME_SESSION_INVITE, (request) => this.handle(request));
+    engine.invites.handle(MIME_SESSION_INVITE, (answer) => this.handle(answer));
     engine.events.on('connection', (event) => {
       if (event.state === 'lost') {
-        this.channels.forEach((c) => c.transportLost());
+        this.each('channel transport lost', (c) => c.transportLost());
       }
     });
-    engine.events.on('registered', () => this.channels.forEach((c) => c.transportRestored()));
+    engine.events.on('registered', () => this.each('channel target refresh', (c) => c.transportRestored()));
     // BYEs are handed to the transport synchronously, so they are out before it disconnects.
     engine.addStopHook(() => {
       this.closeWhere(() => true, 'agent stopping');
@@ -88,25 +93,21 @@ export class ChannelManager {
 
   /** Accepts a pending channel request; false when `id` names none. */
   accept(id: string): boolean {
-    const entry = this.pending.get(id);
+    const entry = this.takePending(id);
     if (!entry) {
       return false;
     }
-    this.pending.delete(id);
-    this.deps.clock.clearTimeout(entry.timer);
-    entry.channel.accept();
+    this.engine.faults.run(entry.channel.callId, 'channel accept', () => entry.channel.accept());
     return true;
   }
 
   /** Declines a pending channel request with 603; false when `id` names none. */
   decline(id: string): boolean {
-    const entry = this.pending.get(id);
+    const entry = this.takePending(id);
     if (!entry) {
       return false;
     }
-    this.pending.delete(id);
-    this.deps.clock.clearTimeout(entry.timer);
-    entry.channel.decline();
+    this.engine.faults.run(entry.channel.callId, 'channel decline', () => entry.channel.decline());
     this.engine.report({ type: 'channel.refused', appId: entry.channel.appId, status: 603, reason: 'declined by the agent', from: entry.channel.from });
     return true;
   }
@@ -145,8 +146,8 @@ export class ChannelManager {
     this.closeWhere((c) => c.conversationId === conversationId, 'conversation ended');
   }
 
-  private handle(request: IncomingInviteRequest): void {
-    const message = request.message;
+  private handle(answer: InviteAnswer): void {
+    const message = answer.request.message;
     const from = message.from.uri.toString();
     const conversationId = message.getHeader(CONVERSATION_HEADER)?.trim() || message.callId;
     const decision = decideChannelInvite({
@@ -158,75 +159,106 @@ export class ChannelManager {
       isRegistered: (appId) => this.deps.lookup(appId),
       autoAccept: this.options.autoAccept ?? false,
     });
-    switch (decision.kind) {
-      case 'refuse':
-        this.refuse(request, decision, from);
-        return;
-      case 'ask':
-      case 'accept': {
-        const channel = new ContextChannel(
-          `ch-${this.deps.newId()}`,
-          conversationId,
-          decision.invite,
-          from,
-          request,
-          { onState: (c, state) => this.onState(c, state), onData: (c, contentType, body) => this.onData(c, contentType, body) },
-          this.deps.logger,
-          () => this.engine.userAgent.userAgentCore.configuration.contact.toString(),
-          this.deps.clock,
-        );
-        this.channels.set(channel.id, channel);
-        this.engine.report({ type: 'dialog', conversationId, callId: message.callId, role: 'channel', peer: from });
-        request.delegate = {
-          onCancel: () => {
-            const entry = this.pending.get(channel.id);
-            this.pending.delete(channel.id);
-            this.deps.clock.clearTimeout(entry?.timer);
-            request.reject({ statusCode: 487, reasonPhrase: 'Request Terminated' });
-            channel.close('cancelled');
-          },
-        };
-        if (decision.kind === 'accept') {
-          channel.accept();
-          return;
-        }
-        request.progress({ statusCode: 180, reasonPhrase: 'Ringing' });
-        const timer = this.deps.clock.setTimeout(() => {
-          if (this.pending.delete(channel.id)) {
-            channel.close('no answer');
-          }
-        }, this.options.answerTimeoutMs ?? 30_000);
-        this.pending.set(channel.id, { channel, timer });
-        this.engine.report({
-          type: 'channel.request',
-          id: channel.id,
-          appId: channel.appId,
-          conversationId,
-          channelId: channel.id,
-          from,
-          name: decision.registration.name,
-          ...(decision.invite.customToast !== undefined && { toast: decision.invite.customToast }),
-        });
-      }
+    if (decision.kind === 'refuse') {
+      this.refuse(answer, decision, from);
+      return;
     }
+    const maxChannels = this.options.maxChannels ?? LIMITS.openChannels;
+    if (this.channels.size >= maxChannels) {
+      this.busy(answer, from, decision.invite.appId, `${maxChannels} channels are open already`);
+      return;
+    }
+    const slot = decision.kind === 'ask' ? this.engine.admission.ring(normalizeSipAor(from) ?? from) : undefined;
+    if (slot && !slot.ok) {
+      answer.reject(slot.status, slot.reasonPhrase, refusalHeaders(slot));
+      this.report(decision.invite.appId, slot.status, slot.reason, from);
+      return;
+    }
+    const channel = this.open(answer, conversationId, decision.invite, from);
+    answer.request.delegate = this.engine.faults.guard(channel.callId, 'channel request', {
+      onCancel: () => {
+        this.takePending(channel.id);
+        channel.cancelled();
+        this.report(channel.appId, 487, 'withdrawn by the sender (CANCEL)', from);
+      },
+    });
+    if (!slot) {
+      channel.accept();
+      return;
+    }
+    this.ring(channel, slot, decision.registration.name, conversationId);
   }
 
-  private refuse(request: IncomingInviteRequest, decision: Extract<ReturnType<typeof decideChannelInvite>, { kind: 'refuse' }>, from: string): void {
+  private open(answer: InviteAnswer, conversationId: string, invite: ContextChannel['invite'], from: string): ContextChannel {
+    const channel = new ContextChannel(`ch-${this.deps.newId()}`, conversationId, invite, from, answer, {
+      events: { onState: (c, state) => this.onState(c, state), onData: (c, contentType, body) => this.onData(c, contentType, body) },
+      logger: this.deps.logger,
+      contact: () => this.engine.userAgent.userAgentCore.configuration.contact.toString(),
+      clock: this.deps.clock,
+      faults: this.engine.faults,
+    });
+    this.channels.set(channel.id, channel);
+    this.engine.report({ type: 'dialog', conversationId, callId: answer.callId, role: 'channel', peer: from });
+    return channel;
+  }
+
+  private ring(channel: ContextChannel, slot: RingingSlot, name: string, conversationId: string): void {
+    channel.ring();
+    const timer = this.deps.clock.setTimeout(
+      this.engine.faults.wrap(channel.callId, 'channel answer timer', () => {
+        if (this.takePending(channel.id)) {
+          channel.close('no answer');
+          this.report(channel.appId, 480, 'not answered in time', channel.from);
+        }
+      }),
+      this.options.answerTimeoutMs ?? 30_000,
+    );
+    this.pending.set(channel.id, { channel, timer, slot });
+    this.engine.report({
+      type: 'channel.request',
+      id: channel.id,
+      appId: channel.appId,
+      conversationId,
+      channelId: channel.id,
+      from: channel.from,
+      name,
+      ...(channel.invite.customToast !== undefined && { toast: channel.invite.customToast }),
+    });
+  }
+
+  /** Removes a ringing request from the pending set, freeing its timer and ringing slot. */
+  private takePending(id: string): { channel: ContextChannel } | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) {
+      return undefined;
+    }
+    this.pending.delete(id);
+    this.deps.clock.clearTimeout(entry.timer);
+    entry.slot.release();
+    return entry;
+  }
+
+  private busy(answer: InviteAnswer, from: string, appId: string, reason: string): void {
+    answer.reject(486, 'Busy Here', [`Warning: 399 switchboard "${toWarningText(reason)}"`]);
+    this.report(appId, 486, reason, from);
+  }
+
+  private refuse(answer: InviteAnswer, decision: Extract<ReturnType<typeof decideChannelInvite>, { kind: 'refuse' }>, from: string): void {
     switch (decision.status) {
       case 415:
-        request.reject({ statusCode: 415, reasonPhrase: 'Unsupported Media Type', extraHeaders: [`Accept: ${decision.accept.join(', ')}`] });
+        answer.reject(415, 'Unsupported Media Type', [`Accept: ${decision.accept.join(', ')}`]);
         this.report(undefined, 415, 'unsupported body type', from);
         return;
       case 403:
-        request.reject({ statusCode: 403, reasonPhrase: 'Forbidden', extraHeaders: [`Warning: 399 switchboard "${toWarningText(decision.reason)}"`] });
+        answer.reject(403, 'Forbidden', [`Warning: 399 switchboard "${toWarningText(decision.reason)}"`]);
         this.report(undefined, 403, decision.reason, from);
         return;
       case 400:
-        request.reject({ statusCode: 400, reasonPhrase: 'Bad Request', extraHeaders: [`Warning: 399 switchboard "${decision.warning}"`] });
+        answer.reject(400, 'Bad Request', [`Warning: 399 switchboard "${decision.warning}"`]);
         this.report(undefined, 400, decision.warning, from);
         return;
       case 488:
-        request.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [`Warning: 399 switchboard "${decision.warning}"`] });
+        answer.reject(488, 'Not Acceptable Here', [`Warning: 399 switchboard "${decision.warning}"`]);
         this.report(decision.appId, 488, decision.warning, from);
         this.engine.report({
           type: 'channel.install',
@@ -260,16 +292,19 @@ export class ChannelManager {
     }
     if (state === ChannelState.Terminated) {
       this.channels.delete(channel.id);
-      const entry = this.pending.get(channel.id);
-      if (entry) {
-        this.pending.delete(channel.id);
-        this.deps.clock.clearTimeout(entry.timer);
-      }
+      this.takePending(channel.id);
     }
   }
 
   private onData(channel: ContextChannel, contentType: string, body: string): void {
     this.engine.report({ type: 'channel.data', appId: channel.appId, conversationId: channel.conversationId, channelId: channel.id, contentType, body });
+  }
+
+  /** Runs `fn` on every channel, each inside the fault boundary of its own dialog. */
+  private each(where: string, fn: (channel: ContextChannel) => void): void {
+    for (const channel of [...this.channels.values()]) {
+      this.engine.faults.run(channel.callId, where, () => fn(channel));
+    }
   }
 
   /** The channel a send is for: named, else the newest live one of that pane. */
@@ -288,8 +323,8 @@ export class ChannelManager {
     let count = 0;
     for (const channel of [...this.channels.values()]) {
       if (match(channel)) {
-        this.pending.delete(channel.id);
-        channel.close(reason);
+        this.takePending(channel.id);
+        this.engine.faults.run(channel.callId, 'channel close', () => channel.close(reason));
         count += 1;
       }
     }

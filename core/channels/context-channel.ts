@@ -1,6 +1,9 @@
-import type { IncomingInviteRequest, Session } from 'sip.js/lib/core/index.js';
-import type { Clock } from '../ports/clock';
+import type { Session, SessionDelegate } from 'sip.js/lib/core/index.js';
+import { LIMITS } from '../agent/limits';
+import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { FaultBoundary } from '../sip/fault-boundary';
+import type { InviteAnswer } from '../sip/invite-answer';
 import { ChannelState, transitionChannel } from './channel-state';
 import { InfoDeduplicator, INFO_SEQUENCE_HEADER, readInfoSequence } from './info-sequence';
 import { InfoSender, type InfoOutcome } from './info-sender';
@@ -12,6 +15,21 @@ export type ContextChannelEvents = {
   readonly onData: (channel: ContextChannel, contentType: string, body: string) => void;
 };
 
+/** Ports of one channel. */
+export type ContextChannelDeps = {
+  readonly events: ContextChannelEvents;
+  readonly logger: Logger;
+  /** Our current Contact (it changes with each connection). */
+  readonly contact: () => string;
+  readonly clock: Clock;
+  readonly faults: FaultBoundary;
+  /** Longest single INFO body delivered to the pane (default {@link LIMITS}.infoBodyChars). */
+  readonly maxInfoChars?: number;
+};
+
+/** Target refreshes tried after a reconnection before the channel gives up (BYE). */
+const REFRESH_ATTEMPTS = 4;
+
 /**
  * The agent's end of one conversation context channel: one INVITE dialog opened by a server
  * application (protocol-notes §1.4), then INFO both ways until BYE.
@@ -19,21 +37,32 @@ export type ContextChannelEvents = {
  * @remarks
  * - Accepted with 200 and an empty body (open question 8) through sip.js's core layer; the
  *   channel is Established when the ACK arrives (a UAS may not BYE before, RFC 3261 §15).
+ * - Every answer to the INVITE goes through {@link InviteAnswer}: a CANCEL (487), the agent's
+ *   decline (603), the answer timeout (480) and a teardown can race in any order and the
+ *   INVITE still gets exactly one final response.
  * - Incoming INFO of any type is delivered to the pane first, then answered 200 (open
  *   question 11), exactly once (a resend carrying a sequence number already seen is answered
- *   but not delivered) and in order (the core layer refuses out-of-order CSeqs).
+ *   but not delivered) and in order (the core layer refuses out-of-order CSeqs). A body over
+ *   64,000 characters gets 413 (open question 12), an `Info-Package` we never offered 469
+ *   (RFC 6086 §4.2.2), and INFO on a dead channel 481 (open question 10).
  * - Outgoing INFO goes through {@link InfoSender}: one at a time, held while Recovering.
  * - Transport loss: Recovering; after the agent is registered again, a re-INVITE refreshes
  *   the dialog's target at the peer (RFC 3261 §12.2; the proxy's alias for our WebSocket
- *   changed), and its 200 brings the channel back to Established and releases queued INFO.
+ *   changed), retried after 491 glare (RFC 3261 §14.1: we did not make the Call-ID, so 0–2 s)
+ *   and after passing failures, then given up with BYE; its 200 brings the channel back to
+ *   Established and releases queued INFO.
+ * - Every delegate runs inside the {@link FaultBoundary}; a fault ends this channel alone.
  * @public
  */
 export class ContextChannel {
   private current = ChannelState.Idle;
   private session: Session | undefined;
   private sender: InfoSender | undefined;
+  private refreshTimer: TimerHandle | undefined;
+  private refreshAttempts = 0;
   private readonly dedup = new InfoDeduplicator();
   private readonly log: Logger;
+  private readonly release: () => void;
   /** Set once the initial context has been handed to the pane. */
   contextReported = false;
 
@@ -42,13 +71,11 @@ export class ContextChannel {
     readonly conversationId: string,
     readonly invite: SessionInvite,
     readonly from: string,
-    private readonly request: IncomingInviteRequest,
-    private readonly events: ContextChannelEvents,
-    logger: Logger,
-    private readonly contact: () => string,
-    private readonly clock: Clock,
+    private readonly answer: InviteAnswer,
+    private readonly deps: ContextChannelDeps,
   ) {
-    this.log = logger.child('channel');
+    this.log = deps.logger.child('channel');
+    this.release = deps.faults.own(answer.callId, (reason) => this.abort(reason));
     this.move(ChannelState.Establishing);
   }
 
@@ -60,58 +87,55 @@ export class ContextChannel {
     return this.current;
   }
 
+  /** The Call-ID of the channel's dialog. */
+  get callId(): string {
+    return this.answer.callId;
+  }
+
+  /** Queued outgoing INFOs (in flight included). */
+  get pendingSends(): number {
+    return this.sender?.pending ?? 0;
+  }
+
+  /** Whether a timer of this channel is armed (nothing may outlive a terminated channel). */
+  get hasTimers(): boolean {
+    return this.refreshTimer !== undefined || (this.sender?.retrying ?? false);
+  }
+
   /** Answers 200 with an empty body; Established once the ACK arrives. */
   accept(): void {
     if (this.current !== ChannelState.Establishing || this.session) {
       return;
     }
     // sip.js's INVITE server adds our Contact to the 2xx itself (a second one would confuse the proxy).
-    const response = this.request.accept({
+    const session = this.answer.accept({
       statusCode: 200,
       body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
     });
-    const session = response.session;
+    if (!session) {
+      this.end('the request was already answered');
+      return;
+    }
     this.session = session;
-    this.sender = new InfoSender(session, this.clock, (status) => this.onPathFailure(status));
-    session.delegate = {
-      onAck: () => {
-        if (this.current === ChannelState.Establishing) {
-          this.move(ChannelState.Established);
-        }
-      },
-      // RFC 3261 §13.3.1.4: a 2xx never acknowledged means the dialog must be ended with BYE.
-      onAckTimeout: () => this.close('no ACK for our 200'),
-      onInfo: (info) => {
-        if (this.current === ChannelState.Terminated || this.current === ChannelState.Terminating) {
-          info.reject({ statusCode: 481, reasonPhrase: 'Call/Transaction Does Not Exist' });
-          return;
-        }
-        const message = info.message;
-        if (this.dedup.accept(readInfoSequence(message.getHeader(INFO_SEQUENCE_HEADER)))) {
-          this.events.onData(this, message.getHeader('content-type') ?? 'application/octet-stream', message.body ?? '');
-        }
-        info.accept();
-      },
-      onBye: (bye) => {
-        bye.accept();
-        this.end('peer sent BYE');
-      },
-      onInvite: (reinvite) => {
-        reinvite.accept({
-          statusCode: 200,
-          extraHeaders: [`Contact: ${this.contact()}`],
-          body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
-        });
-      },
-    };
+    this.sender = new InfoSender(session, this.deps.clock, { onDialogGone: (status) => this.end(`peer answered ${status}: dialog gone`) });
+    session.delegate = this.deps.faults.guard(this.callId, 'channel', this.sessionDelegate());
+  }
+
+  /** Tells the sender the agent is being alerted (180 Ringing). */
+  ring(): void {
+    if (this.current === ChannelState.Establishing && !this.session) {
+      this.answer.progress(180, 'Ringing');
+    }
   }
 
   /** Refuses the channel (the agent declined): 603 (protocol-notes open question 7). */
   decline(): void {
-    if (this.current === ChannelState.Establishing && !this.session) {
-      this.request.reject({ statusCode: 603, reasonPhrase: 'Decline' });
-      this.move(ChannelState.Terminated);
-    }
+    this.refuse(603, 'Decline', 'declined');
+  }
+
+  /** The sender withdrew the request with CANCEL: 487 (RFC 3261 §9.2). */
+  cancelled(): void {
+    this.refuse(487, 'Request Terminated', 'cancelled');
   }
 
   /** Sends data from the pane as INFO (resolves with the outcome). */
@@ -122,22 +146,17 @@ export class ContextChannel {
     return this.sender.send(contentType, body);
   }
 
-  /** Ends the channel with BYE (pane closed, conversation ended). */
+  /** Ends the channel: 480 while it rings, else BYE (pane closed, conversation ended). */
   close(reason: string): void {
     if (this.current === ChannelState.Terminated || this.current === ChannelState.Terminating) {
       return;
     }
     if (!this.session) {
-      this.request.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
-      this.move(ChannelState.Terminated);
+      this.refuse(480, 'Temporarily Unavailable', reason);
       return;
     }
     this.move(ChannelState.Terminating);
-    try {
-      this.session.bye();
-    } catch (error) {
-      this.log.debug('BYE not sent', { error: String(error) });
-    }
+    this.sendBye();
     this.end(reason);
   }
 
@@ -154,38 +173,136 @@ export class ContextChannel {
    * peer reaches us through the new connection, then carry on.
    */
   transportRestored(): void {
+    if (this.current !== ChannelState.Recovering || !this.session) {
+      return;
+    }
+    this.refreshAttempts = 0;
+    this.refreshTarget();
+  }
+
+  private sessionDelegate(): SessionDelegate {
+    return {
+      onAck: () => {
+        if (this.current === ChannelState.Establishing) {
+          this.move(ChannelState.Established);
+        }
+      },
+      // RFC 3261 §13.3.1.4: a 2xx never acknowledged means the dialog must be ended with BYE.
+      onAckTimeout: () => this.close('no ACK for our 200'),
+      onInfo: (info) => {
+        const message = info.message;
+        if (this.current === ChannelState.Terminated || this.current === ChannelState.Terminating) {
+          info.reject({ statusCode: 481, reasonPhrase: 'Call/Transaction Does Not Exist' });
+        } else if (message.getHeader('info-package') !== undefined) {
+          info.reject({ statusCode: 469, reasonPhrase: 'Bad Info Package', extraHeaders: ['Recv-Info:'] });
+        } else if ((message.body ?? '').length > (this.deps.maxInfoChars ?? LIMITS.infoBodyChars)) {
+          this.log.warn('INFO body too large for the pane; refused', { channel: this.id, chars: (message.body ?? '').length });
+          info.reject({ statusCode: 413, reasonPhrase: 'Request Entity Too Large' });
+        } else {
+          if (this.dedup.accept(readInfoSequence(message.getHeader(INFO_SEQUENCE_HEADER)))) {
+            this.deps.events.onData(this, message.getHeader('content-type') ?? 'application/octet-stream', message.body ?? '');
+          }
+          info.accept();
+        }
+      },
+      onBye: (bye) => {
+        bye.accept();
+        this.end('peer sent BYE');
+      },
+      onInvite: (reinvite) => {
+        reinvite.accept({
+          statusCode: 200,
+          extraHeaders: [`Contact: ${this.deps.contact()}`],
+          body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
+        });
+      },
+      // Nothing else belongs on a channel (RFC 3261 §12.2.2: 405 with Allow).
+      onMessage: (message) => message.reject({ statusCode: 405, reasonPhrase: 'Method Not Allowed', extraHeaders: ['Allow: INVITE, ACK, BYE, CANCEL, INFO'] }),
+      onNotify: (notify) => notify.reject({ statusCode: 481, reasonPhrase: 'Subscription Does Not Exist' }),
+      onRefer: (refer) => refer.reject({ statusCode: 405, reasonPhrase: 'Method Not Allowed', extraHeaders: ['Allow: INVITE, ACK, BYE, CANCEL, INFO'] }),
+    };
+  }
+
+  private refreshTarget(): void {
     const session = this.session;
     if (this.current !== ChannelState.Recovering || !session) {
       return;
     }
-    session.invite(
-      {
-        onAccept: (response) => {
-          response.ack();
-          if (this.current === ChannelState.Recovering) {
-            this.move(ChannelState.Established);
-            this.sender?.resume();
-          }
-        },
-        onReject: (response) => {
-          const status = response.message.statusCode ?? 0;
-          this.log.warn('target refresh refused', { channel: this.id, status });
-          if (status === 481 || status === 408) {
-            this.end(`target refresh failed: ${status}`);
-          }
-        },
+    this.refreshAttempts += 1;
+    const delegate = this.deps.faults.guard(this.callId, 'channel target refresh', {
+      onAccept: (response: { ack: () => void }) => {
+        response.ack();
+        if (this.current === ChannelState.Recovering) {
+          this.move(ChannelState.Established);
+          this.sender?.resume();
+        }
       },
-      {
-        extraHeaders: [`Contact: ${this.contact()}`],
+      onReject: (response: { message: { statusCode?: number } }) => this.onRefreshRefused(response.message.statusCode ?? 0),
+    });
+    try {
+      session.invite(delegate, {
+        extraHeaders: [`Contact: ${this.deps.contact()}`],
         body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
-      },
+      });
+    } catch (error) {
+      // sip.js refuses while another re-INVITE is under way: that one's outcome decides.
+      this.log.debug('target refresh not sent', { channel: this.id, error: String(error) });
+      this.scheduleRefresh(1000);
+    }
+  }
+
+  private onRefreshRefused(status: number): void {
+    this.log.warn('target refresh refused', { channel: this.id, status, attempt: this.refreshAttempts });
+    if (this.current !== ChannelState.Recovering) {
+      return;
+    }
+    if (status === 481 || status === 408) {
+      this.end(`target refresh failed: ${status}`);
+    } else if (this.refreshAttempts >= REFRESH_ATTEMPTS) {
+      this.close(`target refresh failed ${this.refreshAttempts} times (last ${status})`);
+    } else {
+      // RFC 3261 §14.1: after 491, the side that did not make the Call-ID waits 0–2 s.
+      this.scheduleRefresh(status === 491 ? Math.floor(Math.random() * 2000) : 1000 * this.refreshAttempts);
+    }
+  }
+
+  private scheduleRefresh(ms: number): void {
+    this.deps.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = this.deps.clock.setTimeout(
+      this.deps.faults.wrap(this.callId, 'channel refresh timer', () => {
+        this.refreshTimer = undefined;
+        this.refreshTarget();
+      }),
+      ms,
     );
   }
 
-  private onPathFailure(status: number): void {
-    this.log.info('INFO did not get through; holding data until the dialog recovers', { channel: this.id, status });
-    if (this.current === ChannelState.Established) {
-      this.move(ChannelState.Recovering);
+  /** Final non-2xx answer while the request rings (no dialog yet). */
+  private refuse(status: number, phrase: string, reason: string): void {
+    if (this.current !== ChannelState.Establishing || this.session) {
+      return;
+    }
+    this.answer.reject(status, phrase);
+    this.end(reason);
+  }
+
+  /** Hard end after a fault in one of our handlers: answer 500 or BYE, whatever state. */
+  private abort(reason: string): void {
+    if (this.current === ChannelState.Terminated) {
+      return;
+    }
+    this.answer.reject(500, 'Server Internal Error');
+    if (this.session && this.current !== ChannelState.Terminating) {
+      this.sendBye();
+    }
+    this.end(reason);
+  }
+
+  private sendBye(): void {
+    try {
+      this.session?.bye();
+    } catch (error) {
+      this.log.debug('BYE not sent', { channel: this.id, error: String(error) });
     }
   }
 
@@ -193,13 +310,16 @@ export class ContextChannel {
     if (this.current === ChannelState.Terminated) {
       return;
     }
+    this.deps.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
     this.sender?.close(reason);
+    this.release();
     this.move(ChannelState.Terminated);
     this.log.debug('channel ended', { channel: this.id, reason });
   }
 
   private move(next: ChannelState): void {
     this.current = transitionChannel(this.current, next);
-    this.events.onState(this, next);
+    this.deps.events.onState(this, next);
   }
 }

@@ -1,7 +1,11 @@
-import type { IncomingInviteRequest, Session } from 'sip.js/lib/core/index.js';
+import type { Session } from 'sip.js/lib/core/index.js';
 import type { AgentEvent } from '../../common/agent-events';
+import { isListedSipAor, normalizeSipAor } from '../channels/sip-identity';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { FaultBoundary } from '../sip/fault-boundary';
+import type { InviteAnswer } from '../sip/invite-answer';
+import { refusalHeaders, type AdmissionRefusal, type RingingSlot } from '../sip/request-admission';
 import { parseConfInvite, type ConfInvite } from './conf-invite';
 import { guardedTransition } from '../util/state-machine';
 
@@ -33,8 +37,10 @@ export type ConferenceInvitationOptions = {
   readonly answerTimeoutMs?: number;
   /** After our 200, wait this long for the inviter's BYE before sending ours (open question 3). */
   readonly byeGraceMs?: number;
-  /** Accept every valid invitation without asking (`--auto-accept`). */
+  /** Accept valid invitations from senders on `trustList` without asking (`--auto-accept`). */
   readonly autoAccept?: boolean;
+  /** SIP URIs whose invitations `autoAccept` applies to (`--trust`); others always ring. */
+  readonly trustList?: readonly string[];
 };
 
 /** What the handler needs from the engine. */
@@ -45,6 +51,11 @@ export type ConferenceInvitationDeps = {
   /** Starts the agent's own join of the conference once it accepted (dialogs two and three). */
   readonly join: (invite: ConfInvite, conversationId: string) => void;
   readonly newId: () => string;
+  readonly faults: FaultBoundary;
+  /** A ringing slot for this sender, or the refusal when too much rings ({@link LIMITS}). */
+  readonly ring: (sender: string) => RingingSlot | AdmissionRefusal;
+  /** Why a new conference cannot be joined now (the cap), or undefined when it can. */
+  readonly cannotJoin?: () => string | undefined;
 };
 
 type Invitation = {
@@ -52,10 +63,12 @@ type Invitation = {
   /** `Ms-Conversation-ID` of the invitation, else its Call-ID (protocol-notes open question 9). */
   readonly conversationId: string;
   readonly invite: ConfInvite;
-  readonly request: IncomingInviteRequest;
+  readonly answer: InviteAnswer;
   state: InvitationState;
   timer: TimerHandle | undefined;
   session: Session | undefined;
+  slot: RingingSlot | undefined;
+  release: () => void;
 };
 
 /**
@@ -87,44 +100,59 @@ export class ConferenceInvitations {
   }
 
   /** Handles one incoming invitation INVITE; wired to the INVITE router. */
-  handle(request: IncomingInviteRequest): void {
-    const message = request.message;
+  handle(answer: InviteAnswer): void {
+    const message = answer.request.message;
+    const from = message.from.uri.toString();
     const parsed = parseConfInvite(message.body ?? '');
     if (!parsed.ok) {
-      this.log.warn('refusing conference invitation', { from: message.from.uri.toString(), reason: parsed.warning });
-      request.reject({
-        statusCode: 400,
-        reasonPhrase: 'Bad Request',
-        extraHeaders: [`Warning: 399 switchboard "${parsed.warning.replace(/["\\]/g, "'")}"`],
-      });
+      this.log.warn('refusing conference invitation', { from, reason: parsed.warning });
+      answer.reject(400, 'Bad Request', [`Warning: 399 switchboard "${parsed.warning.replace(/["\\]/g, "'")}"`]);
       return;
     }
-    const invitation: Invitation = {
-      id: this.deps.newId(),
-      conversationId: message.getHeader('ms-conversation-id')?.trim() || message.callId,
-      invite: parsed.invite,
-      request,
-      state: 'Ringing',
-      timer: undefined,
-      session: undefined,
-    };
-    this.invitations.set(invitation.id, invitation);
-    request.delegate = { onCancel: () => this.onCancel(invitation) };
-    request.progress({ statusCode: 180, reasonPhrase: 'Ringing' });
-    const from = message.from.uri.toString();
+    const full = this.deps.cannotJoin?.();
+    if (full !== undefined) {
+      this.log.warn('refusing conference invitation', { from, reason: full });
+      answer.reject(486, 'Busy Here', [`Warning: 399 switchboard "${full.replace(/["\\]/g, "'")}"`]);
+      return;
+    }
+    const auto = (this.options.autoAccept ?? false) && isListedSipAor(from, this.options.trustList ?? []);
+    const slot = auto ? undefined : this.deps.ring(normalizeSipAor(from) ?? from);
+    if (slot && !slot.ok) {
+      this.log.warn('refusing conference invitation', { from, status: slot.status, reason: slot.reason });
+      answer.reject(slot.status, slot.reasonPhrase, refusalHeaders(slot));
+      return;
+    }
+    const invitation = this.register(answer, parsed.invite, slot);
+    answer.request.delegate = this.deps.faults.guard(answer.callId, 'invitation', { onCancel: () => this.onCancel(invitation) });
+    answer.progress(180, 'Ringing');
     this.deps.emit({ type: 'dialog', conversationId: invitation.conversationId, callId: message.callId, role: 'invitation', peer: from });
-    this.deps.emit({
-      type: 'invitation',
-      id: invitation.id,
-      from,
-      ...parsed.invite,
-      conversationId: invitation.conversationId,
-    });
-    if (this.options.autoAccept) {
+    this.deps.emit({ type: 'invitation', id: invitation.id, from, ...parsed.invite, conversationId: invitation.conversationId });
+    if (auto) {
       this.accept(invitation.id);
       return;
     }
-    invitation.timer = this.deps.clock.setTimeout(() => this.onNoAnswer(invitation), this.options.answerTimeoutMs ?? 30_000);
+    invitation.timer = this.deps.clock.setTimeout(
+      this.deps.faults.wrap(answer.callId, 'invitation answer timer', () => this.onNoAnswer(invitation)),
+      this.options.answerTimeoutMs ?? 30_000,
+    );
+  }
+
+  private register(answer: InviteAnswer, invite: ConfInvite, slot: RingingSlot | undefined): Invitation {
+    const message = answer.request.message;
+    const invitation: Invitation = {
+      id: this.deps.newId(),
+      conversationId: message.getHeader('ms-conversation-id')?.trim() || message.callId,
+      invite,
+      answer,
+      state: 'Ringing',
+      timer: undefined,
+      session: undefined,
+      slot,
+      release: () => undefined,
+    };
+    invitation.release = this.deps.faults.own(answer.callId, (reason) => this.abort(invitation, reason));
+    this.invitations.set(invitation.id, invitation);
+    return invitation;
   }
 
   /** Accepts a ringing invitation; false when `id` names none. */
@@ -134,27 +162,33 @@ export class ConferenceInvitations {
       return false;
     }
     this.transition(invitation, 'Accepted');
-    this.deps.clock.clearTimeout(invitation.timer);
-    const response = invitation.request.accept({
+    this.freeRinging(invitation);
+    const session = invitation.answer.accept({
       statusCode: 200,
       // The core layer needs a body on a 2xx; an empty one of the offered type is accepted.
       body: { contentDisposition: 'render', contentType: CONF_INVITE_TYPE, content: '' },
     });
-    const session = response.session;
+    if (!session) {
+      this.end(invitation, 'already answered');
+      return false;
+    }
     invitation.session = session;
-    session.delegate = {
-      onBye: (bye) => {
+    session.delegate = this.deps.faults.guard(invitation.answer.callId, 'invitation dialog', {
+      onBye: (bye: { accept: () => unknown }) => {
         bye.accept();
         this.end(invitation, 'inviter sent BYE');
       },
-    };
-    invitation.timer = this.deps.clock.setTimeout(() => {
-      if (invitation.state === 'Accepted') {
-        this.log.debug('no BYE from the inviter; ending the invitation dialog', { id });
-        session.bye();
-        this.end(invitation, 'grace period over');
-      }
-    }, this.options.byeGraceMs ?? 5000);
+    });
+    invitation.timer = this.deps.clock.setTimeout(
+      this.deps.faults.wrap(invitation.answer.callId, 'invitation grace timer', () => {
+        if (invitation.state === 'Accepted') {
+          this.log.debug('no BYE from the inviter; ending the invitation dialog', { id });
+          byeQuietly(session, this.log);
+          this.end(invitation, 'grace period over');
+        }
+      }),
+      this.options.byeGraceMs ?? 5000,
+    );
     this.deps.emit({ type: 'invitation.accepted', id, focusUri: invitation.invite.focusUri });
     this.deps.join(invitation.invite, invitation.conversationId);
     return true;
@@ -166,7 +200,7 @@ export class ConferenceInvitations {
     if (!invitation || invitation.state !== 'Ringing') {
       return false;
     }
-    invitation.request.reject({ statusCode: 603, reasonPhrase: 'Decline' });
+    invitation.answer.reject(603, 'Decline');
     this.end(invitation, 'declined');
     this.deps.emit({ type: 'invitation.declined', id, focusUri: invitation.invite.focusUri });
     return true;
@@ -176,9 +210,9 @@ export class ConferenceInvitations {
   dispose(): void {
     for (const invitation of this.invitations.values()) {
       if (invitation.state === 'Ringing') {
-        invitation.request.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
-      } else if (invitation.state === 'Accepted') {
-        invitation.session?.bye();
+        invitation.answer.reject(480, 'Temporarily Unavailable');
+      } else if (invitation.state === 'Accepted' && invitation.session) {
+        byeQuietly(invitation.session, this.log);
       }
       this.end(invitation, 'agent stopping');
     }
@@ -189,7 +223,7 @@ export class ConferenceInvitations {
       return;
     }
     // sip.js has already answered the CANCEL with 200; the INVITE still needs its 487.
-    invitation.request.reject({ statusCode: 487, reasonPhrase: 'Request Terminated' });
+    invitation.answer.reject(487, 'Request Terminated');
     this.end(invitation, 'cancelled');
     this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'cancelled' });
   }
@@ -198,7 +232,7 @@ export class ConferenceInvitations {
     if (invitation.state !== 'Ringing') {
       return;
     }
-    invitation.request.reject({ statusCode: 480, reasonPhrase: 'Temporarily Unavailable' });
+    invitation.answer.reject(480, 'Temporarily Unavailable');
     this.end(invitation, 'no answer');
     this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'timeout' });
   }
@@ -208,13 +242,43 @@ export class ConferenceInvitations {
       return;
     }
     this.deps.clock.clearTimeout(invitation.timer);
+    invitation.timer = undefined;
+    this.freeRinging(invitation);
+    invitation.release();
     this.transition(invitation, 'Ended');
     this.invitations.delete(invitation.id);
     this.log.debug('invitation ended', { id: invitation.id, why });
   }
 
+  /** Hard end after a fault in one of this invitation's handlers. */
+  private abort(invitation: Invitation, reason: string): void {
+    if (invitation.state === 'Ended') {
+      return;
+    }
+    invitation.answer.reject(500, 'Server Internal Error');
+    if (invitation.session) {
+      byeQuietly(invitation.session, this.log);
+    }
+    this.end(invitation, reason);
+    this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'cancelled' });
+  }
+
+  private freeRinging(invitation: Invitation): void {
+    invitation.slot?.release();
+    invitation.slot = undefined;
+  }
+
   /** The one guarded state change of an invitation. */
   private transition(invitation: Invitation, next: InvitationState): void {
     invitation.state = transitionInvitation(invitation.state, next, invitation.id);
+  }
+}
+
+/** BYE that cannot throw: the dialog may already be gone (a crossing BYE, a dead transport). */
+function byeQuietly(session: Session, log: Logger): void {
+  try {
+    session.bye();
+  } catch (error) {
+    log.debug('BYE not sent', { error: String(error) });
   }
 }

@@ -6,7 +6,7 @@ import type { MediaEngine } from '../ports/media';
 import type { ConfInvite } from './conf-invite';
 import { Conference, type ConferenceOptions } from './conference';
 import { CONF_INVITE_TYPE, ConferenceInvitations, type ConferenceInvitationOptions } from './conference-invitations';
-import { parseConferenceInfo } from './conference-info';
+import { LIMITS } from '../agent/limits';
 
 /** Options of {@link ConferenceManager}. */
 export type ConferenceManagerOptions = ConferenceInvitationOptions & ConferenceOptions;
@@ -50,10 +50,13 @@ export class ConferenceManager {
         emit: (event) => engine.report(event),
         join: (invite, conversationId) => this.join(invite, conversationId),
         newId: () => `inv-${(++invitationSeq).toString(36)}-${deps.newGuid().slice(0, 8)}`,
+        faults: engine.faults,
+        ring: (sender) => engine.admission.ring(sender),
+        cannotJoin: () => (this.conferences.size >= LIMITS.conferences ? `in ${LIMITS.conferences} conferences already` : undefined),
       },
       options,
     );
-    engine.invites.handle(CONF_INVITE_TYPE, (request) => this.invitations.handle(request));
+    engine.invites.handle(CONF_INVITE_TYPE, (answer) => this.invitations.handle(answer));
     engine.interceptRequests('BENOTIFY', (raw) => this.onBenotify(raw));
     engine.addStopHook(() => this.dispose());
   }
@@ -119,6 +122,7 @@ export class ConferenceManager {
         logger: this.deps.logger,
         media: this.deps.media,
         emit: (event) => this.engine.report(event),
+        faults: this.engine.faults,
         nextRequestId: () => ++this.requestId,
         newGuid: this.deps.newGuid,
         conversationId,
@@ -144,20 +148,23 @@ export class ConferenceManager {
     return this.conferences.get(focusUri.toLowerCase());
   }
 
-  /** BENOTIFY: a NOTIFY that wants no response (open question 16); routed by document entity. */
+  /**
+   * BENOTIFY: a NOTIFY that wants no response (open question 16). It counts only inside the
+   * roster subscription it belongs to, matched by Call-ID and tags like any in-dialog request
+   * (RFC 3261 §12.2.2); the document's `entity` proves nothing, since every participant knows
+   * the focus URI. Anything else is logged and dropped, unanswered.
+   */
   private onBenotify(raw: string): void {
     const message = Parser.parseMessage(raw, quietParserLogger);
-    const body = message?.body ?? '';
-    const parsed = parseConferenceInfo(body);
-    if (!parsed.ok) {
-      this.log.warn('ignoring BENOTIFY without a readable conference document', { error: parsed.error });
+    if (!message) {
+      this.log.warn('ignoring unreadable BENOTIFY');
       return;
     }
-    const conference = this.find(parsed.info.entity);
+    const conference = [...this.conferences.values()].find((c) => c.ownsRosterDialog(message.callId, message.fromTag, message.toTag));
     if (!conference) {
-      this.log.debug('BENOTIFY for a conference we are not in', { entity: parsed.info.entity });
+      this.log.warn('ignoring BENOTIFY outside our roster subscriptions', { callId: message.callId, from: message.from?.uri.toString() });
       return;
     }
-    conference.applyBenotify(body);
+    this.engine.faults.run(message.callId, 'BENOTIFY', () => conference.applyBenotify(message.body ?? ''));
   }
 }

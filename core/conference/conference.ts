@@ -8,6 +8,7 @@ import { McuCall } from './mcu-call';
 import { deriveMcuUri } from './roster';
 import { RosterSubscription } from './roster-subscription';
 import { guardedTransition } from '../util/state-machine';
+import type { FaultBoundary } from '../sip/fault-boundary';
 
 /**
  * States of the agent's participation in one conference.
@@ -38,6 +39,7 @@ export type ConferenceDeps = {
   readonly logger: Logger;
   readonly media: MediaEngine;
   readonly emit: (event: AgentEvent) => void;
+  readonly faults: FaultBoundary;
   readonly nextRequestId: () => number;
   /** A fresh GUID (RFC 4122), for our endpoint entity. */
   readonly newGuid: () => string;
@@ -77,6 +79,8 @@ export class Conference {
   private readonly endpointEntity: string;
   private readonly log: Logger;
   private readonly self: string;
+  /** Fault-boundary registrations of our dialogs, released when we leave. */
+  private readonly releases: (() => void)[] = [];
 
   constructor(
     private readonly deps: ConferenceDeps,
@@ -87,16 +91,17 @@ export class Conference {
     // [MS-CONFBAS] 2.2.3.15: the endpoint entity SHOULD be a GUID; pidgin-sipe braces it.
     this.endpointEntity = `{${deps.newGuid().toUpperCase()}}`;
     this.self = deps.ua.userAgentCore.configuration.aor.toString().toLowerCase();
-    this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, focusUri, options.sessionExpiresSec, options.minSessionExpiresSec);
+    this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, deps.faults, focusUri, options.sessionExpiresSec, options.minSessionExpiresSec);
     this.focus.onRemoteBye = (reason) => void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
     this.focus.onDialog = (callId) => this.reportDialog('focus', callId, focusUri);
-    this.subscription = new RosterSubscription(deps.ua, deps.logger, focusUri);
+    this.subscription = new RosterSubscription(deps.ua, deps.logger, focusUri, deps.faults);
     this.subscription.onChange = () => this.onRosterChange();
     this.subscription.onEnded = () => void this.end('the conference ended', { byeFocus: true });
     this.subscription.onDialog = (callId) => this.reportDialog('roster', callId, focusUri);
   }
 
   private reportDialog(role: 'focus' | 'roster' | 'mcu', callId: string, peer: string): void {
+    this.releases.push(this.deps.faults.own(callId, (reason) => this.onFault(role, reason)));
     if (this.deps.conversationId !== undefined) {
       this.deps.emit({ type: 'dialog', conversationId: this.deps.conversationId, callId, role, peer });
     }
@@ -164,9 +169,31 @@ export class Conference {
     }
   }
 
-  /** Feeds a BENOTIFY for this conference. */
+  /** Whether a request with these Call-ID and tags belongs to our roster subscription. */
+  ownsRosterDialog(callId: string, fromTag: string | undefined, toTag: string | undefined): boolean {
+    return this.subscription.owns(callId, fromTag, toTag);
+  }
+
+  /** Feeds a BENOTIFY of our roster subscription (the manager checked {@link Conference.ownsRosterDialog}). */
   applyBenotify(body: string): void {
     this.subscription.applyBenotify(body);
+  }
+
+  /**
+   * One of our dialogs' handlers failed (the fault boundary): an MCU fault costs the audio
+   * (Reconnect audio brings it back); a focus or roster fault ends the conference for us.
+   */
+  private onFault(role: 'focus' | 'roster' | 'mcu', reason: string): void {
+    if (role === 'mcu') {
+      this.stopReports();
+      this.mcu?.hangUp();
+      if (this.mcu && this.mediaState !== 'closed') {
+        this.mediaState = 'closed';
+        this.reportMedia();
+      }
+      return;
+    }
+    void this.end(reason, { byeFocus: true });
   }
 
   /**
@@ -191,7 +218,7 @@ export class Conference {
       return;
     }
     const media = this.deps.media.createSession({ focusUri: this.focusUri });
-    const mcu = new McuCall(this.deps.ua, this.deps.logger, mcuUri, media);
+    const mcu = new McuCall(this.deps.ua, this.deps.logger, this.deps.faults, mcuUri, media);
     this.mcu = mcu;
     media.onStateChange((state) => {
       if (this.mcu !== mcu || state === this.mediaState) {
@@ -268,16 +295,18 @@ export class Conference {
     if (!wasJoining) {
       this.transition('Left');
     }
+    this.releases.splice(0).forEach((release) => release());
     this.deps.emit({ type: 'conference.left', focusUri: this.focusUri, reason });
     this.deps.onLeft(this);
   }
 
   private startReports(): void {
     const period = this.options.mediaReportMs ?? 1000;
-    const tick = (): void => {
+    const tick = this.deps.faults.wrap(undefined, 'media report timer', () => {
       this.reportMedia();
       this.reportTimer = this.deps.clock.setTimeout(tick, period);
-    };
+    });
+    this.stopReports();
     this.reportTimer = this.deps.clock.setTimeout(tick, period);
   }
 

@@ -1,7 +1,8 @@
 import { UserAgent } from 'sip.js';
-import type { IncomingResponse, OutgoingRequestDelegate, Session } from 'sip.js/lib/core/index.js';
+import type { IncomingResponse, OutgoingRequestDelegate, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { FaultBoundary } from '../sip/fault-boundary';
 import { makeInitialInvite } from '../sip/outgoing-invite';
 import { buildAddUserRequest, buildModifyEndpointMediaRequest, parseC3PResponse, type ModifyEndpointMediaInput } from './c3p';
 import { MIME_CCCP } from './namespaces';
@@ -30,6 +31,7 @@ const DEFAULT_SESSION_EXPIRES_SEC = 1800;
  */
 export class FocusDialog {
   private session: Session | undefined;
+  private callId: string | undefined;
   private refreshTimer: TimerHandle | undefined;
   private ended = false;
   private readonly log: Logger;
@@ -42,6 +44,7 @@ export class FocusDialog {
     private readonly ua: UserAgent,
     private readonly clock: Clock,
     logger: Logger,
+    private readonly faults: FaultBoundary,
     readonly focusUri: string,
     private readonly sessionExpiresSec = DEFAULT_SESSION_EXPIRES_SEC,
     /** Shortest interval we accept from the focus; RFC 4028 §4 sets Min-SE to 90 s by default. */
@@ -66,10 +69,11 @@ export class FocusDialog {
       [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, application/sdp`],
       { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
     );
+    this.callId = request.callId;
     this.onDialog?.(request.callId);
     return new Promise<FocusJoinResult>((resolve) => {
-      core.invite(request, {
-        onAccept: (response) => {
+      const delegate = this.faults.guard(request.callId, 'focus join', {
+        onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
           response.ack();
           this.session = response.session;
           this.watchSession(response.session);
@@ -84,11 +88,16 @@ export class FocusDialog {
           this.scheduleRefresh(sessionInterval(response, this.sessionExpiresSec, this.minSessionExpiresSec));
           resolve({ ok: true, grantedRole: parsed.response.grantedRole });
         },
-        onReject: (response) => {
+        onReject: (response: IncomingResponse) => {
           const status = response.message.statusCode ?? 0;
           resolve({ ok: false, status, reason: rejectionReason(response) });
         },
       });
+      try {
+        core.invite(request, delegate);
+      } catch (error) {
+        resolve({ ok: false, status: 0, reason: `INVITE not sent: ${String(error)}` });
+      }
     });
   }
 
@@ -106,7 +115,11 @@ export class FocusDialog {
     }
     this.ended = true;
     this.clock.clearTimeout(this.refreshTimer);
-    this.session?.bye();
+    try {
+      this.session?.bye();
+    } catch (error) {
+      this.log.debug('BYE not sent', { error: String(error) });
+    }
   }
 
   private info(content: string): Promise<number> {
@@ -116,13 +129,18 @@ export class FocusDialog {
     }
     return new Promise((resolve) => {
       const done = (response: IncomingResponse): void => resolve(response.message.statusCode ?? 0);
-      const delegate: OutgoingRequestDelegate = { onAccept: done, onReject: done };
-      session.info(delegate, { body: { contentDisposition: 'render', contentType: MIME_CCCP, content } });
+      const delegate: OutgoingRequestDelegate = this.faults.guard(this.callId, 'focus INFO', { onAccept: done, onReject: done });
+      try {
+        session.info(delegate, { body: { contentDisposition: 'render', contentType: MIME_CCCP, content } });
+      } catch (error) {
+        this.log.warn('C3P INFO not sent', { error: String(error) });
+        resolve(0);
+      }
     });
   }
 
   private watchSession(session: Session): void {
-    session.delegate = {
+    session.delegate = this.faults.guard(this.callId, 'focus', {
       onBye: (bye) => {
         bye.accept();
         if (!this.ended) {
@@ -141,13 +159,13 @@ export class FocusDialog {
           extraHeaders: [`Contact: ${this.ua.userAgentCore.configuration.contact.toString()}`],
           body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
         }),
-    };
+    } satisfies SessionDelegate);
   }
 
   /** RFC 4028 §10: the refresher refreshes at half the negotiated interval. */
   private scheduleRefresh(intervalSec: number): void {
     this.clock.clearTimeout(this.refreshTimer);
-    this.refreshTimer = this.clock.setTimeout(() => this.refresh(intervalSec), (intervalSec * 1000) / 2);
+    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh timer', () => this.refresh(intervalSec)), (intervalSec * 1000) / 2);
   }
 
   private refresh(intervalSec: number): void {
@@ -157,15 +175,15 @@ export class FocusDialog {
     }
     const contact = this.ua.userAgentCore.configuration.contact.toString();
     session.invite(
-      {
-        onAccept: (response) => {
+      this.faults.guard(this.callId, 'focus refresh', {
+        onAccept: (response: IncomingResponse & { ack: () => void }) => {
           response.ack();
           this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
         },
-        onReject: (response) => {
+        onReject: (response: IncomingResponse) => {
           this.log.warn('session refresh refused', { status: response.message.statusCode ?? 0 });
         },
-      },
+      }),
       {
         extraHeaders: [`Contact: ${contact}`, `Session-Expires: ${intervalSec};refresher=uac`, 'Supported: timer'],
         body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },

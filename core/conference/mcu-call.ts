@@ -1,6 +1,7 @@
 import { UserAgent } from 'sip.js';
-import type { Session } from 'sip.js/lib/core/index.js';
+import type { IncomingResponse, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
 import type { Logger } from '../ports/logger';
+import type { FaultBoundary } from '../sip/fault-boundary';
 import { SDP_CONTENT_TYPE, type MediaSession } from '../ports/media';
 import { makeInitialInvite } from '../sip/outgoing-invite';
 import { rejectionReason } from './focus-dialog';
@@ -29,6 +30,7 @@ export class McuCall {
   constructor(
     private readonly ua: UserAgent,
     logger: Logger,
+    private readonly faults: FaultBoundary,
     readonly mcuUri: string,
     readonly media: MediaSession,
   ) {
@@ -54,16 +56,22 @@ export class McuCall {
       content: offer,
     });
     this.onDialog?.(request.callId);
+    const callId = request.callId;
     const answered = await new Promise<{ ok: true; sdp: string } | { ok: false; reason: string }>((resolve) => {
-      core.invite(request, {
-        onAccept: (response) => {
+      const delegate = this.faults.guard(callId, 'MCU join', {
+        onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
           response.ack();
           this.session = response.session;
-          this.watch(response.session);
+          this.watch(response.session, callId);
           resolve({ ok: true, sdp: response.message.body ?? '' });
         },
-        onReject: (response) => resolve({ ok: false, reason: rejectionReason(response) }),
+        onReject: (response: IncomingResponse) => resolve({ ok: false, reason: rejectionReason(response) }),
       });
+      try {
+        core.invite(request, delegate);
+      } catch (error) {
+        resolve({ ok: false, reason: `INVITE not sent: ${String(error)}` });
+      }
     });
     if (!answered.ok) {
       return answered;
@@ -83,22 +91,26 @@ export class McuCall {
   hangUp(): void {
     if (!this.ended) {
       this.ended = true;
-      this.session?.bye();
+      try {
+        this.session?.bye();
+      } catch (error) {
+        this.log.debug('BYE not sent', { error: String(error) });
+      }
     }
-    void this.media.close();
+    this.media.close().catch((error: unknown) => this.log.debug('media close failed', { error: String(error) }));
   }
 
-  private watch(session: Session): void {
-    session.delegate = {
+  private watch(session: Session, callId: string): void {
+    session.delegate = this.faults.guard(callId, 'MCU', {
       onBye: (bye) => {
         bye.accept();
         if (!this.ended) {
           this.ended = true;
-          void this.media.close();
+          this.media.close().catch(() => undefined);
           this.onRemoteBye?.(bye.message.getHeader('ms-diagnostics') ?? 'the MCU ended the call');
         }
       },
       onInfo: (info) => info.accept(),
-    };
+    } satisfies SessionDelegate);
   }
 }

@@ -1,5 +1,6 @@
 import { Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
 import type { Logger } from '../ports/logger';
+import type { FaultBoundary } from '../sip/fault-boundary';
 import { parseConferenceInfo } from './conference-info';
 import { MIME_CONFERENCE_INFO } from './namespaces';
 import { Roster } from './roster';
@@ -22,11 +23,17 @@ const MAX_RESYNCS = 5;
  *   `Proxy-Require: ms-benotify`, which a strict proxy would refuse with 420; and we do not ask
  *   for a piggy-backed first NOTIFY, because sip.js ends a subscription that gets no NOTIFY.
  * - Versions: a gap, or a partial document first, re-SUBSCRIBEs for full state (open question 17).
+ * - Only this dialog's notifications count: sip.js matches NOTIFY to the subscription by
+ *   Call-ID and tags (RFC 6665 §4.1.3), and a BENOTIFY is applied only when
+ *   {@link RosterSubscription.owns} its Call-ID and tags (the conference manager asks). An
+ *   out-of-dialog document naming the conference, which any participant could forge, changes
+ *   nothing.
  * @public
  */
 export class RosterSubscription {
   readonly roster: Roster;
   private subscriber: Subscriber | undefined;
+  private dialog: { callId: string; localTag: string; remoteTag: string | undefined } | undefined;
   private resyncs = 0;
   private readonly log: Logger;
   /** Called after every document applied. */
@@ -40,6 +47,7 @@ export class RosterSubscription {
     private readonly ua: UserAgent,
     logger: Logger,
     readonly focusUri: string,
+    private readonly faults: FaultBoundary,
   ) {
     this.log = logger.child('roster');
     this.roster = new Roster(focusUri);
@@ -56,23 +64,40 @@ export class RosterSubscription {
       expires: SUBSCRIBE_EXPIRES_SEC,
       extraHeaders: [`Accept: ${MIME_CONFERENCE_INFO}`, 'Supported: ms-benotify, com.microsoft.autoextend'],
     });
-    subscriber.delegate = {
+    const identity = subscribeIdentity(subscriber);
+    this.dialog = identity.callId === '' ? undefined : { ...identity, remoteTag: undefined };
+    subscriber.delegate = this.faults.guard(identity.callId || undefined, 'roster', {
       onNotify: (notification: Notification) => {
         notification.accept().catch(() => undefined);
+        if (this.dialog && this.subscriber === subscriber) {
+          this.dialog.remoteTag ??= notification.request.fromTag;
+        }
         this.applyBody(notification.request.body ?? '');
       },
-    };
+    });
     subscriber.stateChange.addListener((state) => {
       if (state === SubscriptionState.Terminated && subscriber === this.subscriber) {
         this.log.info('roster subscription ended', { focusUri: this.focusUri });
       }
     });
     this.subscriber = subscriber;
-    const callId = subscribeCallId(subscriber);
-    if (callId !== '') {
-      this.onDialog?.(callId);
+    if (identity.callId !== '') {
+      this.onDialog?.(identity.callId);
     }
     subscriber.subscribe().catch((error: unknown) => this.log.warn('SUBSCRIBE failed', { error: String(error) }));
+  }
+
+  /**
+   * Whether a request with these Call-ID and tags belongs to this subscription's dialog: our
+   * SUBSCRIBE's Call-ID, our tag as its To tag and, once the focus has notified us, its tag as
+   * the From tag (RFC 3261 §12.2.2, RFC 6665 §4.1.3).
+   */
+  owns(callId: string, fromTag: string | undefined, toTag: string | undefined): boolean {
+    const dialog = this.dialog;
+    if (!dialog || this.subscriber === undefined || callId !== dialog.callId || toTag !== dialog.localTag) {
+      return false;
+    }
+    return dialog.remoteTag === undefined || fromTag === dialog.remoteTag;
   }
 
   /** Feeds a BENOTIFY body (no response is sent for BENOTIFY). */
@@ -84,6 +109,7 @@ export class RosterSubscription {
   unsubscribe(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
+    this.dialog = undefined;
     if (!subscriber) {
       return Promise.resolve();
     }
@@ -123,18 +149,23 @@ export class RosterSubscription {
     }
     this.resyncs += 1;
     this.log.info('roster out of sync, re-subscribing for full state', { reason });
-    void this.unsubscribe().then(() => {
-      this.roster.reset();
-      this.subscribe();
-    });
+    void this.unsubscribe()
+      .then(() => {
+        this.roster.reset();
+        this.subscribe();
+      })
+      .catch((error: unknown) => this.log.error('re-SUBSCRIBE failed', { error: String(error) }));
   }
 }
 
 /**
- * The Call-ID of a Subscriber's SUBSCRIBE. sip.js 0.21 builds the request in the constructor
- * but keeps it (and its `id`) private, so the field is read structurally.
+ * The Call-ID and our tag of a Subscriber's SUBSCRIBE. sip.js 0.21 builds the request in the
+ * constructor but keeps it (and its `id`) private, so the fields are read structurally.
  */
-function subscribeCallId(subscriber: Subscriber): string {
-  const message = (subscriber as unknown as { outgoingRequestMessage?: { callId?: unknown } }).outgoingRequestMessage;
-  return typeof message?.callId === 'string' ? message.callId : '';
+function subscribeIdentity(subscriber: Subscriber): { callId: string; localTag: string } {
+  const message = (subscriber as unknown as { outgoingRequestMessage?: { callId?: unknown; fromTag?: unknown } }).outgoingRequestMessage;
+  return {
+    callId: typeof message?.callId === 'string' ? message.callId : '',
+    localTag: typeof message?.fromTag === 'string' ? message.fromTag : '',
+  };
 }

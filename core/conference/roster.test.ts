@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfEndpoint, ConfMedia, ConfUser, ConferenceInfo } from './conference-info';
 import { buildConferenceInfo, parseConferenceInfo } from './conference-info';
-import { Roster, audioModality, deriveMcuUri, imModality } from './roster';
+import { Roster, audioModality, deriveMcuUri, imModality, isSameConference } from './roster';
 
 const FOCUS = 'sip:orgr@example.org;gruu;opaque=app:conf:focus:id:K7QW2ZPD';
 const AV_URI = 'sip:orgr@example.org;gruu;opaque=app:conf:audio-video:id:K7QW2ZPD';
@@ -212,13 +212,41 @@ describe('Roster: modalities ("gray until media joined")', () => {
 
 describe('MCU URIs', () => {
   it('prefers conf-uris, matching the purpose case-insensitively in either spelling', () => {
-    const listed = 'sip:mcu@example.org;gruu;opaque=app:conf:audiovideo:id:X';
+    const listed = 'sip:orgr@example.org;gruu;opaque=app:conf:audiovideo:id:K7QW2ZPD';
+    const chat = 'sip:orgr@example.org;gruu;opaque=app:conf:chat:id:K7QW2ZPD';
     for (const purpose of ['audio-video', 'AudioVideo', 'audiovideo']) {
       const roster = new Roster(FOCUS);
-      roster.apply(doc(1, 'full', [], { confUris: [{ uri: 'sip:chat', purpose: 'chat' }, { uri: listed, purpose }] }));
+      roster.apply(doc(1, 'full', [], { confUris: [{ uri: chat, purpose: 'chat' }, { uri: listed, purpose }] }));
       expect(roster.mcuUri('audio-video')).toBe(listed);
-      expect(roster.mcuUri('chat')).toBe('sip:chat');
+      expect(roster.mcuUri('chat')).toBe(chat);
     }
+  });
+
+  it('never takes a conf-uris entry outside the conference: another host, user or conference id', () => {
+    const derived = 'sip:orgr@example.org;gruu;opaque=app:conf:audio-video:id:K7QW2ZPD';
+    for (const forged of [
+      'sip:attacker@evil.example;gruu;opaque=app:conf:audio-video:id:K7QW2ZPD',
+      'sip:orgr@evil.example;gruu;opaque=app:conf:audio-video:id:K7QW2ZPD',
+      'sip:orgr@example.org;gruu;opaque=app:conf:audio-video:id:OTHER1',
+      'sip:orgr@example.org:5099;gruu;opaque=app:conf:audio-video:id:K7QW2ZPD',
+      'sips:orgr@example.org;gruu;opaque=app:conf:audio-video:id:K7QW2ZPD',
+      'not a uri',
+    ]) {
+      const roster = new Roster(FOCUS);
+      roster.apply(doc(1, 'full', [], { confUris: [{ uri: forged, purpose: 'audio-video' }] }));
+      expect(roster.mcuUri('audio-video'), forged).toBe(derived);
+    }
+    expect(isSameConference(FOCUS, derived)).toBe(true);
+  });
+
+  it('keeps at most maxUsers participants and counts the ones it ignored', () => {
+    const roster = new Roster(FOCUS, 3);
+    roster.apply(doc(1, 'full', ['sip:a@x', 'sip:b@x', 'sip:c@x', 'sip:d@x', 'sip:e@x'].map((e) => user(e))));
+    expect(roster.users().map((u) => u.entity)).toEqual(['sip:a@x', 'sip:b@x', 'sip:c@x']);
+    expect(roster.droppedUsers).toBe(2);
+    roster.apply(doc(2, 'partial', [user('sip:f@x'), { ...user('sip:a@x'), displayText: 'A' }]));
+    expect(roster.users()).toHaveLength(3);
+    expect(roster.user('sip:a@x')?.displayText).toBe('A');
   });
 
   it('falls back to deriving from the focus URI', () => {

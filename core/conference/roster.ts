@@ -3,6 +3,8 @@
  * modality view the UI shows.
  * @packageDocumentation
  */
+import { LIMITS } from '../agent/limits';
+import { normalizeSipAor } from '../channels/sip-identity';
 import type { ConfEndpoint, ConfMedia, ConfUri, ConfUser, ConferenceInfo } from './conference-info';
 
 /** Audio icon state: gray, colored, or colored and muted. @public */
@@ -56,9 +58,21 @@ export class Roster {
   private documentEntity: string | undefined;
   private currentSubject: string | undefined;
   private uris: readonly ConfUri[] = [];
+  private dropped = 0;
 
-  /** @param focusUri - the focus we joined; defaults to the `entity` of the documents applied */
-  constructor(private readonly focusUri?: string) {}
+  /**
+   * @param focusUri - the focus we joined; defaults to the `entity` of the documents applied
+   * @param maxUsers - participants kept; later ones are ignored ({@link LIMITS}.rosterUsers)
+   */
+  constructor(
+    private readonly focusUri?: string,
+    private readonly maxUsers: number = LIMITS.rosterUsers,
+  ) {}
+
+  /** Participants ignored because the roster was full, since the last full document. */
+  get droppedUsers(): number {
+    return this.dropped;
+  }
 
   /** Version of the last applied document, if any. */
   get version(): number | undefined {
@@ -125,11 +139,12 @@ export class Roster {
    */
   mcuUri(purpose = 'audio-video'): string | undefined {
     const wanted = normaliseToken(purpose);
-    const listed = this.uris.find((entry) => normaliseToken(entry.purpose) === wanted);
+    const focus = this.focusUri ?? this.documentEntity;
+    // A conf-uris entry may only point inside this conference: never move media elsewhere.
+    const listed = this.uris.find((entry) => normaliseToken(entry.purpose) === wanted && focus !== undefined && isSameConference(focus, entry.uri));
     if (listed !== undefined) {
       return listed.uri;
     }
-    const focus = this.focusUri ?? this.documentEntity;
     return focus === undefined ? undefined : deriveMcuUri(focus, purpose);
   }
 
@@ -153,11 +168,9 @@ export class Roster {
     this.isEnded = doc.state === 'deleted';
     this.currentSubject = this.isEnded ? undefined : doc.subject;
     this.uris = this.isEnded ? [] : doc.confUris;
+    this.dropped = 0;
     for (const user of this.isEnded ? [] : doc.users) {
-      const stored = mergeUser(undefined, user);
-      if (stored !== undefined) {
-        this.byEntity.set(stored.entity, stored);
-      }
+      this.store(mergeUser(undefined, user));
     }
   }
 
@@ -169,10 +182,46 @@ export class Roster {
       if (merged === undefined) {
         this.byEntity.delete(update.entity);
       } else {
-        this.byEntity.set(update.entity, merged);
+        this.store(merged);
       }
     }
   }
+
+  /** Keeps a participant unless the roster is full and it is a new one. */
+  private store(user: ConfUser | undefined): void {
+    if (user === undefined) {
+      return;
+    }
+    if (this.byEntity.size >= this.maxUsers && !this.byEntity.has(user.entity)) {
+      this.dropped += 1;
+      return;
+    }
+    this.byEntity.set(user.entity, user);
+  }
+}
+
+/**
+ * Whether `uri` names a service of the same conference as `focusUri`: the same address of
+ * record (scheme, user, host) and, for Lync-style URIs, the same conference id after
+ * `opaque=app:conf:<service>:` ([MS-CONFBAS] 2.2.1; protocol notes 1.3).
+ * @remarks The guard against a forged or buggy `conf-uris` entry moving the agent's
+ * microphone to another server. A focus URI without the `app:conf:` opaque form only allows
+ * URIs of the same address of record.
+ * @public
+ */
+export function isSameConference(focusUri: string, uri: string): boolean {
+  const focusAor = normalizeSipAor(focusUri);
+  if (focusAor === undefined || focusAor !== normalizeSipAor(uri)) {
+    return false;
+  }
+  const focusId = conferenceIdOf(focusUri);
+  return focusId === undefined || focusId === conferenceIdOf(uri);
+}
+
+/** The `id:…` part of `opaque=app:conf:<service>:id:…`, lower case, or undefined. */
+function conferenceIdOf(uri: string): string | undefined {
+  const match = /;opaque=app:conf:[a-z-]+:([^;?>\s]+)/i.exec(uri);
+  return match?.[1]?.toLowerCase();
 }
 
 function resync(reason: string): RosterUpdate {

@@ -1,8 +1,12 @@
 import type { IncomingInviteRequest } from 'sip.js/lib/core/index.js';
 import type { Logger } from '../ports/logger';
+import type { FaultBoundary } from './fault-boundary';
+import { InviteAnswer } from './invite-answer';
+import { refusalHeaders, type RequestAdmission } from './request-admission';
+import { normalizeSipAor } from '../channels/sip-identity';
 
-/** Handles INVITEs of one content type through sip.js's core layer. */
-export type InviteHandler = (request: IncomingInviteRequest) => void;
+/** Handles INVITEs of one content type through sip.js's core layer, answering through `answer`. */
+export type InviteHandler = (answer: InviteAnswer) => void;
 
 /** Media type without parameters, lower case (RFC 7231 §3.1.1.1 media types are case-insensitive). */
 export function mediaTypeOf(contentType: string | undefined): string {
@@ -17,12 +21,19 @@ export function mediaTypeOf(contentType: string | undefined): string {
  * `Invitation`, which assumes SDP and BYEs such dialogs with cause 488 (lab-notes.md); they go
  * to handlers that answer through the core layer instead. An INVITE whose type nobody handles
  * is refused with 415 and an `Accept` header listing what is handled (RFC 3261 §21.4.13).
+ * Before any of that, each INVITE counts against its sender's rate ({@link RequestAdmission}:
+ * 503 with Retry-After past it). A handler that throws has its dialog torn down by the
+ * {@link FaultBoundary}, and the INVITE gets 500 if it had no final answer yet.
  * @public
  */
 export class InviteRouter {
   private readonly handlers = new Map<string, InviteHandler>();
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly admission: RequestAdmission,
+    private readonly faults: FaultBoundary,
+  ) {}
 
   /** Routes INVITEs whose media type is `mediaType` to `handler`. */
   handle(mediaType: string, handler: InviteHandler): void {
@@ -36,27 +47,27 @@ export class InviteRouter {
 
   /** Entry point wired to `userAgentCore.delegate.onInvite`. */
   route(request: IncomingInviteRequest): void {
+    const answer = new InviteAnswer(request, this.log);
+    const from = request.message.from.uri.toString();
+    const admitted = this.admission.arrive(normalizeSipAor(from) ?? from);
+    if (!admitted.ok) {
+      this.log.warn('refusing INVITE: sender over its rate', { from, callId: answer.callId, status: admitted.status, reason: admitted.reason });
+      answer.reject(admitted.status, admitted.reasonPhrase, refusalHeaders(admitted));
+      return;
+    }
     const type = mediaTypeOf(request.message.getHeader('content-type'));
     const handler = this.handlers.get(type);
     if (handler) {
-      try {
-        handler(request);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.log.error('INVITE handler failed', { contentType: type, error: message });
-        request.reject({ statusCode: 500, reasonPhrase: 'Server Internal Error' });
+      const before = this.faults.faults;
+      this.faults.run(answer.callId, `INVITE handler (${type})`, () => handler(answer));
+      // A handler that threw before answering leaves the INVITE to us (RFC 3261 §21.5.1).
+      if (!answer.answered && this.faults.faults > before) {
+        answer.reject(500, 'Server Internal Error');
       }
       return;
     }
     const accept = this.accepted().join(', ') || 'application/sdp';
-    this.log.warn('refusing INVITE with unsupported body', {
-      contentType: type || '(none)',
-      callId: request.message.callId,
-    });
-    request.reject({
-      statusCode: 415,
-      reasonPhrase: 'Unsupported Media Type',
-      extraHeaders: [`Accept: ${accept}`],
-    });
+    this.log.warn('refusing INVITE with unsupported body', { contentType: type || '(none)', callId: answer.callId });
+    answer.reject(415, 'Unsupported Media Type', [`Accept: ${accept}`]);
   }
 }

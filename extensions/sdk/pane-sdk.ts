@@ -28,7 +28,7 @@ export type ConnectOptions = {
   readonly sendTimeoutMs?: number;
 };
 
-const PANE_REASONS = ['rejected', 'timeout', 'closed', 'too-large', 'bad-content-type', 'offline'] as const;
+const PANE_REASONS = ['rejected', 'timeout', 'closed', 'too-large', 'bad-content-type', 'offline', 'busy'] as const;
 type FailureReason = (typeof PANE_REASONS)[number];
 
 /**

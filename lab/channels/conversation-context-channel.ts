@@ -138,11 +138,16 @@ export class ConversationContextChannel {
 
   private attach(session: Session): void {
     this.session = session;
-    this.sender = new InfoSender(session, labClock, () => {
-      if (this.current === ChannelState.Established) {
-        this.move(ChannelState.Recovering);
-      }
-    });
+    this.sender = new InfoSender(session, labClock, {
+      // The agent says the dialog is gone (481): the channel is over on this side too.
+      onDialogGone: () => {
+        if (this.current !== ChannelState.Terminating && this.current !== ChannelState.Terminated) {
+          this.sender?.close('dialog gone');
+          this.move(ChannelState.Terminated);
+        }
+      },
+      // A server application queues as much as it likes (UCMA has no such cap); the agent's panes do not.
+    }, { maxQueued: Number.POSITIVE_INFINITY, maxQueuedChars: Number.POSITIVE_INFINITY });
     session.delegate = {
       onInfo: (info) => {
         const message = info.message;

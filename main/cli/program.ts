@@ -59,9 +59,9 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     .addOption(
       new Option('--keepalive-timeout <ms>', 'declare the link dead when a ping gets no answer this fast').default('5000'),
     )
-    .option('--auto-accept', 'accept every valid conference invitation and context channel without asking', false)
+    .option('--auto-accept', 'accept valid conference invitations and context channels from --trust senders without asking (others ring)', false)
     .option('--registry <dir>', 'per-user extension registry (default: ~/.config/switchboard/extensions)')
-    .option('--trust <sip-uri...>', 'senders allowed to open context channels inside a conference (repeatable)')
+    .option('--trust <sip-uri...>', 'trusted senders: may open context channels inside a conference, and are auto-accepted with --auto-accept (repeatable)')
     .addOption(new Option('--answer-timeout <ms>', 'answer 480 to invitations nobody accepts or declines this fast').default('30000'))
     .option('-v, --verbose', 'debug logs, including sip.js internals, on stderr', false)
     .addHelpText('after', `${JSON_HELP}\n${EXIT_CODES_HELP}`)

@@ -83,7 +83,7 @@ export class AgentHost {
         media: options.media ?? createHostMediaEngine(),
         newGuid: () => randomUUID(),
       },
-      { autoAccept: options.autoAccept, answerTimeoutMs: options.answerTimeout },
+      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout },
     );
     const registry = await RegistrySnapshot.load(options.registry, env, logger);
     logger.info('extensions available', { count: registry.count });

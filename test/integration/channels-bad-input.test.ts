@@ -24,7 +24,7 @@ beforeAll(async () => {
   kamailio = await startKamailio();
   const registry = mkdtempSync(join(tmpdir(), 'sb-registry-'));
   execFileSync(process.execPath, [BIN, 'extensions', 'install', join(PACKAGES, 'echo'), '--registry', registry], { stdio: 'pipe' });
-  agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', 'sip:agent@lab.local', '--registry', registry, '--auto-accept']);
+  agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', 'sip:agent@lab.local', '--registry', registry, '--auto-accept', '--trust', 'sip:sipp@lab.local']);
   await agent.waitForType('registered', 10_000);
 });
 

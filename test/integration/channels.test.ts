@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelState } from '../../core/channels/channel-state';
 import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { Lab } from '../../lab/lab';
+import type { AgentCommand } from '../../common/agent-commands';
 import { AgentProcess } from '../support/agent-process';
 import { freeUdpPort } from '../support/free-port';
 
@@ -17,6 +18,8 @@ import { freeUdpPort } from '../support/free-port';
 const ECHO = '{6F2C4B1E-3A5D-4E7F-8B9C-0D1E2F3A4B5C}';
 const CRM = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
 const AGENT = 'sip:agent@lab.local';
+/** The lab's contact-center application: it sends both invitations and channels. */
+const LAB_APP = 'sip:conf@lab.local';
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
 const PACKAGES = fileURLToPath(new URL('../../out/extensions/', import.meta.url));
 
@@ -47,9 +50,26 @@ async function setup(agentArgs: string[] = [], samples = ['echo', 'crm-context']
   return { lab, kamailio, agent };
 }
 
+/**
+ * Sends `count` pane messages through the agent's stdin with at most `window` of them
+ * unanswered: a channel queues 64 at most and answers more with `busy` (README "Limits").
+ */
+async function sendWindowed(agent: AgentProcess, count: number, command: (i: number) => AgentCommand, window = 32): Promise<void> {
+  const outcomes = (): number => agent.events.filter((e) => e.event.type === 'channel.sent').length;
+  const before = outcomes();
+  const deadline = performance.now() + 60_000;
+  for (let i = 0; i < count; i += 1) {
+    while (i - (outcomes() - before) >= window) {
+      expect(performance.now(), `outcome of send ${i - window} within 60 s`).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    agent.send(command(i));
+  }
+}
+
 describe('context channels through Kamailio', () => {
   it('opens the pane with the decoded context, carries 1,000 INFO each way in order, and ends on the lab BYE', async () => {
-    const { lab, agent } = await setup(['--auto-accept']);
+    const { lab, agent } = await setup(['--auto-accept', '--trust', LAB_APP]);
     const channel = lab.channel(AGENT);
     const context = JSON.stringify({ name: 'Ada Lovelace', ticket: 4711 });
     const outcome = await channel.establish(CRM, { applicationName: 'CRM context', toast: 'Customer context attached', contextualData: context, simpleLink: 'https://crm.example.org/t/4711' });
@@ -61,9 +81,7 @@ describe('context channels through Kamailio', () => {
 
     const started = performance.now();
     const sends = Array.from({ length: 1000 }, (_, i) => channel.sendData('application/json', JSON.stringify({ n: i })));
-    for (let i = 0; i < 1000; i += 1) {
-      agent.send({ cmd: 'send', appId: CRM, channelId, contentType: 'application/json', body: JSON.stringify({ reply: i }) });
-    }
+    await sendWindowed(agent, 1000, (i) => ({ cmd: 'send', appId: CRM, channelId, contentType: 'application/json', body: JSON.stringify({ reply: i }) }));
     const results = await Promise.all(sends);
     expect(results.every((r) => r.ok)).toBe(true);
     for (let i = 0; i < 50 && channel.received.length < 1000; i += 1) {
@@ -84,7 +102,7 @@ describe('context channels through Kamailio', () => {
   }, 60_000);
 
   it('routes two applications asking for the same app in one conversation to one pane, which answers each', async () => {
-    const { lab, agent } = await setup(['--auto-accept']);
+    const { lab, agent } = await setup(['--auto-accept', '--trust', LAB_APP]);
     const a = lab.channel(AGENT, 'conv-shared');
     const b = lab.channel(AGENT, 'conv-shared');
     expect((await a.establish(ECHO, { applicationName: 'Echo' })).ok).toBe(true);
@@ -106,7 +124,7 @@ describe('context channels through Kamailio', () => {
   }, 30_000);
 
   it('ends the channel when the pane closes (BYE from the agent)', async () => {
-    const { lab, agent } = await setup(['--auto-accept']);
+    const { lab, agent } = await setup(['--auto-accept', '--trust', LAB_APP]);
     const channel = lab.channel(AGENT);
     await channel.establish(ECHO, { applicationName: 'Echo' });
     await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Established');
@@ -135,7 +153,7 @@ describe('context channels through Kamailio', () => {
   }, 30_000);
 
   it('refuses an application that is not installed with 488 naming it, and shows the install notice', async () => {
-    const { lab, agent } = await setup(['--auto-accept'], ['echo']);
+    const { lab, agent } = await setup(['--auto-accept', '--trust', LAB_APP], ['echo']);
     const outcome = await lab.channel(AGENT).establish(CRM, { applicationName: 'CRM context', applicationInstallerPath: 'https://crm.example.org/install' });
     expect(outcome).toMatchObject({ ok: false, status: 488 });
     expect(outcome.warning).toMatch(/CRM context/);
@@ -145,8 +163,12 @@ describe('context channels through Kamailio', () => {
   }, 30_000);
 
   it('refuses an untrusted sender inside a conference with 403, and lets a trusted one in', async () => {
+    // Without --trust, --auto-accept does not apply: the agent accepts the invitation by hand.
     const untrusted = await setup(['--auto-accept']);
-    const { conversationId } = await untrusted.lab.invite(AGENT, 'Conference with a pane');
+    const invited = untrusted.lab.invite(AGENT, 'Conference with a pane');
+    const invitation = await untrusted.agent.waitForType('invitation', 5000);
+    untrusted.agent.send({ cmd: 'accept', id: invitation.event.id });
+    const { conversationId } = await invited;
     await untrusted.agent.waitForType('conference.joined', 10_000);
     const refused = await untrusted.lab.channel(AGENT, conversationId).establish(ECHO, { applicationName: 'Echo' });
     expect(refused).toMatchObject({ ok: false, status: 403 });
@@ -155,7 +177,7 @@ describe('context channels through Kamailio', () => {
       await cleanup().catch(() => undefined);
     }
 
-    const trusted = await setup(['--auto-accept', '--trust', 'sip:conf@lab.local']);
+    const trusted = await setup(['--auto-accept', '--trust', LAB_APP]);
     const conference = await trusted.lab.invite(AGENT, 'Conference with a pane');
     await trusted.agent.waitForType('conference.joined', 10_000);
     const ok = await trusted.lab.channel(AGENT, conference.conversationId).establish(ECHO, { applicationName: 'Echo' });
@@ -166,22 +188,24 @@ describe('context channels through Kamailio', () => {
   }, 60_000);
 
   it('survives a Kamailio restart mid-stream: Recovering, then Established, nothing lost or duplicated', async () => {
-    const { lab, kamailio, agent } = await setup(['--auto-accept']);
+    const { lab, kamailio, agent } = await setup(['--auto-accept', '--trust', LAB_APP]);
     const channel = lab.channel(AGENT);
     await channel.establish(ECHO, { applicationName: 'Echo' });
     const established = await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Established');
     const { channelId } = established.event;
     const total = 400;
     const sends: Promise<unknown>[] = [];
+    // The pane side sends as a pane must: never more than its queue takes (the rest would be `busy`).
+    const fromAgent = sendWindowed(agent, total, (i) => ({ cmd: 'send', appId: ECHO, channelId, contentType: 'text/plain', body: `to-lab ${i}` }));
     for (let i = 0; i < total; i += 1) {
       sends.push(channel.sendData('text/plain', `to-agent ${i}`));
-      agent.send({ cmd: 'send', appId: ECHO, channelId, contentType: 'text/plain', body: `to-lab ${i}` });
       if (i === 100) {
         await kamailio.kill();
         await new Promise((r) => setTimeout(r, 500));
         await kamailio.restart();
       }
     }
+    await fromAgent;
     await agent.waitForType('channel.state', 15_000, 0, (e) => e.state === 'Recovering');
     await agent.waitForType('channel.state', 20_000, 0, (e) => e.state === 'Established' && agent.events.some((x) => x.event.type === 'channel.state' && x.event.state === 'Recovering'));
     await Promise.all(sends);

@@ -143,7 +143,7 @@ for (const mode of ['kamailio', 'standalone'] as const) {
 
     it('reports the conference left when the lab ejects the agent', async () => {
       const { lab, server } = await setup(mode);
-      const agent = startAgent(server, ['--auto-accept']);
+      const agent = startAgent(server, ['--auto-accept', '--trust', 'sip:conf@lab.local']);
       await agent.waitForType('registered', 10_000);
       const { conference } = await lab.invite(AGENT, 'Ejection');
       await agent.waitForType('roster', 10_000, 0, (e) => e.users.some((u) => u.self && u.modalities.audio === 'connected'));

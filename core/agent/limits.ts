@@ -1,0 +1,46 @@
+/**
+ * Every cap on what a remote peer can make the agent hold, in one table (the README's
+ * "Limits" table mirrors it). A peer controls how many requests it sends and how big they are;
+ * the agent decides how many it keeps. Each cap has a defined outcome when hit: a precise SIP
+ * status to the peer, a log line, and where a person is involved a message.
+ * @packageDocumentation
+ */
+
+/**
+ * The caps, with the outcome when each is hit.
+ * @remarks
+ * - Ringing and rate: RFC 3261 §21.4.24 (486 Busy Here: "not willing or able to take
+ *   additional calls") and §21.5.4 with §20.33 (503 with Retry-After: overloaded, try later).
+ * - INFO size: protocol notes open question 12 (the Lync API allows 64,000 characters of
+ *   context data per INFO; larger gets 413, RFC 3261 §21.4.11).
+ * - Roster: Skype for Business meetings hold at most 1,000 people (250 by default); entries past
+ *   the cap are ignored and logged once per document.
+ * @public
+ */
+export const LIMITS = {
+  /** Invitations and channel requests ringing at once from one sender; more get 486. */
+  ringingPerSender: 5,
+  /** Invitations and channel requests ringing at once in all; more get 486. */
+  ringingTotal: 20,
+  /** New out-of-dialog INVITEs and MESSAGEs one sender may send per window; more get 503. */
+  requestsPerSender: 10,
+  /** The rate window, and the Retry-After given with a 503. */
+  rateWindowMs: 10_000,
+  /** Senders tracked for the rate at once; a request from one more sender gets 503. */
+  trackedSenders: 1024,
+  /** Context channels open at once; a channel request past it gets 486. */
+  openChannels: 64,
+  /** Conferences joined at once; an invitation past it gets 486. */
+  conferences: 8,
+  /** Participants kept per roster; more are ignored. */
+  rosterUsers: 1000,
+  /** Body of one INFO delivered to a pane, in UTF-16 code units; larger gets 413. */
+  infoBodyChars: 64_000,
+  /** INFOs queued per channel, in flight included; a pane send past it is refused `busy`. */
+  channelSendQueue: 64,
+  /** Characters of INFO bodies queued per channel; a pane send past it is refused `busy`. */
+  channelSendChars: 1_048_576,
+} as const;
+
+/** The type of {@link LIMITS}, for options that override a cap in tests. @public */
+export type Limits = { readonly [K in keyof typeof LIMITS]: number };
