@@ -40,6 +40,11 @@ export const LIMITS = {
   channelSendQueue: 64,
   /** Characters of INFO bodies queued per channel; a pane send past it is refused `busy`. */
   channelSendChars: 1_048_576,
+  /**
+   * Conversation windows open at once (Electron); past it a conversation stays in the main
+   * window's list and the agent is told to close one.
+   */
+  conversationWindows: 12,
 } as const;
 
 /** The type of {@link LIMITS}, for options that override a cap in tests. @public */

@@ -63,7 +63,13 @@ function appVersion(): string {
 }
 
 async function start(): Promise<void> {
-  const windows = new AppWindows({ logger, onMainClosed: () => app.quit() });
+  // The session is opened after the windows exist; the window cap's notice goes to it once it does.
+const notices: { session?: DesktopSession } = {};
+const windows = new AppWindows({
+  logger,
+  onMainClosed: () => app.quit(),
+  onWindowCap: (open) => notices.session?.notice('warning', `${open} conversation windows are open: close one to open another. New conversations stay in the main window's list.`),
+});
   let ready = false;
   app.on('second-instance', () => {
     if (ready) {
@@ -90,6 +96,7 @@ async function start(): Promise<void> {
     }),
   });
 
+  notices.session = session;
   // Never exit on remote input: what escapes every dialog's own boundary is reported instead.
   installLastResort(logger, (message) => session.reportInternalError(message));
 

@@ -1,4 +1,5 @@
 import { BrowserWindow, screen, type BrowserWindowConstructorOptions, type WebContents } from 'electron';
+import { LIMITS } from '../../core/agent/limits';
 import type { DesktopEvent, DesktopState } from '../../common/desktop-state';
 import type { Logger } from '../../core/ports/logger';
 import { appWebPreferences, hardenAppContents, loadRoute } from './renderer-pages';
@@ -16,6 +17,8 @@ export type AppWindowsOptions = {
   readonly logger: Logger;
   /** The main window was closed by the agent: the app quits (there is no hidden mode). */
   readonly onMainClosed: () => void;
+  /** Told when a conversation window was not opened because {@link LIMITS}.conversationWindows are open. */
+  readonly onWindowCap?: (open: number) => void;
 };
 
 /**
@@ -135,6 +138,13 @@ export class AppWindows {
         existing.flashFrame(true);
       }
       return true;
+    }
+    // Windows cost memory and a renderer each; a flood of conversations must not open a flood of them.
+    const open = [...this.conversations.values()].filter((w) => !w.isDestroyed()).length;
+    if (open >= LIMITS.conversationWindows) {
+      this.log.warn('conversation window not opened: too many open', { open, conversationId });
+      this.options.onWindowCap?.(open);
+      return false;
     }
     const window = this.create({ ...CONVERSATION_SIZE, minWidth: 480, minHeight: 400, title: conversation.subject || 'Conversation' }, `/conversation/${encodeURIComponent(conversationId)}`);
     window.once('ready-to-show', () => (focus ? window.show() : window.showInactive()));

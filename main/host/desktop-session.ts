@@ -234,7 +234,12 @@ export class DesktopSession {
    * hosts' last resort, `last-resort.ts`).
    */
   reportInternalError(message: string): void {
-    this.emit({ type: 'host.notice', level: 'warning', text: `Switchboard hit an internal error and kept running (${message}). Calls and panes not involved carry on.` });
+    this.notice('warning', `Switchboard hit an internal error and kept running (${message}). Calls and panes not involved carry on.`);
+  }
+
+  /** Shows a notice in every window (a shell's own limits, errors, hints). */
+  notice(level: 'info' | 'warning', text: string): void {
+    this.emit({ type: 'host.notice', level, text });
   }
 
   private emit(event: DesktopEvent): void {
