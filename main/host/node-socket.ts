@@ -2,12 +2,20 @@ import { WebSocket } from 'ws';
 import type { SignalingSocketFactory } from '../../core/ports/socket';
 
 /**
+ * Largest WebSocket frame taken from the proxy: a 64,000-character INFO body (the largest
+ * body we accept, README "Limits") in UTF-8 with its headers fits many times over.
+ */
+export const MAX_SIP_FRAME_BYTES = 1024 * 1024;
+
+/**
  * {@link SignalingSocketFactory} on the `ws` package, for Node hosts.
  * @remarks Negotiates the `sip` subprotocol (RFC 7118 §4). Frames are read as UTF-8 text
- * whether the peer sent text or binary frames, since RFC 7118 §5 allows both.
+ * whether the peer sent text or binary frames, since RFC 7118 §5 allows both. A frame over
+ * {@link MAX_SIP_FRAME_BYTES} closes the connection (1009) instead of being buffered: `ws`
+ * would otherwise take up to 100 MiB from a peer, and no SIP message we take is near that.
  */
 export const nodeSocketFactory: SignalingSocketFactory = (url, handlers) => {
-  const socket = new WebSocket(url, 'sip', { perMessageDeflate: false });
+  const socket = new WebSocket(url, 'sip', { perMessageDeflate: false, maxPayload: MAX_SIP_FRAME_BYTES });
   let closed = false;
   socket.on('open', () => handlers.onOpen());
   socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
