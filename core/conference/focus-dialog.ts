@@ -174,21 +174,39 @@ export class FocusDialog {
       return;
     }
     const contact = this.ua.userAgentCore.configuration.contact.toString();
-    session.invite(
-      this.faults.guard(this.callId, 'focus refresh', {
-        onAccept: (response: IncomingResponse & { ack: () => void }) => {
-          response.ack();
-          this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
-        },
-        onReject: (response: IncomingResponse) => {
-          this.log.warn('session refresh refused', { status: response.message.statusCode ?? 0 });
-        },
-      }),
-      {
+    const delegate = this.faults.guard(this.callId, 'focus refresh', {
+      onAccept: (response: IncomingResponse & { ack: () => void }) => {
+        response.ack();
+        this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
+      },
+      onReject: (response: IncomingResponse) => {
+        const status = response.message.statusCode ?? 0;
+        this.log.warn('session refresh refused', { status });
+        if (status === 491) {
+          this.retryRefresh(intervalSec);
+        }
+      },
+    });
+    try {
+      session.invite(delegate, {
         extraHeaders: [`Contact: ${contact}`, `Session-Expires: ${intervalSec};refresher=uac`, 'Supported: timer'],
         body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
-      },
-    );
+      });
+    } catch (error) {
+      // A re-INVITE from the focus is under way (sip.js refuses a second one): try again later.
+      this.log.debug('session refresh not sent', { error: String(error) });
+      this.retryRefresh(intervalSec);
+    }
+  }
+
+  /** RFC 3261 §14.1: after glare, the owner of the Call-ID (we sent the INVITE) waits 2.1–4 s. */
+  private retryRefresh(intervalSec: number): void {
+    if (this.ended) {
+      return;
+    }
+    this.clock.clearTimeout(this.refreshTimer);
+    const delay = 2100 + Math.floor(Math.random() * 1900);
+    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh retry', () => this.refresh(intervalSec)), delay);
   }
 }
 
