@@ -27,7 +27,7 @@ describe('focus session timer (RFC 4028)', () => {
     const engine = new AgentEngine({ server: lab.wsUrl ?? '', aor: 'sip:agent@lab.local' }, { socketFactory: nodeSocketFactory, clock: systemClock, logger: silentLogger });
     const events: AgentEvent[] = [];
     engine.events.on('any', (e) => events.push(e));
-    new ConferenceManager(engine, { clock: systemClock, logger: silentLogger, media: createWeriftMediaEngine(), newGuid: randomUUID }, { autoAccept: true, minSessionExpiresSec: 1 });
+    new ConferenceManager(engine, { clock: systemClock, logger: silentLogger, media: createWeriftMediaEngine(), newGuid: randomUUID }, { autoAccept: true, trustList: ['sip:conf@lab.local'], minSessionExpiresSec: 1 });
     cleanups.push(() => engine.stop());
     await engine.start();
     const { conference } = await lab.invite('sip:agent@lab.local', 'timer');
