@@ -144,7 +144,7 @@ abstract class ReceiverBase implements InfoReceiver {
 type ScenarioBody = { call?: unknown; cseq?: unknown };
 
 /**
- * `switchboard agent --json --auto-accept --registry DIR`: counts `channel.data` events and
+ * `switchboard agent --json --auto-accept --trust sip:sipp@lab.local --registry DIR`: counts `channel.data` events and
  * checks that each channel's data arrives once and in order (CSeq 2, 3, ... as sipp numbers
  * them), from the JSON Lines on its stdout.
  */
