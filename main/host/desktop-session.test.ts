@@ -39,6 +39,25 @@ async function open(settings?: string): Promise<DesktopSession> {
 }
 
 describe('DesktopSession', () => {
+  it('tries a failed first sign-in again with the reconnect backoff until the proxy answers', async () => {
+    // Port 1 on loopback refuses at once: the proxy is down at 8:59.
+    const session = await open(JSON.stringify({ server: 'ws://127.0.0.1:1', aor: 'sip:agent@lab.local', autoAccept: false, trust: [] }));
+    const states: string[] = [];
+    const off = session.onPush((push) => {
+      if (push.event.type === 'host.agent') {
+        states.push(`${push.event.state}${push.event.message?.includes('Trying again') ? '+retry' : ''}`);
+      }
+    });
+    expect(session.snapshot().state.connection.reason).toMatch(/Trying again in \d+ s/);
+    for (let i = 0; i < 60 && states.filter((s) => s === 'failed+retry').length < 2; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    off();
+    // After the first failure (before subscribing): starting, (the failed agent stopped,) failed with a retry, starting again.
+    expect(states.filter((s) => s !== 'stopped').slice(0, 3)).toEqual(['starting', 'failed+retry', 'starting']);
+    expect(states.filter((s) => s === 'failed+retry').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('reports not-configured when there is no account and no lab', async () => {
     const session = await open();
     expect(session.snapshot().state.connection.phase).toBe('not-configured');

@@ -17,6 +17,7 @@ import {
 import { initialDesktopState, reduceDesktop, type DesktopEvent, type DesktopState } from '../../common/desktop-state';
 import { normalizeAppId } from '../../common/extension-manifest';
 import { AgentStartError } from '../../core/agent/agent-engine';
+import { backoffDelay } from '../../core/agent/backoff';
 import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions/extension-registry';
 import { ExtensionStoreError } from '../../core/ports/extension-store';
 import type { Logger } from '../../core/ports/logger';
@@ -122,6 +123,8 @@ export class DesktopSession {
   private traceTimer: NodeJS.Timeout | undefined;
   private traceSeq = 0;
   private closed = false;
+  /** Retry of a first sign-in that failed for a reason time can fix (the proxy was down). */
+  private startRetry: { timer: ReturnType<typeof setTimeout> | undefined; attempt: number } = { timer: undefined, attempt: 0 };
   private readonly store: FileStore;
   private readonly log: Logger;
   /** Conference audio: in the window that attached last, else in this process. */
@@ -224,6 +227,7 @@ export class DesktopSession {
       return this.lifecycle;
     }
     this.closed = true;
+    this.cancelStartRetry();
     this.lifecycle = this.lifecycle.then(() => this.stopAgent());
     await this.lifecycle;
     this.listeners.clear();
@@ -267,6 +271,8 @@ export class DesktopSession {
   }
 
   private restart(): void {
+    this.cancelStartRetry();
+    this.startRetry.attempt = 0;
     this.lifecycle = this.lifecycle.then(async () => {
       await this.stopAgent();
       if (!this.closed) {
@@ -331,13 +337,46 @@ export class DesktopSession {
     };
     try {
       await agent.start();
+      this.startRetry.attempt = 0;
       this.emit({ type: 'host.agent', state: 'running', server, aor, lab });
     } catch (error) {
       const message = error instanceof AgentStartError ? error.message : String(error);
       this.log.warn('agent did not start', { message });
       await this.stopAgent();
-      this.emit({ type: 'host.agent', state: 'failed', server, aor, lab, message });
+      const retryInMs = this.scheduleStartRetry(error);
+      const retrying = retryInMs === undefined ? '' : ` Trying again in ${Math.ceil(retryInMs / 1000)} s.`;
+      this.emit({ type: 'host.agent', state: 'failed', server, aor, lab, message: `${message}${retrying}` });
     }
+  }
+
+  /**
+   * A first sign-in that failed because the proxy was unreachable or refused for a reason
+   * other than the credentials is tried again with the reconnect backoff (0.25–0.5 s doubling
+   * to 10 s, jittered), so a proxy down at 8:59 needs no restart at 9:01. A refused password
+   * is not retried: it would only lock the account; Settings starts a new attempt.
+   * @returns the delay, or undefined when no retry was scheduled
+   */
+  private scheduleStartRetry(error: unknown): number | undefined {
+    if (this.closed || (error instanceof AgentStartError && error.code === 'auth-failed')) {
+      return undefined;
+    }
+    this.cancelStartRetry();
+    this.startRetry.attempt += 1;
+    const delay = backoffDelay(this.startRetry.attempt, Math.random());
+    this.startRetry.timer = setTimeout(() => {
+      this.startRetry.timer = undefined;
+      if (this.closed || this.agent !== undefined) {
+        return;
+      }
+      this.lifecycle = this.lifecycle.then(() => (this.closed || this.agent !== undefined ? undefined : this.startAgent()));
+    }, delay);
+    this.startRetry.timer.unref?.();
+    return delay;
+  }
+
+  private cancelStartRetry(): void {
+    clearTimeout(this.startRetry.timer);
+    this.startRetry.timer = undefined;
   }
 
   private async stopAgent(): Promise<void> {
