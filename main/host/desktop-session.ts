@@ -551,6 +551,7 @@ export class DesktopSession {
       }
       case 'extensions.remove': {
         const removed = await this.registryFor(this.currentRegistryDir()).remove(p['id'] as string);
+        await this.agent?.registry.refresh();
         this.emit({ type: 'host.extensions' });
         return { id: removed.id, machineCopyRemains: removed.machineCopyRemains };
       }
@@ -653,6 +654,8 @@ export class DesktopSession {
 
   private async install(path: string): Promise<{ id: string; name: string; version: string; replacedVersion?: string }> {
     const result = await this.registryFor(this.currentRegistryDir()).install(path);
+    // The agent's channel decisions see it now, not after the file-system event.
+    await this.agent?.registry.refresh();
     this.emit({ type: 'host.extensions' });
     return {
       id: result.manifest.id,

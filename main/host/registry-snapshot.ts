@@ -1,4 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { ChannelRegistration } from '../../core/channels/channel-decision';
 import { ExtensionRegistry, findEffective, type ExtensionListing, type RegisteredExtension } from '../../core/extensions/extension-registry';
 import type { Logger } from '../../core/ports/logger';
@@ -11,11 +12,17 @@ export type ChannelApp = ChannelRegistration & { readonly extension: RegisteredE
  * The extension registry as a synchronous lookup for the agent: the listing is read at start
  * and read again when either registry directory changes (inotify through `fs.watch`), so an
  * install while the agent runs is seen within a moment, with no polling.
+ * @remarks A registry folder that does not exist yet (a fresh profile, no provisioned
+ * extensions) is watched through its parent until it appears, then watched itself; an install
+ * made by this process also calls {@link RegistrySnapshot.refresh}, so the next channel
+ * decision sees it without waiting for the file-system event.
  */
 export class RegistrySnapshot {
   private listing: ExtensionListing = { extensions: [], problems: [], userInstallsAllowed: true };
   private readonly watchers: FSWatcher[] = [];
   private reloading: Promise<void> | undefined;
+  private dirty = false;
+  private closed = false;
   private readonly registry: ExtensionRegistry;
 
   private constructor(
@@ -44,35 +51,80 @@ export class RegistrySnapshot {
     return this.listing.extensions.filter((e) => e.effective).length;
   }
 
+  /** Reads the registry again now (after an install or removal made by this process). */
+  refresh(): Promise<void> {
+    return this.reload();
+  }
+
   close(): void {
+    this.closed = true;
     this.watchers.splice(0).forEach((w) => w.close());
   }
 
+  /** Reads the listing, again after the current read when more changes came meanwhile. */
   private reload(): Promise<void> {
-    this.reloading ??= this.registry
-      .list()
-      .then((listing) => {
-        this.listing = listing;
-        for (const problem of listing.problems) {
-          this.log.warn('extension skipped', { problem: JSON.stringify(problem) });
-        }
-      })
-      .catch((error: unknown) => this.log.warn('cannot read the extension registry', { error: String(error) }))
-      .finally(() => {
-        this.reloading = undefined;
-      });
+    this.dirty = true;
+    this.reloading ??= this.drain();
     return this.reloading;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        await this.readListing();
+      }
+    } finally {
+      this.reloading = undefined;
+    }
+  }
+
+  private async readListing(): Promise<void> {
+    try {
+      const listing = await this.registry.list();
+      this.listing = listing;
+      for (const problem of listing.problems) {
+        this.log.warn('extension skipped', { problem: JSON.stringify(problem) });
+      }
+    } catch (error) {
+      this.log.warn('cannot read the extension registry', { error: String(error) });
+    }
   }
 
   private watch(): void {
     for (const dir of [this.dirs.user, this.dirs.machine]) {
-      try {
-        const watcher = watch(dir, { persistent: false }, () => void this.reload());
-        watcher.on('error', () => watcher.close());
-        this.watchers.push(watcher);
-      } catch {
-        // A registry folder that does not exist yet has nothing to watch; it is read at start.
+      this.watchDir(dir);
+    }
+  }
+
+  /** Watches `dir`, or its parent until `dir` appears (one level: the registry's own parent). */
+  private watchDir(dir: string): void {
+    if (this.closed) {
+      return;
+    }
+    if (existsSync(dir)) {
+      this.addWatcher(dir, () => void this.reload());
+      return;
+    }
+    const parent = dirname(dir);
+    const watcher = this.addWatcher(parent, (_event, name) => {
+      if ((name === null || name === basename(dir)) && existsSync(dir)) {
+        watcher?.close();
+        this.watchDir(dir);
+        void this.reload();
       }
+    });
+  }
+
+  private addWatcher(path: string, onChange: (event: string, name: string | null) => void): FSWatcher | undefined {
+    try {
+      const watcher = watch(path, { persistent: false }, (event, name) => onChange(event, name === null ? null : String(name)));
+      watcher.on('error', () => watcher.close());
+      this.watchers.push(watcher);
+      return watcher;
+    } catch {
+      // Nothing to watch here (no such folder, or no permission): the registry is read at start.
+      return undefined;
     }
   }
 }
