@@ -154,6 +154,21 @@ export class LabConferenceServer {
     return true;
   }
 
+  /**
+   * Makes the MCU stop (or resume) sending a user's audio while its dialog stays up: a stalled
+   * mixer, or RTP lost on the way. The agent must notice from the silence alone.
+   * @returns false when the user has no media leg
+   */
+  silenceMedia(conferenceId: string, userEntity: string, silent: boolean): boolean {
+    const legs = this.legs.get(this.legKey(conferenceId, userEntity));
+    if (!legs?.media) {
+      return false;
+    }
+    this.log.info(silent ? 'MCU going silent' : 'MCU sending again', { conference: conferenceId, user: userEntity });
+    legs.media.setMuted(silent);
+    return true;
+  }
+
   /** Ends a conference: everybody is BYEd and subscribers get a final `deleted` document. */
   end(conferenceId: string): void {
     const conference = this.conferences.get(conferenceId);
