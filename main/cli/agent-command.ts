@@ -74,26 +74,8 @@ function describe(event: AgentEvent): string {
   }
 }
 
-/**
- * Runs the headless agent until SIGINT, SIGTERM or a `quit` command, then unregisters.
- * @returns the process exit code (see {@link ExitCode}).
- */
-export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.ProcessEnv = {}): Promise<number> {
-  const logger: Logger = createStreamLogger({
-    level: options.verbose ? 'debug' : 'info',
-    write: (line) => io.stderr.write(`${line}\n`),
-  });
-  const emit = (event: AgentEvent): void => {
-    if (options.json) {
-      writeEvent(io.stdout, event);
-    } else {
-      io.stdout.write(`${describe(event)}\n`);
-    }
-  };
-  const agent = await AgentHost.create(options, logger, env);
-  agent.onEvent(emit);
-  const unknown = (what: string): void => emit({ type: 'error', code: 'unknown-id', message: what });
-
+/** Stops the agent once on the first request, and exits without waiting on a second. */
+function makeShutdown(agent: AgentHost, logger: Logger): { shutdown: (why: string) => void; finished: Promise<number>; isStopping: () => boolean } {
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
@@ -115,11 +97,12 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
       },
     );
   };
-  const offSignal = io.onSignal((signal) => shutdown(signal));
-  // Never exit on remote input: what escapes every dialog's own boundary is reported here.
-  const offLastResort = io.process ? installLastResort(logger, (message) => emit({ type: 'error', code: 'internal', message }), io.process) : () => undefined;
+  return { shutdown, finished, isStopping: () => stopping };
+}
 
-  const handle = (command: AgentCommand): void => {
+/** Runs one stdin command: `quit` and `trace` here, the rest through the agent. */
+function makeCommandHandler(agent: AgentHost, emit: (event: AgentEvent) => void, shutdown: (why: string) => void): (command: AgentCommand) => void {
+  return (command) => {
     switch (command.cmd) {
       case 'quit':
         shutdown('quit command');
@@ -134,28 +117,52 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
       default: {
         const result = agent.execute(command);
         if (!result.ok) {
-          unknown(result.message);
+          emit({ type: 'error', code: 'unknown-id', message: result.message });
         }
       }
     }
   };
-  const stopReading = options.json
-    ? readCommands(io.stdin, handle, (error) => emit({ type: 'error', code: 'bad-command', message: error }))
-    : () => undefined;
+}
 
-  try {
-    await agent.start();
-  } catch (error) {
-    if (stopping) {
-      const code = await finished;
-      stopReading();
-      offSignal();
-      offLastResort();
-      return code;
+/**
+ * Runs the headless agent until SIGINT, SIGTERM or a `quit` command, then unregisters.
+ * @returns the process exit code (see {@link ExitCode}).
+ */
+export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const logger: Logger = createStreamLogger({
+    level: options.verbose ? 'debug' : 'info',
+    write: (line) => io.stderr.write(`${line}\n`),
+  });
+  const emit = (event: AgentEvent): void => {
+    if (options.json) {
+      writeEvent(io.stdout, event);
+    } else {
+      io.stdout.write(`${describe(event)}\n`);
     }
+  };
+  const agent = await AgentHost.create(options, logger, env);
+  agent.onEvent(emit);
+  const { shutdown, finished, isStopping } = makeShutdown(agent, logger);
+  const offSignal = io.onSignal((signal) => shutdown(signal));
+  // Never exit on remote input: what escapes every dialog's own boundary is reported here.
+  const offLastResort = io.process ? installLastResort(logger, (message) => emit({ type: 'error', code: 'internal', message }), io.process) : () => undefined;
+  const stopReading = options.json
+    ? readCommands(io.stdin, makeCommandHandler(agent, emit, shutdown), (error) => emit({ type: 'error', code: 'bad-command', message: error }))
+    : () => undefined;
+  const release = (): void => {
     stopReading();
     offSignal();
     offLastResort();
+  };
+  try {
+    await agent.start();
+  } catch (error) {
+    if (isStopping()) {
+      const code = await finished;
+      release();
+      return code;
+    }
+    release();
     await agent.stop().catch(() => undefined);
     if (error instanceof AgentStartError) {
       io.stderr.write(`switchboard: ${error.message}\n`);
@@ -164,8 +171,6 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
     throw error;
   }
   const code = await finished;
-  stopReading();
-  offSignal();
-  offLastResort();
+  release();
   return code;
 }

@@ -64,12 +64,12 @@ function appVersion(): string {
 
 async function start(): Promise<void> {
   // The session is opened after the windows exist; the window cap's notice goes to it once it does.
-const notices: { session?: DesktopSession } = {};
-const windows = new AppWindows({
-  logger,
-  onMainClosed: () => app.quit(),
-  onWindowCap: (open) => notices.session?.notice('warning', `${open} conversation windows are open: close one to open another. New conversations stay in the main window's list.`),
-});
+  const notices: { session?: DesktopSession } = {};
+  const windows = new AppWindows({
+    logger,
+    onMainClosed: () => app.quit(),
+    onWindowCap: (open) => notices.session?.notice('warning', `${open} conversation windows are open: close one to open another. New conversations stay in the main window's list.`),
+  });
   let ready = false;
   app.on('second-instance', () => {
     if (ready) {
@@ -106,6 +106,18 @@ const windows = new AppWindows({
   panes.start();
   const stopBridge = serveBridge({ session, isAppContents, windows: () => windows.all(), logger });
 
+  const shell = decorateShell(session, windows);
+  ready = true;
+  app.on('activate', () => windows.showMain());
+  holdQuitForCleanClose(session, windows, () => {
+    panes.stop();
+    shell.dispose();
+    stopBridge();
+  });
+}
+
+/** Tray, menu, toast shortcuts and notifications, kept in step with the desktop state. */
+function decorateShell(session: DesktopSession, windows: AppWindows): { dispose: () => void } {
   let tray: StatusTray | undefined;
   try {
     tray = new StatusTray({ onShow: () => windows.showMain(), onQuit: () => app.quit() });
@@ -128,9 +140,17 @@ const windows = new AppWindows({
   windows.prepareToast();
   windows.showMain();
   follow();
-  ready = true;
-  app.on('activate', () => windows.showMain());
 
+  return {
+    dispose: () => {
+      shortcuts.dispose();
+      tray?.destroy();
+    },
+  };
+}
+
+/** Holds the quit until the session has left its conferences, ended its channels and unregistered. */
+function holdQuitForCleanClose(session: DesktopSession, windows: AppWindows, release: () => void): void {
   let quitting: 'no' | 'closing' | 'closed' = 'no';
   app.on('before-quit', (event) => {
     if (quitting === 'closed') {
@@ -157,10 +177,7 @@ const windows = new AppWindows({
       .catch((error: unknown) => log.warn('clean quit failed', { error: String(error) }))
       .finally(() => {
         clearTimeout(timer);
-        panes.stop();
-        shortcuts.dispose();
-        stopBridge();
-        tray?.destroy();
+        release();
         quitting = 'closed';
         app.exit(0);
       });
