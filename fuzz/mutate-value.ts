@@ -46,7 +46,8 @@ export function cloneValue(value: unknown, copies = new Map<object, unknown>()):
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
   copies.set(value, copy);
   for (const [k, v] of Object.entries(value)) {
-    (copy as Record<string, unknown>)[k] = cloneValue(v, copies);
+    // defineProperty: an own `__proto__` key (JSON.parse makes them) must stay a key.
+    Object.defineProperty(copy, k, { value: cloneValue(v, copies), writable: true, enumerable: true, configurable: true });
   }
   return copy;
 }
@@ -73,19 +74,20 @@ function slotOf(container: Record<string, unknown> | unknown[], key: string): Sl
   const record = container as Record<string, unknown>;
   return {
     get: () => record[key],
+    // Reflect, not assignment: a pool value may be frozen, and a failed edit is just no edit.
     set: (v) => {
-      record[key] = v;
+      Reflect.set(record, key, v);
     },
     remove: () => {
       if (Array.isArray(container)) {
         // By hand: a mutant may have replaced the array's constructor or prototype, which
         // breaks splice (Symbol.species) and every other array method.
         for (let i = Number(key); i < container.length - 1; i += 1) {
-          container[i] = container[i + 1];
+          Reflect.set(container, i, container[i + 1]);
         }
         Reflect.set(container, 'length', Math.max(0, container.length - 1));
       } else {
-        delete record[key];
+        Reflect.deleteProperty(record, key);
       }
     },
     keys: Object.keys(container),
@@ -114,7 +116,10 @@ function mutateOnce(root: unknown, rng: Rng, pool: readonly unknown[]): unknown 
       slot.set(typeof current === 'string' ? mutateText(current === '' ? 'x' : current, rng, EMPTY_CORPUS) : edgeValue(rng));
       break;
     case 3:
-      (container as Record<string, unknown>)[rng.pick(['extra', '__proto__', 'constructor', 'kind', 'protocol', '0', 'then'])] = edgeValue(rng);
+      // Never `__proto__` by assignment: an object whose prototype is, say, a Set instance
+      // cannot come through postMessage (structured clone keeps standard prototypes only), and
+      // zod rightly trusts `instanceof Set`. Own `__proto__` keys come from edgeValue instead.
+      Reflect.set(container, rng.pick(['extra', 'constructor', 'kind', 'protocol', '0', 'then']), edgeValue(rng));
       break;
     case 4:
       slot.set(cloneValue(rng.pick(pool)));
@@ -193,6 +198,23 @@ export function* shrinkValue(value: unknown): Iterable<unknown> {
   }
 }
 
+function constructorName(value: object): string {
+  try {
+    return String((value as { constructor?: { name?: unknown } }).constructor?.name ?? 'object');
+  } catch {
+    return 'object';
+  }
+}
+
+/** Entries of a Map or Set, or own properties; a broken exotic object reads as a tag. */
+function contentsOf(value: object): unknown {
+  try {
+    return value instanceof Map || value instanceof Set ? Array.from(value) : Object.entries(value);
+  } catch {
+    return '<unreadable>';
+  }
+}
+
 /** A readable rendering of any value, cycles and exotic objects included, for crash files. */
 export function showValue(value: unknown): string {
   const seen = new WeakSet<object>();
@@ -210,7 +232,8 @@ export function showValue(value: unknown): string {
       seen.add(v);
       const proto: unknown = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== Array.prototype) {
-        return `<${proto === null ? 'null-prototype' : (v.constructor?.name ?? 'object')}> ${JSON.stringify(Object.entries(v))}`;
+        // Returned for the same replacer to walk, so BigInts and cycles inside are handled too.
+        return { [`<${proto === null ? 'null-prototype' : constructorName(v)}>`]: contentsOf(v) };
       }
     }
     return v;
