@@ -123,6 +123,8 @@ export class Conference {
       this.log.warn(message);
       this.deps.emit({ type: 'error', code: 'conference-failed', message });
       this.transition('Left');
+      // The focus dialog registered with the fault boundary when it was built; nothing else will release it.
+      this.releases.splice(0).forEach((release) => release());
       this.deps.emit({ type: 'conference.left', focusUri: this.focusUri, reason: message });
       this.deps.onLeft(this);
       return;
