@@ -77,6 +77,14 @@ export class FocusDialog {
           response.ack();
           this.session = response.session;
           this.watchSession(response.session);
+          if (this.ended) {
+            // bye() came while the INVITE was pending (the agent left mid-join): the 2xx just
+            // made a dialog that nothing else would end, so end it now (RFC 3261 §15).
+            this.ended = false;
+            this.bye();
+            resolve({ ok: false, status: 200, reason: 'left before the focus answered' });
+            return;
+          }
           const parsed = parseC3PResponse(response.message.body ?? '');
           if (!parsed.ok || parsed.response.code !== 'success') {
             const reason = parsed.ok ? (parsed.response.reason ?? 'the focus refused the join') : parsed.error;

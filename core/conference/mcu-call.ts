@@ -63,6 +63,13 @@ export class McuCall {
           response.ack();
           this.session = response.session;
           this.watch(response.session, callId);
+          if (this.ended) {
+            // hangUp() came while the INVITE was pending: end the dialog its 2xx just made.
+            this.ended = false;
+            this.hangUp();
+            resolve({ ok: false, reason: 'hung up before the MCU answered' });
+            return;
+          }
           resolve({ ok: true, sdp: response.message.body ?? '' });
         },
         onReject: (response: IncomingResponse) => resolve({ ok: false, reason: rejectionReason(response) }),
