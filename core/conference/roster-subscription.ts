@@ -113,10 +113,21 @@ export class RosterSubscription {
     if (!subscriber) {
       return Promise.resolve();
     }
+    const dialog = subscriber.dialog;
     return subscriber
       .unsubscribe()
       .catch(() => undefined)
-      .then(() => subscriber.dispose().catch(() => undefined));
+      .then(() => {
+        // sip.js keeps the dialog, and its refresh timer, until a NOTIFY "terminated" arrives,
+        // and arms no Timer N after an un-SUBSCRIBE: a focus that never sends that NOTIFY (or
+        // does not answer) would have us re-SUBSCRIBE to a conference we left, 0.9·expires later.
+        // Its final NOTIFY now gets 481, which ends the subscription for it too (RFC 6665 §4.1.3).
+        if (dialog) {
+          dialog.autoRefresh = false;
+          dialog.dispose();
+        }
+        return subscriber.dispose().catch(() => undefined);
+      });
   }
 
   private applyBody(body: string): void {
