@@ -60,6 +60,8 @@ export class ContextChannel {
   private sender: InfoSender | undefined;
   private refreshTimer: TimerHandle | undefined;
   private refreshAttempts = 0;
+  /** A BYE sip.js refused before the ACK of our 2xx (RFC 3261 §15), to send once the ACK comes. */
+  private byeOwed = false;
   private readonly dedup = new InfoDeduplicator();
   private readonly log: Logger;
   private readonly release: () => void;
@@ -185,10 +187,12 @@ export class ContextChannel {
       onAck: () => {
         if (this.current === ChannelState.Establishing) {
           this.move(ChannelState.Established);
+        } else if (this.byeOwed) {
+          this.sendBye();
         }
       },
       // RFC 3261 §13.3.1.4: a 2xx never acknowledged means the dialog must be ended with BYE.
-      onAckTimeout: () => this.close('no ACK for our 200'),
+      onAckTimeout: () => (this.byeOwed ? this.sendBye() : this.close('no ACK for our 200')),
       onInfo: (info) => {
         const message = info.message;
         if (this.current === ChannelState.Terminated || this.current === ChannelState.Terminating) {
@@ -301,8 +305,13 @@ export class ContextChannel {
   private sendBye(): void {
     try {
       this.session?.bye();
+      this.byeOwed = false;
     } catch (error) {
-      this.log.debug('BYE not sent', { channel: this.id, error: String(error) });
+      // RFC 3261 §15: a UAS may not BYE before the ACK of its 2xx (or the transaction timing out),
+      // and sip.js throws; closed meanwhile, the channel still owes the peer that BYE, else the
+      // dialog stays confirmed at the peer and in sip.js for good.
+      this.byeOwed = true;
+      this.log.debug('BYE not sent yet', { channel: this.id, error: String(error) });
     }
   }
 
@@ -313,6 +322,11 @@ export class ContextChannel {
     this.deps.clock.clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
     this.sender?.close(reason);
+    // Ended without a BYE of ours (481/408, gave up): sip.js would keep the dialog forever.
+    // After a BYE it is already gone; a BYE still owed needs it until the ACK.
+    if (!this.byeOwed) {
+      this.session?.dispose();
+    }
     this.release();
     this.move(ChannelState.Terminated);
     this.log.debug('channel ended', { channel: this.id, reason });

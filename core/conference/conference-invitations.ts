@@ -69,6 +69,8 @@ type Invitation = {
   session: Session | undefined;
   slot: RingingSlot | undefined;
   release: () => void;
+  /** A BYE sip.js refused before the inviter's ACK (RFC 3261 §15), to send once the ACK comes. */
+  byeOwed: boolean;
 };
 
 /**
@@ -149,6 +151,7 @@ export class ConferenceInvitations {
       session: undefined,
       slot,
       release: () => undefined,
+      byeOwed: false,
     };
     invitation.release = this.deps.faults.own(answer.callId, (reason) => this.abort(invitation, reason));
     this.invitations.set(invitation.id, invitation);
@@ -178,12 +181,17 @@ export class ConferenceInvitations {
         bye.accept();
         this.end(invitation, 'inviter sent BYE');
       },
+      onAck: () => {
+        if (invitation.byeOwed) {
+          invitation.byeOwed = !byeQuietly(session, this.log);
+        }
+      },
     });
     invitation.timer = this.deps.clock.setTimeout(
       this.deps.faults.wrap(invitation.answer.callId, 'invitation grace timer', () => {
         if (invitation.state === 'Accepted') {
           this.log.debug('no BYE from the inviter; ending the invitation dialog', { id });
-          byeQuietly(session, this.log);
+          invitation.byeOwed = !byeQuietly(session, this.log);
           this.end(invitation, 'grace period over');
         }
       }),
@@ -212,7 +220,7 @@ export class ConferenceInvitations {
       if (invitation.state === 'Ringing') {
         invitation.answer.reject(480, 'Temporarily Unavailable');
       } else if (invitation.state === 'Accepted' && invitation.session) {
-        byeQuietly(invitation.session, this.log);
+        invitation.byeOwed = !byeQuietly(invitation.session, this.log);
       }
       this.end(invitation, 'agent stopping');
     }
@@ -257,7 +265,7 @@ export class ConferenceInvitations {
     }
     invitation.answer.reject(500, 'Server Internal Error');
     if (invitation.session) {
-      byeQuietly(invitation.session, this.log);
+      invitation.byeOwed = !byeQuietly(invitation.session, this.log);
     }
     this.end(invitation, reason);
     this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'cancelled' });
@@ -274,11 +282,17 @@ export class ConferenceInvitations {
   }
 }
 
-/** BYE that cannot throw: the dialog may already be gone (a crossing BYE, a dead transport). */
-function byeQuietly(session: Session, log: Logger): void {
+/**
+ * BYE that cannot throw: the dialog may already be gone (a crossing BYE, a dead transport), or
+ * the inviter's ACK not in yet (sip.js refuses a UAS BYE before it, RFC 3261 §15).
+ * @returns whether the BYE went to the transaction layer.
+ */
+function byeQuietly(session: Session, log: Logger): boolean {
   try {
     session.bye();
+    return true;
   } catch (error) {
     log.debug('BYE not sent', { error: String(error) });
+    return false;
   }
 }
