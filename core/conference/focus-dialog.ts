@@ -185,7 +185,10 @@ export class FocusDialog {
     const delegate = this.faults.guard(this.callId, 'focus refresh', {
       onAccept: (response: IncomingResponse & { ack: () => void }) => {
         response.ack();
-        this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
+        // Answered after we left: no refresh timer may outlive the dialog.
+        if (!this.ended) {
+          this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
+        }
       },
       onReject: (response: IncomingResponse) => {
         const status = response.message.statusCode ?? 0;
