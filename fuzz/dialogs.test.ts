@@ -45,6 +45,20 @@ describe('sequences the dialog fuzzing found', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('a session refresh answered after leaving arms no refresh timer (FocusDialog)', async () => {
+    await expect(
+      runConferenceSequence([
+        { k: 'invite' },
+        { k: 'focus', outcome: 'success' },
+        { k: 'advance', ms: 900_000 },
+        { k: 'subscribe', status: 200 },
+        { k: 'mcu', status: 200 },
+        { k: 'leave' },
+        { k: 'answer', pick: 4, status: 200 },
+      ]),
+    ).resolves.toBeUndefined();
+  });
+
   it('an un-SUBSCRIBE the focus never answers leaves no subscription refresh behind (RosterSubscription)', async () => {
     await expect(
       runConferenceSequence([
