@@ -1,13 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AgentCommand } from '../../common/agent-commands';
 import type { AgentEvent } from '../../common/agent-events';
 import { AgentEngine } from '../../core/agent/agent-engine';
 import { ChannelManager } from '../../core/channels/channel-manager';
 import type { InfoOutcome } from '../../core/channels/info-sender';
 import { ConferenceManager } from '../../core/conference/conference-manager';
+import { DialogJournal } from '../../core/agent/dialog-journal';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine } from '../../core/ports/media';
 import type { SipTrace } from '../../core/sip/sip-trace';
+import { defaultStateDir } from './config-dir';
+import { FileStore } from './file-store';
 import { createLazyMediaEngine } from './lazy-media';
 import { systemClock } from './node-clock';
 import { nodeSocketFactory } from './node-socket';
@@ -33,6 +36,11 @@ export type AgentHostOptions = {
    * The desktop passes its window media router here (`window-media.ts`).
    */
   readonly media?: MediaEngine;
+  /**
+   * Folder of the open-dialog journal (what a crash left open is ended at the next start);
+   * default `$XDG_STATE_HOME/switchboard`. The desktop passes its config folder.
+   */
+  readonly stateDir?: string;
 };
 
 /**
@@ -58,6 +66,7 @@ export class AgentHost {
     readonly conferences: ConferenceManager,
     readonly channels: ChannelManager,
     readonly registry: RegistrySnapshot,
+    private readonly journal: DialogJournal,
   ) {}
 
   /** Builds the agent (nothing is sent until {@link AgentHost.start}). */
@@ -99,7 +108,11 @@ export class AgentHost {
       { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout },
     );
     conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
-    return new AgentHost(engine, conferences, channels, registry);
+    // One journal per account: the key is a hash of the AOR, so no AOR text lands in a file name.
+    const key = `open-dialogs-${createHash('sha256').update(options.aor).digest('hex').slice(0, 16)}.json`;
+    const journal = new DialogJournal(() => engine.userAgent.userAgentCore, new FileStore(options.stateDir ?? defaultStateDir(env)), key, systemClock, logger);
+    engine.events.once('registered', () => void journal.recoverAndStart().catch((error: unknown) => logger.warn('dialog journal failed', { error: String(error) })));
+    return new AgentHost(engine, conferences, channels, registry, journal);
   }
 
   /** The wire trace of every dialog. */
@@ -123,6 +136,7 @@ export class AgentHost {
       await this.engine.stop();
     } finally {
       this.registry.close();
+      await this.journal.stop();
     }
   }
 

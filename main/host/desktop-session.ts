@@ -320,6 +320,8 @@ export class DesktopSession {
         answerTimeout: ANSWER_TIMEOUT_MS,
         registry,
         trust,
+        // The open-dialog journal lives with the settings: one profile, one account.
+        stateDir: options.configDir,
       },
       options.logger,
       options.env,

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { agentEventSchema, type AgentEvent } from '../../common/agent-events';
@@ -24,7 +26,9 @@ export class AgentProcess {
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [BIN, 'agent', '--json', ...args], {
-      env: { ...process.env, ...env },
+      // Each agent gets its own state folder (the open-dialog journal) unless a test shares one
+      // on purpose: a killed agent of one test must not end dialogs at the next one's start.
+      env: { ...process.env, XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'sb-state-')), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     createInterface({ input: this.child.stdout }).on('line', (line) => {
