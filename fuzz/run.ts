@@ -58,7 +58,7 @@ function line(report: TargetReport): string {
   const rate = Math.round(report.perSecond).toLocaleString('en-US');
   const seconds = (report.elapsedMs / 1000).toFixed(1);
   const status = report.failure === undefined ? 'ok' : `FAILED (${report.failure.kind})`;
-  return `${report.name.padEnd(18)} ${report.runs.toLocaleString('en-US').padStart(10)} inputs ${seconds.padStart(7)} s ${rate.padStart(9)}/s  slowest ${report.slowestMs.toFixed(1)} ms  ${status}`;
+  return `${report.name.padEnd(18)} ${report.runs.toLocaleString('en-US').padStart(10)} inputs ${seconds.padStart(7)} s ${rate.padStart(9)}/s  slowest ${report.slowestMs.toFixed(1)} ms wall  ${status}`;
 }
 
 async function main(): Promise<number> {
