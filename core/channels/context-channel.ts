@@ -120,6 +120,8 @@ export class ContextChannel {
     }
     this.session = session;
     this.sender = new InfoSender(session, this.deps.clock, { onDialogGone: (status) => this.end(`peer answered ${status}: dialog gone`) });
+    // INFO flows only once Established (channel-state.ts): a send before the ACK waits for it.
+    this.sender.pause();
     session.delegate = this.deps.faults.guard(this.callId, 'channel', this.sessionDelegate());
   }
 
@@ -187,6 +189,7 @@ export class ContextChannel {
       onAck: () => {
         if (this.current === ChannelState.Establishing) {
           this.move(ChannelState.Established);
+          this.sender?.resume();
         } else if (this.byeOwed) {
           this.sendBye();
         }
