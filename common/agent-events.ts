@@ -134,7 +134,11 @@ const rosterEvent = z.object({
 });
 
 /** States of the agent's own media leg to the A/V MCU. */
-export const mediaStateSchema = z.enum(['connecting', 'connected', 'failed', 'closed']);
+/**
+ * `interrupted`: connected, but no RTP from the MCU for 5 s (or ICE consent unanswered); back to
+ * `connected` when packets arrive again.
+ */
+export const mediaStateSchema = z.enum(['connecting', 'connected', 'interrupted', 'failed', 'closed']);
 
 const mediaEvent = z.object({
   type: z.literal('media'),

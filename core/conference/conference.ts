@@ -5,6 +5,7 @@ import type { Logger } from '../ports/logger';
 import type { MediaEngine, MediaState } from '../ports/media';
 import { FocusDialog } from './focus-dialog';
 import { McuCall } from './mcu-call';
+import { MediaWatch, type PublicMediaState } from './media-watch';
 import { deriveMcuUri } from './roster';
 import { RosterSubscription } from './roster-subscription';
 import { guardedTransition } from '../util/state-machine';
@@ -74,6 +75,9 @@ export class Conference {
   private readonly subscription: RosterSubscription;
   private mcu: McuCall | undefined;
   private mediaState: MediaState = 'new';
+  /** What the agent is told of the media (never `connected` while nothing arrives). */
+  private watch: MediaWatch;
+  private shownMedia: PublicMediaState | undefined;
   private muted = false;
   private reportTimer: TimerHandle | undefined;
   private readonly endpointEntity: string;
@@ -88,6 +92,7 @@ export class Conference {
     private readonly options: ConferenceOptions = {},
   ) {
     this.log = deps.logger.child('conference');
+    this.watch = new MediaWatch(deps.clock);
     // [MS-CONFBAS] 2.2.3.15: the endpoint entity SHOULD be a GUID; pidgin-sipe braces it.
     this.endpointEntity = `{${deps.newGuid().toUpperCase()}}`;
     this.self = deps.ua.userAgentCore.configuration.aor.toString().toLowerCase();
@@ -220,6 +225,7 @@ export class Conference {
       return;
     }
     const media = this.deps.media.createSession({ focusUri: this.focusUri });
+    this.watch = new MediaWatch(this.deps.clock);
     const mcu = new McuCall(this.deps.ua, this.deps.logger, this.deps.faults, mcuUri, media);
     this.mcu = mcu;
     media.onStateChange((state) => {
@@ -302,14 +308,28 @@ export class Conference {
     this.deps.onLeft(this);
   }
 
+  /**
+   * Reports media every `mediaReportMs` (1 s), and checks twice a second whether the state the
+   * agent sees changed (audio stopped or came back), reporting that at once.
+   */
   private startReports(): void {
     const period = this.options.mediaReportMs ?? 1000;
+    const check = Math.min(period, 500);
+    let sinceReport = 0;
     const tick = this.deps.faults.wrap(undefined, 'media report timer', () => {
-      this.reportMedia();
-      this.reportTimer = this.deps.clock.setTimeout(tick, period);
+      sinceReport += check;
+      if (sinceReport >= period || this.observeMedia() !== this.shownMedia) {
+        sinceReport = 0;
+        this.reportMedia();
+      }
+      this.reportTimer = this.deps.clock.setTimeout(tick, check);
     });
     this.stopReports();
-    this.reportTimer = this.deps.clock.setTimeout(tick, period);
+    this.reportTimer = this.deps.clock.setTimeout(tick, check);
+  }
+
+  private observeMedia(): PublicMediaState | undefined {
+    return this.mcu ? this.watch.observe(this.mediaState, this.mcu.media.stats().packetsReceived) : undefined;
   }
 
   private stopReports(): void {
@@ -322,7 +342,11 @@ export class Conference {
       return;
     }
     const stats = this.mcu.media.stats();
-    const state = this.mediaState === 'new' ? 'connecting' : this.mediaState === 'disconnected' ? 'connecting' : this.mediaState;
+    const state = this.watch.observe(this.mediaState, stats.packetsReceived);
+    if (state !== this.shownMedia && (state === 'interrupted' || this.shownMedia === 'interrupted')) {
+      this.log.warn(state === 'interrupted' ? 'no audio from the conference' : 'audio from the conference again', { focusUri: this.focusUri, packetsReceived: stats.packetsReceived });
+    }
+    this.shownMedia = state;
     this.deps.emit({
       type: 'media',
       focusUri: this.focusUri,

@@ -155,6 +155,32 @@ for (const mode of ['kamailio', 'standalone'] as const) {
   });
 }
 
+describe('media tells the truth (kamailio)', () => {
+  it('says interrupted within 6 s of the MCU going silent, and connected again when it sends', async () => {
+    const { lab, server } = await setup('kamailio');
+    const agent = startAgent(server, ['--auto-accept', '--trust', 'sip:conf@lab.local']);
+    await agent.waitForType('registered', 10_000);
+    const { conference } = await lab.invite(AGENT, 'Silence');
+    await agent.waitForType('media', 10_000, 0, (e) => e.state === 'connected' && e.packetsReceived > 0);
+    const mark = agent.events.length;
+    const silentAt = performance.now();
+    expect(lab.conferences.silenceMedia(conference.id, AGENT, true)).toBe(true);
+    const interrupted = await agent.waitForType('media', 8000, mark, (e) => e.state === 'interrupted');
+    const detectedMs = interrupted.at - silentAt;
+    console.info(`[figures] MCU silent -> media interrupted in ${detectedMs.toFixed(0)} ms`);
+    expect(detectedMs).toBeLessThan(6000);
+    expect(detectedMs).toBeGreaterThan(4500);
+    // The dialogs stay: only the audio stopped.
+    expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: true, mcu: true });
+    const back = agent.events.length;
+    const resumedAt = performance.now();
+    lab.conferences.silenceMedia(conference.id, AGENT, false);
+    const connected = await agent.waitForType('media', 3000, back, (e) => e.state === 'connected');
+    console.info(`[figures] MCU sending again -> media connected in ${(connected.at - resumedAt).toFixed(0)} ms`);
+    expect(connected.event.packetsReceived).toBeGreaterThan(interrupted.event.packetsReceived);
+  }, 30_000);
+});
+
 /** Waits (at most 5 s) until the lab's MCU has counted RTP from us on the current leg. */
 async function waitForLabPackets(read: () => number): Promise<void> {
   for (let i = 0; i < 100 && read() === 0; i += 1) {

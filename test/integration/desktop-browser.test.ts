@@ -214,6 +214,20 @@ describe('desktop in Chromium, through Kamailio', () => {
     await page.getByLabel('audio devices').locator('[data-device="microphone"]', { hasText: 'Fake Audio Input 2' }).waitFor({ timeout: 5000 });
   });
 
+  it('says "No audio from the conference" while the MCU is silent, and "Audio connected" once it sends again', async () => {
+    expect(lab.conferences.silenceMedia(conferenceId, AGENT, true)).toBe(true);
+    const silentAt = performance.now();
+    const line = page.getByLabel('audio devices').locator('[data-media="interrupted"]');
+    await line.waitFor({ timeout: 8000 });
+    console.info(`[figures] desktop: MCU silent -> "No audio from the conference" in ${(performance.now() - silentAt).toFixed(0)} ms`);
+    await expect(line.textContent()).resolves.toMatch(/^No audio from the conference/);
+    await expect(page.getByLabel('conversation state').textContent()).resolves.toBe('No audio');
+    await page.locator('[aria-label="conversation"]').screenshot({ path: screenshotPath('conversation-no-audio') });
+    lab.conferences.silenceMedia(conferenceId, AGENT, false);
+    await page.getByLabel('conversation state').filter({ hasText: 'Audio connected' }).waitFor({ timeout: 5000 });
+    await expect(line.count()).resolves.toBe(0);
+  });
+
   it('mutes (the roster shows it, and no RTP leaves) and leaves (the lab holds no dialog of ours)', async () => {
     await page.getByRole('tab', { name: /People/ }).click();
     await page.getByRole('button', { name: 'Mute' }).click();

@@ -17,7 +17,8 @@ export function AudioLine({ conversation, onReconnect }: { conversation: Convers
   const { audio, media } = conversation;
   const live = conversation.state === 'active';
   const ended = media !== undefined && (media.state === 'failed' || media.state === 'closed');
-  if (!audio && !(live && ended)) {
+  const silent = live && media?.state === 'interrupted';
+  if (!audio && !(live && ended) && !silent) {
     return null;
   }
   return (
@@ -40,6 +41,12 @@ export function AudioLine({ conversation, onReconnect }: { conversation: Convers
         <span className={styles.problem} role="status">
           <Warning16Regular aria-hidden />
           <Caption1>{audio.problem}</Caption1>
+        </span>
+      )}
+      {silent && (
+        <span className={styles.problem} role="status" data-media="interrupted">
+          <Warning16Regular aria-hidden />
+          <Caption1>No audio from the conference: nothing has arrived for 5 s. It comes back by itself when the conference sends again.</Caption1>
         </span>
       )}
       {live && ended && (

@@ -95,8 +95,8 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
           </Caption1>
         </div>
         <div className={styles.actions}>
-          <Badge appearance="filled" color={conversation.state === 'active' ? 'success' : conversation.state === 'joining' ? 'warning' : 'subtle'} aria-label="conversation state">
-            {conversation.state === 'active' ? (conversation.media?.state === 'connected' ? 'Audio connected' : 'Connected') : conversation.state === 'joining' ? 'Joining' : 'Ended'}
+          <Badge appearance="filled" color={badgeColor(conversation)} aria-label="conversation state">
+            {badgeText(conversation)}
           </Badge>
           {focusUri && live && (
             <>
@@ -175,4 +175,23 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
       </section>
     </main>
   );
+}
+
+/** The state badge's words: never "Audio connected" while no audio arrives. */
+function badgeText(conversation: Conversation): string {
+  if (conversation.state === 'joining') {
+    return 'Joining';
+  }
+  if (conversation.state !== 'active') {
+    return 'Ended';
+  }
+  const media = conversation.media?.state;
+  return media === 'connected' ? 'Audio connected' : media === 'interrupted' ? 'No audio' : 'Connected';
+}
+
+function badgeColor(conversation: Conversation): 'success' | 'warning' | 'subtle' {
+  if (conversation.state === 'active') {
+    return conversation.media?.state === 'interrupted' ? 'warning' : 'success';
+  }
+  return conversation.state === 'joining' ? 'warning' : 'subtle';
 }
