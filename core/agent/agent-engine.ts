@@ -11,6 +11,7 @@ import type { AgentErrorCode, AgentEvent, AgentEventOf } from '../../common/agen
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { SignalingSocketFactory } from '../ports/socket';
+import { DialogRecovery } from '../sip/dialog-recovery';
 import { FaultBoundary, rawCallId } from '../sip/fault-boundary';
 import { InviteRouter } from '../sip/invite-router';
 import { refusalHeaders, RequestAdmission } from '../sip/request-admission';
@@ -101,6 +102,8 @@ export class AgentEngine {
   readonly faults: FaultBoundary;
   /** Rate and ringing caps on what remote peers start ({@link LIMITS}). */
   readonly admission: RequestAdmission;
+  /** Suspends every live dialog on transport loss and recovers it once registered again. */
+  readonly recovery: DialogRecovery;
   private readonly log: Logger;
   private readonly ua: UserAgent;
   private readonly transport: WebSocketTransport;
@@ -130,6 +133,7 @@ export class AgentEngine {
       this.emit({ type: 'error', code: 'internal', message: `${fault.where}: ${fault.message}`, ...(fault.callId !== undefined && { callId: fault.callId }) }),
     );
     this.admission = new RequestAdmission(ports.clock);
+    this.recovery = new DialogRecovery(this.events, this.faults);
     this.invites = new InviteRouter(this.log.child('invite'), this.admission, this.faults);
     const uri = UserAgent.makeURI(config.aor);
     if (!uri) {

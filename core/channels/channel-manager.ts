@@ -58,13 +58,16 @@ const CONVERSATION_HEADER = 'ms-conversation-id';
  *   channel's own dialog (open question 9). Several applications' channels for the same
  *   application in one conversation reach one pane, which sees all their data and answers each
  *   by channel id (UCMA-CCC: "sent to a single client application instance").
- * - Transport loss moves channels to Recovering; the next registration refreshes them.
+ * - Each channel registers with the engine's {@link DialogRecovery}: transport loss moves it to
+ *   Recovering, the next registration refreshes its target.
  * @public
  */
 export class ChannelManager {
   private readonly channels = new Map<string, ContextChannel>();
   private readonly pending = new Map<string, { channel: ContextChannel; timer: TimerHandle | undefined; slot: RingingSlot }>();
   private readonly log: Logger;
+  /** Each channel's unregistration from the engine's dialog recovery. */
+  private readonly unrecover = new Map<string, () => void>();
 
   constructor(
     private readonly engine: AgentEngine,
@@ -73,12 +76,6 @@ export class ChannelManager {
   ) {
     this.log = deps.logger.child('channels');
     engine.invites.handle(MIME_SESSION_INVITE, (answer) => this.handle(answer));
-    engine.events.on('connection', (event) => {
-      if (event.state === 'lost') {
-        this.each('channel transport lost', (c) => c.transportLost());
-      }
-    });
-    engine.events.on('registered', () => this.each('channel target refresh', (c) => c.transportRestored()));
     // BYEs are handed to the transport synchronously, so they are out before it disconnects.
     engine.addStopHook(() => {
       this.closeWhere(() => true, 'agent stopping');
@@ -198,6 +195,7 @@ export class ChannelManager {
       faults: this.engine.faults,
     });
     this.channels.set(channel.id, channel);
+    this.unrecover.set(channel.id, this.engine.recovery.register(channel.callId, channel));
     this.engine.report({ type: 'dialog', conversationId, callId: answer.callId, role: 'channel', peer: from });
     return channel;
   }
@@ -292,19 +290,14 @@ export class ChannelManager {
     }
     if (state === ChannelState.Terminated) {
       this.channels.delete(channel.id);
+      this.unrecover.get(channel.id)?.();
+      this.unrecover.delete(channel.id);
       this.takePending(channel.id);
     }
   }
 
   private onData(channel: ContextChannel, contentType: string, body: string): void {
     this.engine.report({ type: 'channel.data', appId: channel.appId, conversationId: channel.conversationId, channelId: channel.id, contentType, body });
-  }
-
-  /** Runs `fn` on every channel, each inside the fault boundary of its own dialog. */
-  private each(where: string, fn: (channel: ContextChannel) => void): void {
-    for (const channel of [...this.channels.values()]) {
-      this.engine.faults.run(channel.callId, where, () => fn(channel));
-    }
   }
 
   /** The channel a send is for: named, else the newest live one of that pane. */

@@ -1,9 +1,11 @@
 import type { Session, SessionDelegate } from 'sip.js/lib/core/index.js';
 import { LIMITS } from '../agent/limits';
-import type { Clock, TimerHandle } from '../ports/clock';
+import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import type { InviteAnswer } from '../sip/invite-answer';
+import type { Recoverable } from '../sip/dialog-recovery';
+import { refreshTarget, type TargetRefresh } from '../sip/target-refresh';
 import { ChannelState, transitionChannel } from './channel-state';
 import { InfoDeduplicator, INFO_SEQUENCE_HEADER, readInfoSequence } from './info-sequence';
 import { InfoSender, type InfoOutcome } from './info-sender';
@@ -26,9 +28,6 @@ export type ContextChannelDeps = {
   /** Longest single INFO body delivered to the pane (default {@link LIMITS}.infoBodyChars). */
   readonly maxInfoChars?: number;
 };
-
-/** Target refreshes tried after a reconnection before the channel gives up (BYE). */
-const REFRESH_ATTEMPTS = 4;
 
 /**
  * The agent's end of one conversation context channel: one INVITE dialog opened by a server
@@ -54,12 +53,11 @@ const REFRESH_ATTEMPTS = 4;
  * - Every delegate runs inside the {@link FaultBoundary}; a fault ends this channel alone.
  * @public
  */
-export class ContextChannel {
+export class ContextChannel implements Recoverable {
   private current = ChannelState.Idle;
   private session: Session | undefined;
   private sender: InfoSender | undefined;
-  private refreshTimer: TimerHandle | undefined;
-  private refreshAttempts = 0;
+  private refresh: TargetRefresh | undefined;
   /** A BYE sip.js refused before the ACK of our 2xx (RFC 3261 §15), to send once the ACK comes. */
   private byeOwed = false;
   private readonly dedup = new InfoDeduplicator();
@@ -101,7 +99,7 @@ export class ContextChannel {
 
   /** Whether a timer of this channel is armed (nothing may outlive a terminated channel). */
   get hasTimers(): boolean {
-    return this.refreshTimer !== undefined || (this.sender?.retrying ?? false);
+    return this.refresh !== undefined || (this.sender?.retrying ?? false);
   }
 
   /** Answers 200 with an empty body; Established once the ACK arrives. */
@@ -164,8 +162,8 @@ export class ContextChannel {
     this.end(reason);
   }
 
-  /** The transport dropped: hold outgoing data until the dialog is refreshed. */
-  transportLost(): void {
+  /** The transport dropped: hold outgoing data until the dialog is refreshed ({@link Recoverable}). */
+  suspend(): void {
     if (this.current === ChannelState.Established) {
       this.sender?.pause();
       this.move(ChannelState.Recovering);
@@ -174,14 +172,13 @@ export class ContextChannel {
 
   /**
    * Registered again on a new connection: refresh the dialog's target with a re-INVITE so the
-   * peer reaches us through the new connection, then carry on.
+   * peer reaches us through the new connection ({@link refreshTarget}), then carry on.
    */
-  transportRestored(): void {
+  recover(): void {
     if (this.current !== ChannelState.Recovering || !this.session) {
       return;
     }
-    this.refreshAttempts = 0;
-    this.refreshTarget();
+    this.refreshTarget(this.session);
   }
 
   private sessionDelegate(): SessionDelegate {
@@ -230,58 +227,33 @@ export class ContextChannel {
     };
   }
 
-  private refreshTarget(): void {
-    const session = this.session;
-    if (this.current !== ChannelState.Recovering || !session) {
-      return;
-    }
-    this.refreshAttempts += 1;
-    const delegate = this.deps.faults.guard(this.callId, 'channel target refresh', {
-      onAccept: (response: { ack: () => void }) => {
-        response.ack();
-        if (this.current === ChannelState.Recovering) {
-          this.move(ChannelState.Established);
-          this.sender?.resume();
-        }
-      },
-      onReject: (response: { message: { statusCode?: number } }) => this.onRefreshRefused(response.message.statusCode ?? 0),
+  private refreshTarget(session: Session): void {
+    this.refresh?.cancel();
+    const refresh = refreshTarget({
+      session,
+      callId: this.callId,
+      contact: this.deps.contact,
+      body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
+      ownsCallId: false,
+      clock: this.deps.clock,
+      faults: this.deps.faults,
+      logger: this.log,
     });
-    try {
-      session.invite(delegate, {
-        extraHeaders: [`Contact: ${this.deps.contact()}`],
-        body: { contentDisposition: 'render', contentType: MIME_SESSION_INVITE, content: '' },
-      });
-    } catch (error) {
-      // sip.js refuses while another re-INVITE is under way: that one's outcome decides.
-      this.log.debug('target refresh not sent', { channel: this.id, error: String(error) });
-      this.scheduleRefresh(1000);
-    }
-  }
-
-  private onRefreshRefused(status: number): void {
-    this.log.warn('target refresh refused', { channel: this.id, status, attempt: this.refreshAttempts });
-    if (this.current !== ChannelState.Recovering) {
-      return;
-    }
-    if (status === 481 || status === 408) {
-      this.end(`target refresh failed: ${status}`);
-    } else if (this.refreshAttempts >= REFRESH_ATTEMPTS) {
-      this.close(`target refresh failed ${this.refreshAttempts} times (last ${status})`);
-    } else {
-      // RFC 3261 §14.1: after 491, the side that did not make the Call-ID waits 0–2 s.
-      this.scheduleRefresh(status === 491 ? Math.floor(Math.random() * 2000) : 1000 * this.refreshAttempts);
-    }
-  }
-
-  private scheduleRefresh(ms: number): void {
-    this.deps.clock.clearTimeout(this.refreshTimer);
-    this.refreshTimer = this.deps.clock.setTimeout(
-      this.deps.faults.wrap(this.callId, 'channel refresh timer', () => {
-        this.refreshTimer = undefined;
-        this.refreshTarget();
-      }),
-      ms,
-    );
+    this.refresh = refresh;
+    void refresh.outcome.then((outcome) => {
+      if (this.refresh !== refresh || this.current !== ChannelState.Recovering) {
+        return;
+      }
+      this.refresh = undefined;
+      if (outcome === 'refreshed') {
+        this.move(ChannelState.Established);
+        this.sender?.resume();
+      } else if (outcome === 'gone') {
+        this.end('target refresh failed: the peer no longer has the dialog');
+      } else {
+        this.close('target refresh failed');
+      }
+    });
   }
 
   /** Final non-2xx answer while the request rings (no dialog yet). */
@@ -322,8 +294,9 @@ export class ContextChannel {
     if (this.current === ChannelState.Terminated) {
       return;
     }
-    this.deps.clock.clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
+    const refresh = this.refresh;
+    this.refresh = undefined;
+    refresh?.cancel();
     this.sender?.close(reason);
     // Ended without a BYE of ours (481/408, gave up): sip.js would keep the dialog forever.
     // After a BYE it is already gone; a BYE still owed needs it until the ACK.
