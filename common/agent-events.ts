@@ -151,6 +151,18 @@ const mediaEvent = z.object({
   bytesReceived: z.number().int(),
 });
 
+/**
+ * The agent's place in a conference: `joined` (first join, or back after a reconnection, with
+ * `reason` saying how), `reconnecting` (the connection dropped; the dialogs are being refreshed
+ * or rebuilt), `left` (with the reason, as `conference.left`).
+ */
+const conferenceStateEvent = z.object({
+  type: z.literal('conference.state'),
+  focusUri: z.string(),
+  state: z.enum(['joined', 'reconnecting', 'left']),
+  reason: z.string().optional(),
+});
+
 const conferenceLeftEvent = z.object({
   type: z.literal('conference.left'),
   focusUri: z.string(),
@@ -255,6 +267,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   conferenceJoinedEvent,
   rosterEvent,
   mediaEvent,
+  conferenceStateEvent,
   conferenceLeftEvent,
   channelRequestEvent,
   channelStateEvent,

@@ -99,6 +99,8 @@ const conversationSchema = z.strictObject({
   from: z.string(),
   focusUri: z.string().optional(),
   state: z.enum(['joining', 'active', 'ended']),
+  /** The connection dropped and the conference's dialogs are being refreshed or rebuilt. */
+  reconnecting: z.boolean().optional(),
   startedAt: z.number(),
   joinedAt: z.number().optional(),
   endedAt: z.number().optional(),
@@ -400,6 +402,14 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
         state,
         (c) => (event.conversationId !== undefined && c.id === event.conversationId && c.state !== 'ended') || byFocus(event.focusUri)(c),
         (c) => note({ ...c, state: 'active', joinedAt: at }, at, event.role ? `Joined the conference as ${event.role}` : 'Joined the conference'),
+      );
+    case 'conference.state':
+      // The first join and the end have their own events (and history lines); this one adds the reconnection.
+      if (event.state === 'left' || (event.state === 'joined' && event.reason === undefined)) {
+        return state;
+      }
+      return updateConversation(state, byFocus(event.focusUri), (c) =>
+        note({ ...c, reconnecting: event.state === 'reconnecting' }, at, event.state === 'reconnecting' ? 'Connection lost: reconnecting…' : `Back in the conference (${event.reason ?? 'reconnected'})`),
       );
     case 'roster':
       return updateConversation(state, byFocus(event.focusUri), (c) => ({ ...c, roster: event.users, ...(event.subject ? { subject: event.subject } : {}) }));

@@ -123,6 +123,7 @@ export class ConferenceManager {
         media: this.deps.media,
         emit: (event) => this.engine.report(event),
         faults: this.engine.faults,
+        recovery: this.engine.recovery,
         nextRequestId: () => ++this.requestId,
         newGuid: this.deps.newGuid,
         conversationId,

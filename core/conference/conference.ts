@@ -10,24 +10,29 @@ import { deriveMcuUri } from './roster';
 import { RosterSubscription } from './roster-subscription';
 import { guardedTransition } from '../util/state-machine';
 import type { FaultBoundary } from '../sip/fault-boundary';
+import type { DialogRecovery, Recoverable } from '../sip/dialog-recovery';
+import type { FocusJoinResult } from './focus-dialog';
 
 /**
  * States of the agent's participation in one conference.
  *
  * ```
  *  Joining --focus 200 success--> Joined --leave()--> Leaving --> Left
- *     |                              |
- *     +--refused / failed----------->+--focus BYE or conference deleted--> Left
+ *     |                           |    ^
+ *     |          transport lost   v    |  focus refreshed (or rejoined), roster and audio back
+ *     |                        Reconnecting --rejoin refused / leave()--> Leaving / Left
+ *     +--refused / failed-----> Left <--focus BYE or conference deleted (from Joined)
  * ```
  * Media (the MCU leg) has its own states, reported as `media` events, because losing it
  * (an MCU BYE) leaves the agent in the conference.
  * @public
  */
-export type ConferenceState = 'Joining' | 'Joined' | 'Leaving' | 'Left';
+export type ConferenceState = 'Joining' | 'Joined' | 'Reconnecting' | 'Leaving' | 'Left';
 
 const LEGAL: Readonly<Record<ConferenceState, readonly ConferenceState[]>> = {
   Joining: ['Joined', 'Left', 'Leaving'],
-  Joined: ['Leaving', 'Left'],
+  Joined: ['Leaving', 'Left', 'Reconnecting'],
+  Reconnecting: ['Joined', 'Leaving', 'Left'],
   Leaving: ['Left'],
   Left: [],
 };
@@ -41,6 +46,8 @@ export type ConferenceDeps = {
   readonly media: MediaEngine;
   readonly emit: (event: AgentEvent) => void;
   readonly faults: FaultBoundary;
+  /** Suspends the conference on transport loss and recovers it once registered again. */
+  readonly recovery?: DialogRecovery;
   readonly nextRequestId: () => number;
   /** A fresh GUID (RFC 4122), for our endpoint entity. */
   readonly newGuid: () => string;
@@ -69,9 +76,9 @@ export type ConferenceOptions = {
  * the focus URI when absent, open question 6). Leaving: unsubscribe, BYE focus, BYE MCU.
  * @public
  */
-export class Conference {
+export class Conference implements Recoverable {
   private state: ConferenceState = 'Joining';
-  private readonly focus: FocusDialog;
+  private focus: FocusDialog;
   private readonly subscription: RosterSubscription;
   private mcu: McuCall | undefined;
   private mediaState: MediaState = 'new';
@@ -85,6 +92,7 @@ export class Conference {
   private readonly self: string;
   /** Fault-boundary registrations of our dialogs, released when we leave. */
   private readonly releases: (() => void)[] = [];
+  private unrecover: (() => void) | undefined;
 
   constructor(
     private readonly deps: ConferenceDeps,
@@ -96,13 +104,27 @@ export class Conference {
     // [MS-CONFBAS] 2.2.3.15: the endpoint entity SHOULD be a GUID; pidgin-sipe braces it.
     this.endpointEntity = `{${deps.newGuid().toUpperCase()}}`;
     this.self = deps.ua.userAgentCore.configuration.aor.toString().toLowerCase();
-    this.focus = new FocusDialog(deps.ua, deps.clock, deps.logger, deps.faults, focusUri, options.sessionExpiresSec, options.minSessionExpiresSec);
-    this.focus.onRemoteBye = (reason) => void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
-    this.focus.onDialog = (callId) => this.reportDialog('focus', callId, focusUri);
+    this.focus = this.makeFocus();
     this.subscription = new RosterSubscription(deps.ua, deps.logger, focusUri, deps.faults);
     this.subscription.onChange = () => this.onRosterChange();
     this.subscription.onEnded = () => void this.end('the conference ended', { byeFocus: true });
     this.subscription.onDialog = (callId) => this.reportDialog('roster', callId, focusUri);
+  }
+
+  private makeFocus(): FocusDialog {
+    const { deps, options } = this;
+    const focus = new FocusDialog(deps.ua, deps.clock, deps.logger, deps.faults, this.focusUri, options.sessionExpiresSec, options.minSessionExpiresSec);
+    focus.onRemoteBye = (reason) => {
+      if (this.focus === focus) {
+        void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
+      }
+    };
+    focus.onDialog = (callId) => {
+      this.reportDialog('focus', callId, this.focusUri);
+      this.unrecover?.();
+      this.unrecover = this.deps.recovery?.register(callId, this);
+    };
+    return focus;
   }
 
   private reportDialog(role: 'focus' | 'roster' | 'mcu', callId: string, peer: string): void {
@@ -130,11 +152,14 @@ export class Conference {
       this.transition('Left');
       // The focus dialog registered with the fault boundary when it was built; nothing else will release it.
       this.releases.splice(0).forEach((release) => release());
+      this.unrecover?.();
+      this.unrecover = undefined;
       this.deps.emit({ type: 'conference.left', focusUri: this.focusUri, reason: message });
       this.deps.onLeft(this);
       return;
     }
     this.transition('Joined');
+    this.deps.emit({ type: 'conference.state', focusUri: this.focusUri, state: 'joined' });
     this.deps.emit({
       type: 'conference.joined',
       focusUri: this.focusUri,
@@ -203,6 +228,82 @@ export class Conference {
     void this.end(reason, { byeFocus: true });
   }
 
+  /** Joined, or joined and reconnecting: the conference is ours until we leave or are removed. */
+  private inConference(): boolean {
+    return this.state === 'Joined' || this.state === 'Reconnecting';
+  }
+
+  /** The transport is gone ({@link DialogRecovery}): say so, and hold the focus's session refresh. */
+  suspend(): void {
+    if (this.state !== 'Joined') {
+      return;
+    }
+    this.transition('Reconnecting');
+    this.focus.suspend();
+    this.log.warn('connection lost; the conference waits for it', { focusUri: this.focusUri });
+    this.deps.emit({ type: 'conference.state', focusUri: this.focusUri, state: 'reconnecting', reason: 'the connection to the server was lost' });
+  }
+
+  /**
+   * Registered again on a new connection: refresh the focus dialog's target, or, when the focus
+   * dropped us meanwhile (481, 408, any final refusal), join again with a new C3P addUser as a
+   * Lync client does; then subscribe afresh for the roster as it is now, and refresh (or redial)
+   * the audio. The agent's mute state is kept.
+   */
+  recover(): void {
+    if (this.state !== 'Reconnecting') {
+      return;
+    }
+    void this.recoverDialogs().catch((error: unknown) => this.end(`reconnecting failed: ${String(error)}`, { byeFocus: true }));
+  }
+
+  private async recoverDialogs(): Promise<void> {
+    const focus = await this.focus.refreshTarget();
+    if (this.state !== 'Reconnecting') {
+      return;
+    }
+    if (focus !== 'refreshed') {
+      this.log.info('the focus no longer has us; joining again', { focusUri: this.focusUri, outcome: focus });
+      const rejoined = await this.rejoinFocus();
+      if (this.state !== 'Reconnecting') {
+        return;
+      }
+      if (!rejoined.ok) {
+        await this.end(`could not rejoin after reconnecting: ${rejoined.reason}`, { byeFocus: false });
+        return;
+      }
+    }
+    this.subscription.resubscribe();
+    await this.recoverMedia();
+    if (this.state !== 'Reconnecting') {
+      return;
+    }
+    this.transition('Joined');
+    const how = focus === 'refreshed' ? 'reconnected' : 'rejoined with a new addUser';
+    this.log.info(`conference ${how}`, { focusUri: this.focusUri });
+    this.deps.emit({ type: 'conference.state', focusUri: this.focusUri, state: 'joined', reason: how });
+  }
+
+  private rejoinFocus(): Promise<FocusJoinResult> {
+    this.focus.bye();
+    this.focus = this.makeFocus();
+    return this.focus.join(this.deps.nextRequestId(), this.options.role ?? 'attendee', this.endpointEntity);
+  }
+
+  /** The MCU dialog is refreshed like the focus; if the MCU dropped it, the audio is dialled again. */
+  private async recoverMedia(): Promise<void> {
+    const mcu = this.mcu;
+    if (!mcu || this.mediaState === 'failed' || this.mediaState === 'closed') {
+      return; // no audio to recover: Reconnect audio stays the agent's choice
+    }
+    const outcome = await mcu.refreshTarget();
+    if (outcome !== 'refreshed' && this.mcu === mcu && this.inConference()) {
+      this.log.info('the MCU no longer has our audio; dialling it again', { outcome });
+      mcu.hangUp();
+      await this.connectMedia();
+    }
+  }
+
   /**
    * Dials the A/V MCU again after media failed or the MCU hung up, staying in the conference.
    * @returns false when not joined, or when media is up or still connecting.
@@ -226,7 +327,7 @@ export class Conference {
     }
     const media = this.deps.media.createSession({ focusUri: this.focusUri });
     this.watch = new MediaWatch(this.deps.clock);
-    const mcu = new McuCall(this.deps.ua, this.deps.logger, this.deps.faults, mcuUri, media);
+    const mcu = new McuCall(this.deps.ua, this.deps.logger, this.deps.faults, this.deps.clock, mcuUri, media);
     this.mcu = mcu;
     media.onStateChange((state) => {
       if (this.mcu !== mcu || state === this.mediaState) {
@@ -235,7 +336,7 @@ export class Conference {
       const wasEnded = this.mediaState === 'failed' || this.mediaState === 'closed';
       this.mediaState = state;
       this.reportMedia();
-      if (!wasEnded && (state === 'failed' || state === 'closed') && this.state === 'Joined') {
+      if (!wasEnded && (state === 'failed' || state === 'closed') && this.inConference()) {
         // Media died under us (ICE consent lost, or the window that ran it went away): end the
         // MCU dialog too, so the MCU does not keep a silent participant (RFC 7675 §5.1).
         this.log.warn('media ended; hanging up the MCU dialog', { state });
@@ -255,7 +356,7 @@ export class Conference {
     this.reportMedia();
     this.startReports();
     const result = await mcu.connect();
-    if (!result.ok && this.state === 'Joined' && this.mcu === mcu) {
+    if (!result.ok && this.inConference() && this.mcu === mcu) {
       this.mediaState = 'failed';
       this.reportMedia();
       this.stopReports();
@@ -304,6 +405,9 @@ export class Conference {
       this.transition('Left');
     }
     this.releases.splice(0).forEach((release) => release());
+    this.unrecover?.();
+    this.unrecover = undefined;
+    this.deps.emit({ type: 'conference.state', focusUri: this.focusUri, state: 'left', reason });
     this.deps.emit({ type: 'conference.left', focusUri: this.focusUri, reason });
     this.deps.onLeft(this);
   }

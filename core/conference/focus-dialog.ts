@@ -3,6 +3,7 @@ import type { IncomingResponse, OutgoingRequestDelegate, Session, SessionDelegat
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
+import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
 import { makeInitialInvite } from '../sip/outgoing-invite';
 import { buildAddUserRequest, buildModifyEndpointMediaRequest, parseC3PResponse, type ModifyEndpointMediaInput } from './c3p';
 import { MIME_CCCP } from './namespaces';
@@ -33,6 +34,8 @@ export class FocusDialog {
   private session: Session | undefined;
   private callId: string | undefined;
   private refreshTimer: TimerHandle | undefined;
+  /** The negotiated session interval (RFC 4028), once joined. */
+  private intervalSec: number;
   private ended = false;
   private readonly log: Logger;
   /** Called once when the focus ends the dialog (BYE): ejected, or the conference ended. */
@@ -51,6 +54,7 @@ export class FocusDialog {
     private readonly minSessionExpiresSec = 90,
   ) {
     this.log = logger.child('focus');
+    this.intervalSec = sessionExpiresSec;
   }
 
   /** Sends the addUser INVITE and waits for the final answer. */
@@ -170,8 +174,42 @@ export class FocusDialog {
     } satisfies SessionDelegate);
   }
 
+  /** The transport is gone: no session refresh until the dialog is recovered. */
+  suspend(): void {
+    this.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+  }
+
+  /**
+   * After a reconnection: a re-INVITE with our new Contact ({@link refreshTarget}), which is
+   * also a session refresh (RFC 4028 §7.4); on success the session timer starts again.
+   * @returns `gone` when the focus no longer has us (481/408), `failed` when it would not take it
+   */
+  async refreshTarget(): Promise<RefreshOutcome> {
+    const session = this.session;
+    if (!session || this.ended || this.callId === undefined) {
+      return 'gone';
+    }
+    const outcome = await refreshTarget({
+      session,
+      callId: this.callId,
+      contact: () => this.ua.userAgentCore.configuration.contact.toString(),
+      body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
+      extraHeaders: [`Session-Expires: ${this.intervalSec};refresher=uac`, 'Supported: timer'],
+      ownsCallId: true,
+      clock: this.clock,
+      faults: this.faults,
+      logger: this.log,
+    }).outcome;
+    if (outcome === 'refreshed' && !this.ended) {
+      this.scheduleRefresh(this.intervalSec);
+    }
+    return outcome;
+  }
+
   /** RFC 4028 §10: the refresher refreshes at half the negotiated interval. */
   private scheduleRefresh(intervalSec: number): void {
+    this.intervalSec = intervalSec;
     this.clock.clearTimeout(this.refreshTimer);
     this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh timer', () => this.refresh(intervalSec)), (intervalSec * 1000) / 2);
   }

@@ -1,7 +1,9 @@
 import { UserAgent } from 'sip.js';
 import type { IncomingResponse, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
 import type { Logger } from '../ports/logger';
+import type { Clock } from '../ports/clock';
 import type { FaultBoundary } from '../sip/fault-boundary';
+import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
 import { SDP_CONTENT_TYPE, type MediaSession } from '../ports/media';
 import { makeInitialInvite } from '../sip/outgoing-invite';
 import { rejectionReason } from './focus-dialog';
@@ -20,6 +22,9 @@ export type McuConnectResult = { readonly ok: true } | { readonly ok: false; rea
  */
 export class McuCall {
   private session: Session | undefined;
+  private callId: string | undefined;
+  /** Our SDP offer, sent again unchanged when the dialog's target is refreshed. */
+  private offer: string | undefined;
   private ended = false;
   private readonly log: Logger;
   /** Called once when the MCU ends the dialog (BYE). */
@@ -31,6 +36,7 @@ export class McuCall {
     private readonly ua: UserAgent,
     logger: Logger,
     private readonly faults: FaultBoundary,
+    private readonly clock: Clock,
     readonly mcuUri: string,
     readonly media: MediaSession,
   ) {
@@ -57,6 +63,8 @@ export class McuCall {
     });
     this.onDialog?.(request.callId);
     const callId = request.callId;
+    this.callId = callId;
+    this.offer = offer;
     const answered = await new Promise<{ ok: true; sdp: string } | { ok: false; reason: string }>((resolve) => {
       const delegate = this.faults.guard(callId, 'MCU join', {
         onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
@@ -92,6 +100,29 @@ export class McuCall {
       this.hangUp();
       return { ok: false, reason };
     }
+  }
+
+  /**
+   * After a reconnection: a re-INVITE with our new Contact and the unchanged offer, so the MCU
+   * reaches us through the new connection while media flows on (RTP never went through the
+   * proxy). An unchanged offer keeps its `o=` version (RFC 3264 §8), so the answer changes
+   * nothing and is not applied again.
+   */
+  async refreshTarget(): Promise<RefreshOutcome> {
+    const session = this.session;
+    if (!session || this.ended || this.callId === undefined || this.offer === undefined) {
+      return 'gone';
+    }
+    return refreshTarget({
+      session,
+      callId: this.callId,
+      contact: () => this.ua.userAgentCore.configuration.contact.toString(),
+      body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: this.offer },
+      ownsCallId: true,
+      clock: this.clock,
+      faults: this.faults,
+      logger: this.log,
+    }).outcome;
   }
 
   /** BYE (once) and media closed. */

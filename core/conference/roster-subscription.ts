@@ -100,6 +100,19 @@ export class RosterSubscription {
     return dialog.remoteTag === undefined || fromTag === dialog.remoteTag;
   }
 
+  /**
+   * Subscribes afresh for full state (after a reconnection: whatever changed meanwhile is in the
+   * first NOTIFY of the new subscription, RFC 6665 §4.2.1). Not counted as a resync.
+   */
+  resubscribe(): void {
+    void this.unsubscribe()
+      .then(() => {
+        this.roster.reset();
+        this.subscribe();
+      })
+      .catch((error: unknown) => this.log.error('re-SUBSCRIBE failed', { error: String(error) }));
+  }
+
   /** Feeds a BENOTIFY body (no response is sent for BENOTIFY). */
   applyBenotify(body: string): void {
     this.applyBody(body);
@@ -160,12 +173,7 @@ export class RosterSubscription {
     }
     this.resyncs += 1;
     this.log.info('roster out of sync, re-subscribing for full state', { reason });
-    void this.unsubscribe()
-      .then(() => {
-        this.roster.reset();
-        this.subscribe();
-      })
-      .catch((error: unknown) => this.log.error('re-SUBSCRIBE failed', { error: String(error) }));
+    this.resubscribe();
   }
 }
 

@@ -312,6 +312,13 @@ export class LabConferenceServer {
         this.forgetIfIdle(conference.id, userEntity, legs);
       },
       onInfo: (info) => info.accept(),
+      // A target refresh (the client reconnected) re-offers the same SDP: the same answer stands.
+      onInvite: (reinvite) =>
+        reinvite.accept({
+          statusCode: 200,
+          extraHeaders: [`Contact: ${this.ua.contact.toString()}`],
+          body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: answer },
+        }),
     };
     // Lync lists the A/V endpoint once media is up; the lab does once the answer is sent.
     media.onStateChange((state) => {

@@ -55,6 +55,8 @@ function describe(event: AgentEvent): string {
       return `media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
     case 'conference.left':
       return `left ${event.focusUri} (${event.reason})`;
+    case 'conference.state':
+      return `conference ${event.focusUri} ${event.state}${event.reason ? ` (${event.reason})` : ''}`;
     case 'channel.request':
       return `channel request ${event.id}: ${event.name} from ${event.from}${event.toast ? ` "${event.toast}"` : ''}`;
     case 'channel.state':

@@ -185,13 +185,16 @@ function badgeText(conversation: Conversation): string {
   if (conversation.state !== 'active') {
     return 'Ended';
   }
+  if (conversation.reconnecting === true) {
+    return 'Reconnecting…';
+  }
   const media = conversation.media?.state;
   return media === 'connected' ? 'Audio connected' : media === 'interrupted' ? 'No audio' : 'Connected';
 }
 
 function badgeColor(conversation: Conversation): 'success' | 'warning' | 'subtle' {
   if (conversation.state === 'active') {
-    return conversation.media?.state === 'interrupted' ? 'warning' : 'success';
+    return conversation.media?.state === 'interrupted' || conversation.reconnecting === true ? 'warning' : 'success';
   }
   return conversation.state === 'joining' ? 'warning' : 'subtle';
 }

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentEvent } from '../../common/agent-events';
+import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
+import { Lab } from '../../lab/lab';
+import { AgentProcess } from '../support/agent-process';
+import { freeUdpPort } from '../support/free-port';
+
+// A conference with a context channel streaming INFO both ways, through Kamailio, while
+// Kamailio freezes for 25 s (a dead proxy keeps its TCP connections open) or is killed and
+// restarted: the agent notices, registers again, refreshes every dialog, and the conference
+// and its channel carry on; the focus can still eject the agent afterwards.
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    await cleanup().catch(() => undefined);
+  }
+});
+
+const AGENT = 'sip:agent@lab.local';
+const LAB_APP = 'sip:conf@lab.local';
+const ECHO = '{6F2C4B1E-3A5D-4E7F-8B9C-0D1E2F3A4B5C}';
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const PACKAGES = fileURLToPath(new URL('../../out/extensions/', import.meta.url));
+const TOTAL = 120;
+
+async function setup(): Promise<{ lab: Lab; kamailio: KamailioHandle; agent: AgentProcess }> {
+  const labPort = await freeUdpPort();
+  const kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+  cleanups.push(() => kamailio.stop());
+  const lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
+  cleanups.push(() => lab.stop());
+  const registry = mkdtempSync(join(tmpdir(), 'sb-registry-'));
+  execFileSync(process.execPath, [BIN, 'extensions', 'install', join(PACKAGES, 'echo'), '--registry', registry], { stdio: 'pipe' });
+  const agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', AGENT, '--registry', registry, '--auto-accept', '--trust', LAB_APP]);
+  cleanups.push(() => agent.dispose());
+  await agent.waitForType('registered', 10_000);
+  return { lab, kamailio, agent };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Pane sends through stdin, one every `everyMs`, never more than 32 unanswered (the queue cap is 64). */
+async function streamFromAgent(agent: AgentProcess, channelId: string, everyMs: number): Promise<void> {
+  const outcomes = (): number => agent.events.filter((e) => e.event.type === 'channel.sent').length;
+  const before = outcomes();
+  for (let i = 0; i < TOTAL; i += 1) {
+    for (let n = 0; n < 2000 && i - (outcomes() - before) >= 32; n += 1) {
+      await sleep(25);
+    }
+    agent.send({ cmd: 'send', appId: ECHO, channelId, contentType: 'text/plain', body: `to-lab ${i}` });
+    await sleep(everyMs);
+  }
+}
+
+function index(agent: AgentProcess, match: (e: AgentEvent) => boolean, from = 0): number {
+  return agent.events.findIndex((e, i) => i >= from && match(e.event));
+}
+
+for (const outage of ['frozen for 25 s', 'killed and restarted'] as const) {
+  describe(`a conference and its channel when Kamailio is ${outage}`, () => {
+    it('reconnects, refreshes every dialog, loses and duplicates nothing, and still hears the focus', async () => {
+      const { lab, kamailio, agent } = await setup();
+      const { conference, conversationId } = await lab.invite(AGENT, 'Outage');
+      await agent.waitForType('media', 10_000, 0, (e) => e.state === 'connected' && e.packetsReceived > 0);
+      const channel = lab.channel(AGENT, conversationId);
+      expect(await channel.establish(ECHO, { applicationName: 'Echo' })).toMatchObject({ ok: true });
+      const { channelId } = (await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Established')).event;
+
+      const fromLab: Promise<unknown>[] = [];
+      let restoredAt = 0;
+      const fromAgent = streamFromAgent(agent, channelId, 150);
+      const mark = agent.events.length;
+      for (let i = 0; i < TOTAL; i += 1) {
+        fromLab.push(channel.sendData('text/plain', `to-agent ${i}`));
+        if (i === 30) {
+          const at = performance.now();
+          if (outage === 'frozen for 25 s') {
+            await kamailio.pause();
+            const lost = await agent.waitForType('connection', 20_000, mark, (e) => e.state === 'lost');
+            console.info(`[figures] frozen proxy noticed after ${(lost.at - at).toFixed(0)} ms`);
+            await sleep(Math.max(0, 25_000 - (performance.now() - at)));
+            await kamailio.resume();
+          } else {
+            await kamailio.kill();
+            await sleep(500);
+            await kamailio.restart();
+          }
+          restoredAt = performance.now();
+        }
+        await sleep(150);
+      }
+      const back = await agent.waitForType('conference.state', 30_000, mark, (e) => e.state === 'joined');
+      const registered = await agent.waitForType('registered', 1000, mark);
+      console.info(`[figures] ${outage}: proxy back -> registered ${(registered.at - restoredAt).toFixed(0)} ms, -> conference joined again ${(back.at - restoredAt).toFixed(0)} ms (${back.event.reason ?? ''})`);
+      const reconnecting = index(agent, (e) => e.type === 'conference.state' && e.state === 'reconnecting', mark);
+      expect(reconnecting).toBeGreaterThan(-1);
+      expect(reconnecting).toBeLessThan(agent.events.indexOf(back));
+      // The roster as it is now arrives on the new subscription, and the audio flows on.
+      await agent.waitForType('roster', 10_000, agent.events.indexOf(back) - 5, (e) => e.users.some((u) => u.self));
+      const media = await agent.waitForType('media', 10_000, agent.events.indexOf(back), (e) => e.state === 'connected');
+      await agent.waitForType('media', 5000, agent.events.indexOf(media), (e) => e.packetsReceived > media.event.packetsReceived);
+
+      await Promise.all(fromLab);
+      await fromAgent;
+      for (let i = 0; i < 100 && (channel.received.length < TOTAL || agent.events.filter((e) => e.event.type === 'channel.data').length < TOTAL); i += 1) {
+        await sleep(200);
+      }
+      const atAgent = agent.events.flatMap((e) => (e.event.type === 'channel.data' ? [e.event.body] : []));
+      expect(atAgent).toEqual(Array.from({ length: TOTAL }, (_, i) => `to-agent ${i}`));
+      expect(channel.received.map((d) => d.body)).toEqual(Array.from({ length: TOTAL }, (_, i) => `to-lab ${i}`));
+
+      // The focus reaches the agent on its new connection: an eject arrives.
+      expect(lab.conferences.eject(conference.id, AGENT)).toBe(true);
+      const left = await agent.waitForType('conference.left', 5000, agent.events.indexOf(back));
+      expect(left.event.reason).toMatch(/removed by the focus/);
+    }, 120_000);
+  });
+}
