@@ -228,6 +228,22 @@ describe('desktop in Chromium, through Kamailio', () => {
     await expect(line.count()).resolves.toBe(0);
   });
 
+  it('says Reconnecting… while Kamailio is down, then shows the conference and its roster again', async () => {
+    await kamailio.kill();
+    const badge = page.getByLabel('conversation state');
+    await badge.filter({ hasText: 'Reconnecting…' }).waitFor({ timeout: 10_000 });
+    await page.locator('[aria-label="conversation"]').screenshot({ path: screenshotPath('conversation-reconnecting') });
+    const restartedAt = performance.now();
+    await kamailio.restart();
+    await badge.filter({ hasText: 'Audio connected' }).waitFor({ timeout: 20_000 });
+    console.info(`[figures] desktop: Kamailio back -> "Audio connected" again in ${(performance.now() - restartedAt).toFixed(0)} ms`);
+    await page.getByRole('tab', { name: /People/ }).click();
+    await page.locator('[aria-label="roster"] li[data-self="true"]').waitFor({ timeout: 10_000 });
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.getByText(/Back in the conference \(reconnected\)/).waitFor({ timeout: 5000 });
+    expect(lab.conferences.dialogsOf(conferenceId, AGENT)).toEqual({ focus: true, mcu: true });
+  });
+
   it('mutes (the roster shows it, and no RTP leaves) and leaves (the lab holds no dialog of ours)', async () => {
     await page.getByRole('tab', { name: /People/ }).click();
     await page.getByRole('button', { name: 'Mute' }).click();
