@@ -119,6 +119,11 @@ export class Conference implements Recoverable {
         void this.end(`removed by the focus: ${reason}`, { byeFocus: false });
       }
     };
+    focus.onExpired = (reason) => {
+      if (this.focus === focus) {
+        void this.end(`the conference session ended: ${reason}`, { byeFocus: false });
+      }
+    };
     focus.onDialog = (callId) => {
       this.reportDialog('focus', callId, this.focusUri);
       this.unrecover?.();

@@ -42,6 +42,12 @@ export class FocusDialog {
   onRemoteBye: ((reason: string) => void) | undefined;
   /** Called with the Call-ID of the join INVITE once it is built. */
   onDialog: ((callId: string) => void) | undefined;
+  /** Called once when the session ended without the focus's BYE: refreshes failed until it expired. */
+  onExpired: ((reason: string) => void) | undefined;
+  /** Monotonic time of the last successful join or refresh (RFC 4028: the session runs from there). */
+  private refreshedAt = 0;
+  /** The transport is down: refresh failures are recovery's business. */
+  private suspended = false;
 
   constructor(
     private readonly ua: UserAgent,
@@ -176,6 +182,7 @@ export class FocusDialog {
 
   /** The transport is gone: no session refresh until the dialog is recovered. */
   suspend(): void {
+    this.suspended = true;
     this.clock.clearTimeout(this.refreshTimer);
     this.refreshTimer = undefined;
   }
@@ -187,6 +194,7 @@ export class FocusDialog {
    */
   async refreshTarget(): Promise<RefreshOutcome> {
     const session = this.session;
+    this.suspended = false;
     if (!session || this.ended || this.callId === undefined) {
       return 'gone';
     }
@@ -210,6 +218,7 @@ export class FocusDialog {
   /** RFC 4028 §10: the refresher refreshes at half the negotiated interval. */
   private scheduleRefresh(intervalSec: number): void {
     this.intervalSec = intervalSec;
+    this.refreshedAt = this.clock.monotonic();
     this.clock.clearTimeout(this.refreshTimer);
     this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh timer', () => this.refresh(intervalSec)), (intervalSec * 1000) / 2);
   }
@@ -228,13 +237,7 @@ export class FocusDialog {
           this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
         }
       },
-      onReject: (response: IncomingResponse) => {
-        const status = response.message.statusCode ?? 0;
-        this.log.warn('session refresh refused', { status });
-        if (status === 491) {
-          this.retryRefresh(intervalSec);
-        }
-      },
+      onReject: (response: IncomingResponse) => this.onRefreshRefused(response.message.statusCode ?? 0, intervalSec),
     });
     try {
       session.invite(delegate, {
@@ -244,18 +247,49 @@ export class FocusDialog {
     } catch (error) {
       // A re-INVITE from the focus is under way (sip.js refuses a second one): try again later.
       this.log.debug('session refresh not sent', { error: String(error) });
-      this.retryRefresh(intervalSec);
+      this.retryRefresh(intervalSec, 2100 + Math.floor(Math.random() * 1900));
+    }
+  }
+
+  /**
+   * A refresh that failed: 491 is retried after the glare wait; 481 or 408 mean the focus no
+   * longer has our session (RFC 3261 §12.2.1.2); anything else is retried every 5 s until the
+   * session would expire (RFC 4028 §10), and then the session is over. While the transport is
+   * down, recovery decides instead.
+   */
+  private onRefreshRefused(status: number, intervalSec: number): void {
+    this.log.warn('session refresh refused', { status });
+    if (this.ended || this.suspended) {
+      return;
+    }
+    if (status === 491) {
+      this.retryRefresh(intervalSec, 2100 + Math.floor(Math.random() * 1900));
+    } else if (status === 481 || status === 408) {
+      this.expire(`the focus no longer has our session (${status})`);
+    } else if (this.clock.monotonic() - this.refreshedAt >= intervalSec * 1000) {
+      this.expire(`the session expired: no refresh got through in ${intervalSec} s`);
+    } else {
+      this.retryRefresh(intervalSec, Math.min(5000, intervalSec * 1000 - (this.clock.monotonic() - this.refreshedAt)));
     }
   }
 
   /** RFC 3261 §14.1: after glare, the owner of the Call-ID (we sent the INVITE) waits 2.1–4 s. */
-  private retryRefresh(intervalSec: number): void {
+  private retryRefresh(intervalSec: number, delayMs: number): void {
     if (this.ended) {
       return;
     }
     this.clock.clearTimeout(this.refreshTimer);
-    const delay = 2100 + Math.floor(Math.random() * 1900);
-    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh retry', () => this.refresh(intervalSec)), delay);
+    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh retry', () => this.refresh(intervalSec)), Math.max(0, delayMs));
+  }
+
+  /** The session is over without a BYE from the focus: BYE it (RFC 4028 §10) and say so once. */
+  private expire(reason: string): void {
+    if (this.ended) {
+      return;
+    }
+    this.log.warn('focus session over', { reason });
+    this.bye();
+    this.onExpired?.(reason);
   }
 }
 
