@@ -115,10 +115,39 @@ for (const outage of ['frozen for 25 s', 'killed and restarted'] as const) {
       expect(atAgent).toEqual(Array.from({ length: TOTAL }, (_, i) => `to-agent ${i}`));
       expect(channel.received.map((d) => d.body)).toEqual(Array.from({ length: TOTAL }, (_, i) => `to-lab ${i}`));
 
-      // The focus reaches the agent on its new connection: an eject arrives.
-      expect(lab.conferences.eject(conference.id, AGENT)).toBe(true);
+      // The focus reaches the agent on its new connection: an eject (or the conference's end) arrives.
+      if (outage === 'frozen for 25 s') {
+        expect(lab.conferences.eject(conference.id, AGENT)).toBe(true);
+      } else {
+        lab.conferences.end(conference.id);
+      }
       const left = await agent.waitForType('conference.left', 5000, agent.events.indexOf(back));
-      expect(left.event.reason).toMatch(/removed by the focus/);
+      expect(left.event.reason).toMatch(outage === 'frozen for 25 s' ? /removed by the focus/ : /removed by the focus|the conference ended/);
+      await agent.waitForType('channel.state', 5000, agent.events.indexOf(left), (e) => e.state === 'Terminated');
     }, 120_000);
   });
 }
+
+describe('a conference whose focus dropped the agent during the outage', () => {
+  it('joins again with a new C3P addUser once reconnected, with the roster and audio back', async () => {
+    const { lab, kamailio, agent } = await setup();
+    const { conference } = await lab.invite(AGENT, 'Dropped');
+    await agent.waitForType('media', 10_000, 0, (e) => e.state === 'connected' && e.packetsReceived > 0);
+    const mark = agent.events.length;
+    await kamailio.kill();
+    await agent.waitForType('conference.state', 10_000, mark, (e) => e.state === 'reconnecting');
+    // The focus removes us while our connection is down: its BYE cannot reach us.
+    expect(lab.conferences.eject(conference.id, AGENT)).toBe(true);
+    await sleep(300);
+    await kamailio.restart();
+    const back = await agent.waitForType('conference.state', 20_000, mark, (e) => e.state !== 'reconnecting');
+    expect(back.event).toMatchObject({ state: 'joined', reason: 'rejoined with a new addUser' });
+    await agent.waitForType('roster', 10_000, agent.events.indexOf(back) - 5, (e) => e.users.some((u) => u.self));
+    await agent.waitForType('media', 10_000, agent.events.indexOf(back), (e) => e.state === 'connected' && e.packetsReceived > 0);
+    for (let i = 0; i < 50 && !(lab.conferences.dialogsOf(conference.id, AGENT).focus && lab.conferences.dialogsOf(conference.id, AGENT).mcu); i += 1) {
+      await sleep(100);
+    }
+    expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: true, mcu: true });
+    expect(agent.events.some((e, i) => i >= mark && e.event.type === 'conference.left')).toBe(false);
+  }, 60_000);
+});
