@@ -14,6 +14,7 @@ import {
   TRANSACTION_MS,
   checkAnsweredOnce,
   checkQuiet,
+  disposeChecked,
   startHarness,
   type Harness,
 } from '../../test/support/sip-harness';
@@ -282,12 +283,11 @@ export async function runChannelSequence(commands: readonly ChannelCommand[], op
       await step(world, command);
     }
     await finish(world);
-  } finally {
+  } catch (error) {
     await h.dispose();
+    throw error;
   }
-  if (h.time.pending() > 0) {
-    throw new HarnessViolation(`${h.time.pending()} timer(s) left after the agent stopped`);
-  }
+  await disposeChecked(h);
 }
 
 /** Channel requests and context channels, for `npm run fuzz` and the unit tests. */

@@ -14,11 +14,10 @@ import { MIME_CCCP, MIME_CONFERENCE_INFO } from '../../core/conference/namespace
 import { silentLogger } from '../../core/ports/logger';
 import {
   AGENT_AOR,
-  HarnessViolation,
   PeerDialog,
   TRANSACTION_MS,
-  checkAnsweredOnce,
-  checkQuiet,
+  disposeChecked,
+  settleAndCheck,
   startHarness,
   type Harness,
   type SipMessage,
@@ -253,20 +252,13 @@ export async function runConferenceSequence(commands: readonly ConferenceCommand
       await step(world, command);
     }
     manager.leave(FOCUS);
-    for (let i = 0; i < 4; i += 1) {
-      await h.time.advance(TRANSACTION_MS);
-    }
-    if (manager.active().length > 0) {
-      throw new HarnessViolation(`still in ${manager.active().join(', ')} after leaving`);
-    }
-    checkAnsweredOnce(h.peer);
-    checkQuiet(h, 'leaving and 4·64·T1');
-  } finally {
+    const conferences = manager;
+    await settleAndCheck(h, 4, 'leaving and 4·64·T1', () => (conferences.active().length > 0 ? `still in ${conferences.active().join(', ')} after leaving` : undefined));
+  } catch (error) {
     await h.dispose();
+    throw error;
   }
-  if (h.time.pending() > 0) {
-    throw new HarnessViolation(`${h.time.pending()} timer(s) left after the agent stopped`);
-  }
+  await disposeChecked(h);
 }
 
 /** A conference (focus + roster + MCU), for `npm run fuzz` and the unit tests. */

@@ -6,7 +6,7 @@
 import { buildConfInvite } from '../../core/conference/conf-invite';
 import { CONF_INVITE_TYPE, ConferenceInvitations } from '../../core/conference/conference-invitations';
 import { silentLogger } from '../../core/ports/logger';
-import { AGENT_AOR, HarnessViolation, PeerDialog, TRANSACTION_MS, checkAnsweredOnce, checkQuiet, startHarness } from '../../test/support/sip-harness';
+import { AGENT_AOR, PeerDialog, TRANSACTION_MS, disposeChecked, settleAndCheck, startHarness } from '../../test/support/sip-harness';
 import type { Rng } from '../rng';
 import type { DialogModel } from './sequence';
 
@@ -145,20 +145,13 @@ export async function runInvitationSequence(commands: readonly InvitationCommand
     for (const pending of handler.pending()) {
       handler.decline(pending.id);
     }
-    for (let i = 0; i < 3; i += 1) {
-      await h.time.advance(TRANSACTION_MS);
-    }
-    if (handler.pending().length > 0) {
-      throw new HarnessViolation('invitations still ringing after every one was declined');
-    }
-    checkAnsweredOnce(h.peer);
-    checkQuiet(h, 'every invitation decided and 3·64·T1');
-  } finally {
+    const invitations = handler;
+    await settleAndCheck(h, 3, 'every invitation decided and 3·64·T1', () => (invitations.pending().length > 0 ? 'invitations still ringing after every one was declined' : undefined));
+  } catch (error) {
     await h.dispose();
+    throw error;
   }
-  if (h.time.pending() > 0) {
-    throw new HarnessViolation(`${h.time.pending()} timer(s) left after the agent stopped`);
-  }
+  await disposeChecked(h);
 }
 
 /** ConferenceInvitations, for `npm run fuzz` and the unit tests. */

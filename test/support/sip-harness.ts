@@ -678,3 +678,28 @@ export function checkQuiet(harness: Harness, what: string): void {
     throw new HarnessViolation(`timers left after ${what}: ${clock} ours (idle ${baseline.clock}), ${global} sip.js (idle ${baseline.global})\n${time.describe()}`);
   }
 }
+
+/**
+ * The end of every model sequence: time runs `rounds`·64·T1 so every transaction can finish,
+ * `leftover` names anything the feature still holds (a violation), every request must have
+ * had its one answer and the agent must be quiet.
+ */
+export async function settleAndCheck(h: Harness, rounds: number, what: string, leftover: () => string | undefined): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) {
+    await h.time.advance(TRANSACTION_MS);
+  }
+  const left = leftover();
+  if (left !== undefined) {
+    throw new HarnessViolation(left);
+  }
+  checkAnsweredOnce(h.peer);
+  checkQuiet(h, what);
+}
+
+/** Stops the agent and checks that no timer outlived it. */
+export async function disposeChecked(h: Harness): Promise<void> {
+  await h.dispose();
+  if (h.time.pending() > 0) {
+    throw new HarnessViolation(`${h.time.pending()} timer(s) left after the agent stopped`);
+  }
+}
