@@ -457,7 +457,7 @@ function tally(calls: Map<string, FloodCall>): { byStatus: Map<number, number>; 
   const admittedBySender = new Map<string, number>();
   const bump = <K>(map: Map<K, number>, key: K): void => void map.set(key, (map.get(key) ?? 0) + 1);
   for (const call of calls.values()) {
-    call.finals.forEach((f) => bump(byStatus, f.status));
+    new Set(call.finals.map((f) => f.status)).forEach((status) => bump(byStatus, status));
     if (call.rang) {
       bump(ringBySender, call.sender);
     }
@@ -485,7 +485,9 @@ async function checkRetryAfter(agent: AgentProcess): Promise<number> {
 function checkFloodOutcome(calls: Map<string, FloodCall>, run: TracedSippResult, agent: AgentProcess): void {
   const why = evidence(run, agent);
   expect.soft(calls.size, `calls that logged an outcome\n${why}`).toBe(FLOOD_CALLS);
-  const notOne = [...calls.entries()].filter(([, c]) => c.finals.length !== 1);
+  // A proxy retransmits a final response over UDP until it sees the ACK (RFC 3261 §17.2.1, Timer
+  // G): under load sipp may log the same 487 twice. One final response means one status.
+  const notOne = [...calls.entries()].filter(([, c]) => new Set(c.finals.map((f) => f.status)).size !== 1);
   expect.soft(notOne.slice(0, 5), 'every INVITE gets exactly one final response').toEqual([]);
   const { byStatus, ringBySender, admittedBySender } = tally(calls);
   const rang = [...ringBySender.values()].reduce((a, b) => a + b, 0);
