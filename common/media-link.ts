@@ -31,7 +31,12 @@ export const mediaCommandSchema = z.discriminatedUnion('op', [
     microphone: deviceId.optional(),
     speaker: deviceId.optional(),
   }),
-  /** Apply the MCU's answer and start ICE; reply when applied. */
+  /**
+   * Restart ICE on a negotiated session (RFC 8445 §9) and reply with the new complete offer, as
+   * for `offer`: the agent reconnected, maybe on another network. The `answer` command follows.
+   */
+  z.strictObject({ op: z.literal('restart'), mediaId }),
+  /** Apply the MCU's answer (to an offer or a restart offer) and start ICE; reply when applied. */
   z.strictObject({ op: z.literal('answer'), mediaId, sdp }),
   /** Stop (or resume) sending RTP altogether, as a muted Lync client does. */
   z.strictObject({ op: z.literal('mute'), mediaId, muted: z.boolean() }),
@@ -47,11 +52,11 @@ export type MediaCommand = z.infer<typeof mediaCommandSchema>;
 /** Why a window could not do a step; the host maps it to the engine's negotiation errors. */
 export const mediaFailureCodeSchema = z.enum(['malformed-sdp', 'unsupported-sdp', 'rejected', 'invalid-state', 'timeout']);
 
-/** Window → host: the outcome of an `offer` or `answer` command. @public */
+/** Window → host: the outcome of an `offer`, `restart` or `answer` command. @public */
 export const mediaReplySchema = z.strictObject({
   mediaId,
-  op: z.enum(['offer', 'answer']),
-  /** The offer, for `op: 'offer'` when it worked. */
+  op: z.enum(['offer', 'restart', 'answer']),
+  /** The offer, for `op: 'offer'` or `op: 'restart'` when it worked. */
   sdp: sdp.optional(),
   error: z.strictObject({ code: mediaFailureCodeSchema, message: z.string().max(1024) }).optional(),
 });

@@ -71,10 +71,12 @@ export class MediaNegotiationError extends Error {
 }
 
 /**
- * One audio stream with one peer, negotiated by a single offer/answer exchange (RFC 3264): either
+ * One audio stream with one peer, negotiated by an offer/answer exchange (RFC 3264): either
  * {@link MediaSession.createOffer} then {@link MediaSession.acceptAnswer} (the agent, whose INVITE
  * carries the offer), or {@link MediaSession.answer} (the lab MCU, whose 200 OK carries the
- * answer). Renegotiation is not supported; a re-INVITE needs a new session.
+ * answer). The only renegotiation is an ICE restart (RFC 8445 §9), for a peer whose addresses
+ * changed: {@link MediaSession.restartIce} then {@link MediaSession.acceptAnswer} on the offering
+ * side, {@link MediaSession.reanswer} on the answering side; one exchange at a time.
  *
  * @remarks
  * Every SDP is complete, never trickled: it carries all ICE candidates and
@@ -100,6 +102,19 @@ export interface MediaSession {
   acceptAnswer(sdp: string): Promise<void>;
   /** Answering side: takes the peer's offer and returns our answer (RFC 3264 §6). */
   answer(offerSdp: string): Promise<string>;
+  /**
+   * Offering side, once negotiated: a new complete offer with fresh `ice-ufrag`/`ice-pwd`
+   * (an ICE restart, RFC 8445 §9.1; JSEP `iceRestart`, RFC 8829 §5.2.1), candidates gathered
+   * anew for the addresses we have now; then {@link MediaSession.acceptAnswer} takes the answer.
+   * The DTLS association and the RTP stream (and the mute state) carry on. Absent when the
+   * engine cannot restart ICE: a new session is then the only way.
+   */
+  restartIce?(): Promise<string>;
+  /**
+   * Answering side, once negotiated: answers the peer's re-offer (RFC 3264 §8). When its ICE
+   * credentials changed, ICE restarts here too and the answer has new ones (RFC 8445 §9.2).
+   */
+  reanswer?(offerSdp: string): Promise<string>;
   /**
    * Muting stops sending RTP packets altogether (no silence frames), as a muted Lync client
    * does; RTCP and reception go on. Unmuting resumes the same stream: the next packet has the

@@ -1,4 +1,4 @@
-import type { MediaEngine, MediaSession, MediaSessionOptions, MediaState, MediaStats } from '../../core/ports/media';
+import { MediaNegotiationError, type MediaEngine, type MediaSession, type MediaSessionOptions, type MediaState, type MediaStats } from '../../core/ports/media';
 
 const NO_STATS: MediaStats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
 
@@ -50,6 +50,15 @@ class LazyMediaSession implements MediaSession {
 
   answer(offerSdp: string): Promise<string> {
     return this.ready.then((s) => s.answer(offerSdp));
+  }
+
+  /** The loaded session's ICE restart (RFC 8445 §9); it is loaded by then, as a restart follows a negotiation. */
+  restartIce(): Promise<string> {
+    return this.ready.then((s) => s.restartIce?.() ?? Promise.reject(new MediaNegotiationError('invalid-state', 'this media engine cannot restart ICE')));
+  }
+
+  reanswer(offerSdp: string): Promise<string> {
+    return this.ready.then((s) => s.reanswer?.(offerSdp) ?? Promise.reject(new MediaNegotiationError('invalid-state', 'this media engine cannot answer a re-offer')));
   }
 
   setMuted(muted: boolean): void {

@@ -226,6 +226,39 @@ describe('werift media engine', () => {
     expect(answer.indexOf('a=ptime:20')).toBeLessThan(answer.indexOf('m=video'));
   });
 
+  it('restarts ICE (RFC 8445 §9): new credentials both ways, and RTP keeps flowing both ways', async () => {
+    const agent = session();
+    const mcu = session(true);
+    const firstOffer = await agent.createOffer();
+    const firstAnswer = await mcu.answer(firstOffer);
+    await agent.acceptAnswer(firstAnswer);
+    await until(() => agent.stats().packetsReceived > 0 && mcu.stats().packetsReceived > 0, 2000, 'first packets');
+    const ufrag = (sdp: string): string | undefined => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1];
+    const pwd = (sdp: string): string | undefined => /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1];
+    const first = { agent: ufrag(firstOffer), mcu: ufrag(firstAnswer) };
+
+    const started = performance.now();
+    const offer = await (agent.restartIce?.() ?? Promise.reject(new Error('no restartIce')));
+    const answer = await (mcu.reanswer?.(offer) ?? Promise.reject(new Error('no reanswer')));
+    await agent.acceptAnswer(answer);
+    expect(ufrag(offer)).toBeDefined();
+    expect(ufrag(offer)).not.toBe(first.agent);
+    expect(ufrag(answer)).not.toBe(first.mcu);
+    expect(pwd(offer)).not.toBe(pwd(answer));
+
+    const before = { agent: agent.stats(), mcu: mcu.stats() };
+    await until(
+      () => agent.state === 'connected' && agent.stats().packetsReceived > before.agent.packetsReceived + 10 && mcu.stats().packetsReceived > before.mcu.packetsReceived + 10,
+      5000,
+      'RTP both ways after the restart',
+    );
+    console.info(`ICE restart: offer to RTP flowing again both ways in ${(performance.now() - started).toFixed(0)} ms`);
+    expect(mcu.state).toBe('connected');
+    // One restart at a time, and only on a negotiated session.
+    await expect(session().restartIce?.()).rejects.toMatchObject({ code: 'invalid-state' });
+    await expect(session().reanswer?.(offer)).rejects.toMatchObject({ code: 'invalid-state' });
+  });
+
   it('negotiates once, in order', async () => {
     const agent = session();
     await expect(agent.acceptAnswer('v=0\r\n')).rejects.toMatchObject({ code: 'invalid-state' });

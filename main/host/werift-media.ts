@@ -75,7 +75,10 @@ type SessionConfig = {
   readonly echo: boolean;
 };
 
-/** Where a session is in its single offer/answer exchange. */
+/**
+ * Where a session is in its offer/answer exchanges: the first one from `idle`, then any number
+ * of ICE restarts from `negotiated` (RFC 8445 §9), each back to `negotiated`.
+ */
 type Phase = 'idle' | 'negotiating' | 'offered' | 'negotiated' | 'failed';
 
 function peerConfig(): RTCPeerConnectionConfig {
@@ -101,6 +104,8 @@ class WeriftMediaSession implements MediaSession {
   private readonly toneFrames: readonly Buffer[];
   private transceiver: RTCRtpTransceiver | undefined;
   private phase: Phase = 'idle';
+  /** Whether the first exchange hooked the transport; restarts keep that hook and the DTLS association. */
+  private attached = false;
   private currentState: MediaState = 'new';
   private isMuted = false;
   private closing: Promise<void> | undefined;
@@ -166,6 +171,43 @@ class WeriftMediaSession implements MediaSession {
       this.attachMedia();
     } catch (error) {
       throw this.fail(error, 'acceptAnswer');
+    }
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9): a new complete offer with fresh `ice-ufrag`/`ice-pwd` (JSEP,
+   * RFC 8829 §5.2.1 `iceRestart`), gathered again for the addresses we have now; the DTLS
+   * association and the RTP stream carry on. {@link WeriftMediaSession.acceptAnswer} takes the answer.
+   */
+  async restartIce(): Promise<string> {
+    this.enterNegotiation('negotiated', 'restartIce');
+    try {
+      const offer = await this.pc.createOffer({ iceRestart: true });
+      await this.setLocalDescription(offer);
+      this.phase = 'offered';
+      return this.localSdp();
+    } catch (error) {
+      throw this.fail(error, 'restartIce');
+    }
+  }
+
+  /**
+   * Answers a re-offer on a negotiated session (RFC 3264 §8): an offer with new ICE credentials
+   * restarts ICE on our side too, with new credentials in the answer (RFC 8445 §9.2).
+   */
+  async reanswer(offerSdp: string): Promise<string> {
+    this.enterNegotiation('negotiated', 'reanswer');
+    try {
+      const offer = sanitizeRemoteSdp(offerSdp, 'offer');
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      const answer = await this.pc.createAnswer();
+      await this.setLocalDescription(answer);
+      this.restartChecks();
+      this.phase = 'negotiated';
+      this.updateSending();
+      return this.localSdp();
+    } catch (error) {
+      throw this.fail(error, 'reanswer');
     }
   }
 
@@ -243,7 +285,7 @@ class WeriftMediaSession implements MediaSession {
     if (this.phase !== expected) {
       throw new MediaNegotiationError(
         'invalid-state',
-        `${step} needs a session in phase "${expected}", this one is "${this.phase}" (one offer/answer per session)`,
+        `${step} needs a session in phase "${expected}", this one is "${this.phase}" (one offer/answer at a time; renegotiation is an ICE restart only)`,
       );
     }
     this.phase = 'negotiating';
@@ -307,12 +349,38 @@ class WeriftMediaSession implements MediaSession {
     if (transceiver?.sender.codec === undefined) {
       throw new MediaNegotiationError('rejected', 'no common codec: this engine sends PCMU/8000 (payload type 0) only');
     }
+    if (this.attached) {
+      // An ICE restart's answer: the transport hooked by the first exchange carries on.
+      this.restartChecks();
+      this.phase = 'negotiated';
+      this.updateSending();
+      return;
+    }
+    this.attached = true;
     // Count on the DTLS transport rather than the remote track: werift routes RTP to a track
     // by the SSRC the peer announced (a=ssrc), and drops packets from an unannounced one.
     const { unSubscribe } = transceiver.dtlsTransport.onRtp.subscribe((rtp) => this.onRtp(rtp));
     this.unsubscribers.push(unSubscribe);
     this.phase = 'negotiated';
     this.updateSending();
+  }
+
+  /**
+   * Runs the connectivity checks of a restarted ICE agent (RFC 8445 §9: the restart is done once
+   * the new checks nominate a pair). werift 0.25 skips them when DTLS is already up, which it
+   * is after a restart, so they would never run and the old pair would stay dead.
+   */
+  private restartChecks(): void {
+    for (const transport of this.pc.iceTransports) {
+      if (transport.connection.nominated === undefined && transport.state !== 'closed') {
+        transport.start().catch(() => {
+          // No pair answered the new credentials: the path is gone (RFC 8445 §9 leaves it failed).
+          if (this.closing === undefined) {
+            this.setState('failed');
+          }
+        });
+      }
+    }
   }
 
   private onRtp(rtp: RtpPacket): void {
@@ -379,7 +447,8 @@ class WeriftMediaSession implements MediaSession {
 
   private updateSending(): void {
     const shouldSend =
-      this.currentState === 'connected' && this.phase === 'negotiated' && !this.isMuted && this.closing === undefined;
+      // Media goes on while an ICE restart is negotiated: the old path may well still work.
+      this.currentState === 'connected' && this.attached && this.phase !== 'failed' && !this.isMuted && this.closing === undefined;
     if (shouldSend && this.timer === undefined) {
       this.talkspurtStart = true;
       this.nextToneAt = this.config.clock();

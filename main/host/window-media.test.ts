@@ -114,6 +114,41 @@ describe('WindowMediaRouter', () => {
     ]);
   });
 
+  it('restarts ICE through the window and its loopback guard (RFC 8445 §9), keeping the mute state', async () => {
+    const { router } = setup({ needsLoopback: true });
+    const window = fakeWindow();
+    router.attach(window);
+    const unnegotiated = router.createSession({ focusUri: FOCUS });
+    await expect(unnegotiated.restartIce?.()).rejects.toMatchObject({ code: 'invalid-state' });
+    expect(window.commands).toEqual([]);
+
+    const fresh = router.createSession({ focusUri: FOCUS });
+    const offer = fresh.createOffer();
+    router.reply(window, { mediaId: lastOfferId(window), op: 'offer', sdp: LOOPBACK_OFFER });
+    await offer;
+    const applied = fresh.acceptAnswer(ANSWER);
+    router.reply(window, { mediaId: lastOfferId(window), op: 'answer' });
+    await applied;
+    fresh.setMuted(true);
+
+    const RESTART_OFFER = LOOPBACK_OFFER.replace('o=- 1 1', 'o=- 1 2');
+    const restart = fresh.restartIce?.();
+    expect(window.commands.at(-1)).toEqual({ op: 'restart', mediaId: lastOfferId(window) });
+    // A mute asked while the restart is under way still reaches the window.
+    fresh.setMuted(false);
+    fresh.setMuted(true);
+    expect(window.commands.at(-1)).toEqual({ op: 'mute', mediaId: lastOfferId(window), muted: true });
+    router.reply(window, { mediaId: lastOfferId(window), op: 'restart', sdp: RESTART_OFFER });
+    await expect(restart).resolves.toBe(RESTART_OFFER);
+    const reapplied = fresh.acceptAnswer(ANSWER);
+    expect(window.commands.at(-1)).toEqual({ op: 'answer', mediaId: lastOfferId(window), sdp: ANSWER });
+    router.reply(window, { mediaId: lastOfferId(window), op: 'answer' });
+    await reapplied;
+    expect(fresh.muted).toBe(true);
+    // One exchange at a time: no second answer without a new offer.
+    await expect(fresh.acceptAnswer(ANSWER)).rejects.toMatchObject({ code: 'invalid-state' });
+  });
+
   it('ignores replies and reports from a window that does not carry the session', async () => {
     const { router } = setup({ offerTimeoutMs: 50 });
     const carrier = fakeWindow();

@@ -193,7 +193,7 @@ export class WindowMediaRouter implements MediaEngine {
   }
 }
 
-type Step = 'offer' | 'answer';
+type Step = 'offer' | 'restart' | 'answer';
 type PendingStep = {
   readonly step: Step;
   readonly resolve: (reply: MediaReply) => void;
@@ -201,7 +201,7 @@ type PendingStep = {
   readonly timer: ReturnType<typeof setTimeout>;
 };
 
-/** Where a session is in its single offer/answer exchange (as in the host engine). */
+/** Where a session is in its offer/answer exchanges: the first, then ICE restarts (as in the host engine). */
 type Phase = 'idle' | 'offering' | 'offered' | 'answering' | 'negotiated' | 'ended';
 
 /** One window-carried session; it is a {@link MediaSession} to the conference. */
@@ -211,6 +211,8 @@ class WindowMediaSession implements MediaSession {
   private isMuted = false;
   private counters: MediaStats = NO_STATS;
   private pending: PendingStep | undefined;
+  /** Whether the window holds the session (its first offer came): mute commands reach it from then on. */
+  private held = false;
   private devicesShown = '';
   private readonly listeners = new Set<(state: MediaState) => void>();
 
@@ -243,9 +245,25 @@ class WindowMediaSession implements MediaSession {
       throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the offer without SDP'));
     }
     this.phase = 'offered';
+    this.held = true;
     if (this.isMuted) {
       this.window.send({ op: 'mute', mediaId: this.id, muted: true });
     }
+    return reply.sdp;
+  }
+
+  /**
+   * ICE restart in the window's WebRTC stack (RFC 8445 §9; JSEP `restartIce()`, RFC 8829
+   * §4.1.18): its reply is a new complete offer with fresh credentials; then
+   * {@link WindowMediaSession.acceptAnswer}. The track, mute state and DTLS carry on.
+   */
+  async restartIce(): Promise<string> {
+    this.enter('negotiated', 'offering', 'restartIce');
+    const reply = await this.ask('restart', this.options.offerTimeoutMs ?? 30_000, { op: 'restart', mediaId: this.id });
+    if (reply.sdp === undefined) {
+      throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the ICE restart without SDP'));
+    }
+    this.phase = 'offered';
     return reply.sdp;
   }
 
@@ -264,7 +282,7 @@ class WindowMediaSession implements MediaSession {
       return;
     }
     this.isMuted = muted;
-    if (this.phase === 'offered' || this.phase === 'answering' || this.phase === 'negotiated') {
+    if (this.held && this.phase !== 'ended') {
       this.window.send({ op: 'mute', mediaId: this.id, muted });
     }
   }
@@ -340,7 +358,8 @@ class WindowMediaSession implements MediaSession {
       const timer = setTimeout(() => {
         if (this.pending?.timer === timer) {
           this.pending = undefined;
-          reject(this.fail(new MediaNegotiationError('timeout', `the window did not ${step === 'offer' ? 'offer audio' : 'apply the answer'} within ${timeoutMs} ms`)));
+          const what = { offer: 'offer audio', restart: 'restart ICE', answer: 'apply the answer' }[step];
+          reject(this.fail(new MediaNegotiationError('timeout', `the window did not ${what} within ${timeoutMs} ms`)));
           this.window.send({ op: 'close', mediaId: this.id });
         }
       }, timeoutMs);
@@ -433,6 +452,15 @@ class LoopbackGuard implements MediaSession {
 
   acceptAnswer(sdp: string): Promise<void> {
     return this.current.acceptAnswer(sdp);
+  }
+
+  /** The ICE restart of whichever session carries the audio now (the window's, or the host's after a fallback). */
+  restartIce(): Promise<string> {
+    const current = this.current;
+    if (current.restartIce === undefined) {
+      return Promise.reject(new MediaNegotiationError('invalid-state', 'this media session cannot restart ICE'));
+    }
+    return current.restartIce();
   }
 
   answer(offerSdp: string): Promise<string> {

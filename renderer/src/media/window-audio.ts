@@ -76,6 +76,9 @@ export class WindowAudio {
         await session.offer(this.devices);
         return;
       }
+      case 'restart':
+        await this.sessions.get(command.mediaId)?.restart();
+        return;
       case 'answer':
         await this.sessions.get(command.mediaId)?.answer(command.sdp);
         return;
@@ -170,6 +173,27 @@ class AudioSession {
       void this.report();
     } catch (error) {
       await this.reply({ mediaId: this.id, op: 'offer', error: { code: 'invalid-state', message: describe(error) } });
+      this.close();
+    }
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9; JSEP `restartIce()`, RFC 8829 §4.1.18): the agent reconnected,
+   * maybe on another network with other addresses. The new offer has fresh credentials and the
+   * candidates gathered now, complete as the first one; the track, mute and DTLS carry on.
+   */
+  async restart(): Promise<void> {
+    try {
+      this.pc.restartIce();
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      await this.gathered(true);
+      const sdp = this.pc.localDescription?.sdp;
+      if (!sdp) {
+        throw new Error('no local description after gathering');
+      }
+      await this.reply({ mediaId: this.id, op: 'restart', sdp });
+    } catch (error) {
+      await this.reply({ mediaId: this.id, op: 'restart', error: { code: 'invalid-state', message: describe(error) } });
       this.close();
     }
   }
@@ -271,22 +295,28 @@ class AudioSession {
     this.speakerLabel = outputs.find((d) => d.kind === 'audiooutput' && d.deviceId === sink)?.label || (sink === 'default' ? 'Default speaker' : undefined);
   }
 
-  private gathered(): Promise<void> {
-    if (this.pc.iceGatheringState === 'complete') {
+  /**
+   * Waits for ICE gathering to end. After a restart the state may still read `complete` from
+   * the previous round until the new one starts, so the description must show a candidate too.
+   */
+  private gathered(restarting = false): Promise<void> {
+    const isDone = (): boolean =>
+      this.pc.iceGatheringState === 'complete' && (!restarting || /^a=candidate:/m.test(this.pc.localDescription?.sdp ?? ''));
+    if (isDone()) {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const done = (): void => {
+      const finish = (): void => {
         clearTimeout(timer);
         this.pc.removeEventListener('icegatheringstatechange', check);
         resolve();
       };
       const check = (): void => {
-        if (this.pc.iceGatheringState === 'complete') {
-          done();
+        if (isDone()) {
+          finish();
         }
       };
-      const timer = setTimeout(done, GATHERING_TIMEOUT_MS);
+      const timer = setTimeout(finish, GATHERING_TIMEOUT_MS);
       this.pc.addEventListener('icegatheringstatechange', check);
     });
   }
