@@ -23,7 +23,7 @@ export type McuConnectResult = { readonly ok: true } | { readonly ok: false; rea
 export class McuCall {
   private session: Session | undefined;
   private callId: string | undefined;
-  /** Our SDP offer, sent again unchanged when the dialog's target is refreshed. */
+  /** Our SDP offer in force: sent again unchanged by a pure target refresh. */
   private offer: string | undefined;
   private ended = false;
   private readonly log: Logger;
@@ -103,26 +103,59 @@ export class McuCall {
   }
 
   /**
-   * After a reconnection: a re-INVITE with our new Contact and the unchanged offer, so the MCU
-   * reaches us through the new connection while media flows on (RTP never went through the
-   * proxy). An unchanged offer keeps its `o=` version (RFC 3264 §8), so the answer changes
-   * nothing and is not applied again.
+   * After a reconnection: a re-INVITE with our new Contact, so the MCU reaches us through the
+   * new connection. When the media session can, the re-INVITE is also an ICE restart
+   * (RFC 8445 §9; JSEP `iceRestart`, RFC 8829 §5.2.1): a new offer with fresh ICE credentials and
+   * the candidates of the network we are on now, whose answer in the 2xx is applied, so a laptop
+   * that changed networks gets its audio back; DTLS, RTP and the mute state carry on. Otherwise
+   * the offer goes unchanged, keeping its `o=` version (RFC 3264 §8), and the answer is not
+   * applied again.
+   * @returns `failed` also when the restart offer or its answer could not be used: the caller
+   * then dials the MCU anew, as for a dialog that is `gone`.
    */
   async refreshTarget(): Promise<RefreshOutcome> {
-    const session = this.session;
-    if (!session || this.ended || this.callId === undefined || this.offer === undefined) {
+    if (!this.session || this.ended || this.callId === undefined || this.offer === undefined) {
       return 'gone';
     }
-    return refreshTarget({
+    let offer = this.offer;
+    const restarting = this.media.restartIce !== undefined;
+    if (this.media.restartIce) {
+      try {
+        offer = await this.media.restartIce();
+      } catch (error) {
+        this.log.warn('ICE restart offer failed', { error: String(error) });
+        return 'failed';
+      }
+    }
+    const session = this.session;
+    if (this.ended) {
+      return 'gone';
+    }
+    let answer: string | undefined;
+    const outcome = await refreshTarget({
       session,
       callId: this.callId,
       contact: () => this.ua.userAgentCore.configuration.contact.toString(),
-      body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: this.offer },
+      body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: offer },
+      onAccepted: (response) => {
+        answer = response.message.body;
+      },
       ownsCallId: true,
       clock: this.clock,
       faults: this.faults,
       logger: this.log,
     }).outcome;
+    if (outcome !== 'refreshed' || !restarting || this.ended) {
+      return outcome;
+    }
+    try {
+      await this.media.acceptAnswer(answer ?? '');
+      this.offer = offer;
+      return 'refreshed';
+    } catch (error) {
+      this.log.warn('the MCU answer to our ICE restart is unusable', { error: String(error) });
+      return 'failed';
+    }
   }
 
   /** BYE (once) and media closed. */

@@ -17,8 +17,13 @@ export type TargetRefreshOptions = {
   readonly callId: string;
   /** Our Contact now (a new connection has a new one). */
   readonly contact: () => string;
-  /** The re-INVITE's body: empty of the dialog's type, or the unchanged SDP offer. */
+  /** The re-INVITE's body: empty of the dialog's type, the unchanged SDP offer, or a new one. */
   readonly body: Body;
+  /**
+   * Called with the 2xx before the outcome settles `refreshed`: a re-INVITE that carried a new
+   * offer (an ICE restart) gets its answer there (RFC 3264 §8).
+   */
+  readonly onAccepted?: (response: IncomingResponse) => void;
   readonly extraHeaders?: readonly string[];
   /** Whether we sent the dialog's initial INVITE (and so made its Call-ID): the 491 wait depends on it. */
   readonly ownsCallId: boolean;
@@ -88,6 +93,9 @@ export function refreshTarget(options: TargetRefreshOptions): TargetRefresh {
     const delegate = options.faults.guard(options.callId, 'target refresh', {
       onAccept: (response: IncomingResponse & { ack: () => void }) => {
         response.ack();
+        if (!settled) {
+          options.onAccepted?.(response);
+        }
         settle('refreshed');
       },
       onReject: (response: IncomingResponse) => refused(response.message.statusCode ?? 0),

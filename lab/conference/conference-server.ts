@@ -284,9 +284,10 @@ export class LabConferenceServer {
     }
     request.trying();
     const media = this.media.createSession({ echo: true });
+    let offer = message.body ?? '';
     let answer: string;
     try {
-      answer = await media.answer(message.body ?? '');
+      answer = await media.answer(offer);
     } catch (error) {
       await media.close();
       request.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [`Warning: 399 lab "${String(error).replace(/"/g, "'").slice(0, 100)}"`] });
@@ -312,13 +313,13 @@ export class LabConferenceServer {
         this.forgetIfIdle(conference.id, userEntity, legs);
       },
       onInfo: (info) => info.accept(),
-      // A target refresh (the client reconnected) re-offers the same SDP: the same answer stands.
-      onInvite: (reinvite) =>
-        reinvite.accept({
-          statusCode: 200,
-          extraHeaders: [`Contact: ${this.ua.contact.toString()}`],
-          body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: answer },
-        }),
+      onInvite: (reinvite) => {
+        void this.reanswerMcu(reinvite, media, offer, answer).then((next) => {
+          if (next !== undefined) {
+            ({ offer, answer } = next);
+          }
+        });
+      },
     };
     // Lync lists the A/V endpoint once media is up; the lab does once the answer is sent.
     media.onStateChange((state) => {
@@ -326,6 +327,40 @@ export class LabConferenceServer {
         this.notifier.publish(conference.id, conference.userDocument(userEntity));
       }
     });
+  }
+
+  /**
+   * Answers a re-INVITE on an MCU dialog. A pure target refresh (the client reconnected)
+   * re-offers the same ICE credentials: the same answer stands. New credentials are an ICE
+   * restart (RFC 8445 §9): the media session restarts ICE too and answers with new ones.
+   * @returns the offer and answer now in force, when they changed.
+   */
+  private async reanswerMcu(
+    reinvite: IncomingInviteRequest,
+    media: MediaSession,
+    offer: string,
+    answer: string,
+  ): Promise<{ offer: string; answer: string } | undefined> {
+    const reoffer = reinvite.message.body ?? '';
+    const accept = (content: string): void => {
+      reinvite.accept({
+        statusCode: 200,
+        extraHeaders: [`Contact: ${this.ua.contact.toString()}`],
+        body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content },
+      });
+    };
+    if (reoffer === '' || iceCredentials(reoffer) === iceCredentials(offer) || media.reanswer === undefined) {
+      accept(answer);
+      return undefined;
+    }
+    try {
+      const reanswer = await media.reanswer(reoffer);
+      accept(reanswer);
+      return { offer: reoffer, answer: reanswer };
+    } catch (error) {
+      reinvite.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [`Warning: 399 lab "${String(error).replace(/"/g, "'").slice(0, 100)}"`] });
+      return undefined;
+    }
   }
 
   private leaveConference(conference: LabConference, userEntity: string, legs: Legs): void {
@@ -391,4 +426,9 @@ export class LabConferenceServer {
     }
     return { kind: match[1].toLowerCase() === 'focus' ? 'focus' : 'mcu', id: match[2] };
   }
+}
+
+/** The `a=ice-ufrag` and `a=ice-pwd` of an SDP body: an ICE restart changes them (RFC 8445 §9). */
+function iceCredentials(sdp: string): string {
+  return [/^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1] ?? '', /^a=ice-pwd:(\S+)/m.exec(sdp)?.[1] ?? ''].join(' ');
 }

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { Lab } from '../../lab/lab';
+import type { TraceEntry } from '../../core/sip/sip-trace';
 import { launchChromium, screenshotPath } from '../support/chromium';
 import { freeUdpPort } from '../support/free-port';
 import { waitFor } from '../support/wait-for';
@@ -237,6 +238,19 @@ describe('desktop in Chromium, through Kamailio', () => {
     await kamailio.restart();
     await badge.filter({ hasText: 'Audio connected' }).waitFor({ timeout: 20_000 });
     console.info(`[figures] desktop: Kamailio back -> "Audio connected" again in ${(performance.now() - restartedAt).toFixed(0)} ms`);
+    // The window's WebRTC stack restarted ICE on the same MCU dialog (RFC 8445 §9): the
+    // re-INVITE offered new credentials and the MCU answered with new ones.
+    const ufrag = (raw: string | undefined): string | undefined => (raw === undefined ? undefined : /^a=ice-ufrag:(\S+)/m.exec(raw)?.[1]);
+    const sdpInvites = (): TraceEntry[] => lab.trace.entries().filter((e) => e.direction === 'in' && e.method === 'INVITE' && e.status === undefined && e.contentType?.startsWith('application/sdp') === true);
+    const okTo = (invite: TraceEntry | undefined): TraceEntry | undefined =>
+      lab.trace.entries().find((e) => e.direction === 'out' && e.status === 200 && e.callId === invite?.callId && e.cseq === invite.cseq);
+    await waitFor(() => okTo(sdpInvites().at(-1)) !== undefined, 5000, 'the MCU to answer the re-INVITE');
+    const reinvite = sdpInvites().at(-1);
+    const initial = sdpInvites().find((e) => e.callId === reinvite?.callId);
+    expect(reinvite?.cseq).not.toBe(initial?.cseq);
+    expect(ufrag(reinvite?.raw)).toBeDefined();
+    expect(ufrag(reinvite?.raw)).not.toBe(ufrag(initial?.raw));
+    expect(ufrag(okTo(reinvite)?.raw)).not.toBe(ufrag(okTo(initial)?.raw));
     await page.getByRole('tab', { name: /People/ }).click();
     await page.locator('[aria-label="roster"] li[data-self="true"]').waitFor({ timeout: 10_000 });
     await page.getByRole('tab', { name: 'History' }).click();

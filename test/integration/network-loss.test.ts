@@ -58,6 +58,19 @@ async function streamFromAgent(agent: AgentProcess, channelId: string, everyMs: 
   }
 }
 
+const ufragOf = (raw: string | undefined): string | undefined => (raw === undefined ? undefined : /^a=ice-ufrag:(\S+)/m.exec(raw)?.[1]);
+
+/** The MCU dialog's offer/answer exchanges as the lab saw them: INVITEs with SDP and their 200s. */
+function mcuExchanges(lab: Lab): { callId: string; offer?: string; answer?: string; invitedAt: number; answeredAt?: number }[] {
+  const entries = lab.trace.entries();
+  const invites = entries.filter((e) => e.direction === 'in' && e.method === 'INVITE' && e.status === undefined && e.contentType?.startsWith('application/sdp') === true);
+  const unique = invites.filter((e, i) => invites.findIndex((o) => o.callId === e.callId && o.cseq === e.cseq) === i);
+  return unique.map((invite) => {
+    const ok = entries.find((e) => e.direction === 'out' && e.status === 200 && e.callId === invite.callId && e.cseq === invite.cseq);
+    return { callId: invite.callId, offer: ufragOf(invite.raw), answer: ufragOf(ok?.raw), invitedAt: invite.at, ...(ok !== undefined && { answeredAt: ok.at }) };
+  });
+}
+
 function index(agent: AgentProcess, match: (e: AgentEvent) => boolean, from = 0): number {
   return agent.events.findIndex((e, i) => i >= from && match(e.event));
 }
@@ -71,6 +84,11 @@ for (const outage of ['frozen for 25 s', 'killed and restarted'] as const) {
       const channel = lab.channel(AGENT, conversationId);
       expect(await channel.establish(ECHO, { applicationName: 'Echo' })).toMatchObject({ ok: true });
       const { channelId } = (await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Established')).event;
+
+      const [initial, ...others] = mcuExchanges(lab);
+      expect(others).toEqual([]);
+      expect(initial?.offer).toBeDefined();
+      expect(initial?.answer).toBeDefined();
 
       const fromLab: Promise<unknown>[] = [];
       let restoredAt = 0;
@@ -103,6 +121,13 @@ for (const outage of ['frozen for 25 s', 'killed and restarted'] as const) {
       expect(reconnecting).toBeLessThan(agent.events.indexOf(back));
       // The roster as it is now arrives on the new subscription, and the audio flows on.
       await agent.waitForType('roster', 10_000, agent.events.indexOf(back) - 5, (e) => e.users.some((u) => u.self));
+      // The MCU dialog was refreshed with an ICE restart (RFC 8445 §9), not dialled anew: its
+      // re-INVITE offered new ICE credentials and the MCU answered with new ones too.
+      const restart = mcuExchanges(lab).at(-1);
+      expect(restart).toMatchObject({ callId: initial?.callId, offer: expect.any(String), answer: expect.any(String) });
+      expect(restart?.offer).not.toBe(initial?.offer);
+      expect(restart?.answer).not.toBe(initial?.answer);
+      console.info(`[figures] ${outage}: MCU re-INVITE with an ICE restart answered in ${((restart?.answeredAt ?? Number.NaN) - (restart?.invitedAt ?? 0)).toFixed(0)} ms`);
       const media = await agent.waitForType('media', 10_000, agent.events.indexOf(back), (e) => e.state === 'connected');
       await agent.waitForType('media', 5000, agent.events.indexOf(media), (e) => e.packetsReceived > media.event.packetsReceived);
 
