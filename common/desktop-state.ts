@@ -261,28 +261,40 @@ function ensureChannelConversation(state: DesktopState, event: { conversationId:
   });
 }
 
+type EventOf<T extends DesktopEvent['type']> = Extract<DesktopEvent, { type: T }>;
+type HostSideEvent = Extract<DesktopEvent, { type: `host.${string}` }>;
+type ChannelEvent = Extract<DesktopEvent, { type: `channel.${string}` | 'dialog' }>;
+type ConferenceEvent = Extract<DesktopEvent, { type: 'invitation' | `invitation.${string}` | `conference.${string}` | 'roster' | 'media' }>;
+type LinkEvent = Exclude<DesktopEvent, HostSideEvent | ChannelEvent | ConferenceEvent>;
+
+const isHostEvent = (event: DesktopEvent): event is HostSideEvent => event.type.startsWith('host.');
+const isChannelEvent = (event: DesktopEvent): event is ChannelEvent => event.type.startsWith('channel.') || event.type === 'dialog';
+const isConferenceEvent = (event: DesktopEvent): event is ConferenceEvent =>
+  event.type.startsWith('invitation') || event.type.startsWith('conference.') || event.type === 'roster' || event.type === 'media';
+
 /**
  * Applies one event. Pure: the same events in the same order give the same state in the host
  * and in every window.
  * @param at - when the host saw the event (ms since the epoch).
  */
 export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: number): DesktopState {
+  if (isHostEvent(event)) {
+    return reduceHost(state, event, at);
+  }
+  if (isChannelEvent(event)) {
+    return reduceChannel(state, event, at);
+  }
+  if (isConferenceEvent(event)) {
+    return reduceConference(state, event, at);
+  }
+  return reduceLink(state, event, at);
+}
+
+/** Host events (`host.*`): the agent's life cycle, notices, a pane that left, where audio runs. */
+function reduceHost(state: DesktopState, event: HostSideEvent, at: number): DesktopState {
   switch (event.type) {
-    case 'host.agent': {
-      const phase = event.state === 'not-configured' ? 'not-configured' : event.state === 'failed' ? 'failed' : event.state === 'stopped' ? 'offline' : state.connection.phase === 'not-configured' || state.connection.phase === 'failed' ? 'starting' : state.connection.phase;
-      return {
-        ...state,
-        connection: {
-          phase: event.state === 'starting' ? 'starting' : phase,
-          lab: event.lab,
-          ...(event.server !== undefined && { server: event.server }),
-          ...(event.aor !== undefined && { aor: event.aor }),
-          ...(event.message !== undefined && { reason: event.message }),
-        },
-        // A new agent has none of the old one's invitations.
-        pending: event.state === 'running' ? state.pending : [],
-      };
-    }
+    case 'host.agent':
+      return applyHostAgent(state, event);
     case 'host.extensions':
     case 'host.trace':
       return state;
@@ -303,29 +315,14 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
       const audio = { where, ...(microphone !== undefined && { microphone }), ...(speaker !== undefined && { speaker }), ...(problem !== undefined && { problem }) };
       return updateConversation(state, byFocus(event.focusUri), (c) => ({ ...c, audio }));
     }
-    case 'connection': {
-      const { connection } = state;
-      const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
-      switch (event.state) {
-        case 'connecting':
-        case 'connected':
-          return connection.phase === 'registered' ? state : { ...state, connection: { ...base, phase: 'connecting' } };
-        case 'lost':
-        case 'reconnecting':
-          return {
-            ...state,
-            connection: {
-              ...base,
-              phase: 'reconnecting',
-              ...((event.reason ?? connection.reason) !== undefined && { reason: event.reason ?? connection.reason }),
-              ...(event.retryInMs !== undefined && { retryInMs: event.retryInMs }),
-            },
-          };
-        case 'disconnected':
-          return { ...state, connection: { ...base, phase: 'offline', ...(event.reason !== undefined && { reason: event.reason }) } };
-      }
-      return state;
-    }
+  }
+}
+
+/** The signaling link and registration, errors and pager messages. */
+function reduceLink(state: DesktopState, event: LinkEvent, at: number): DesktopState {
+  switch (event.type) {
+    case 'connection':
+      return applyConnection(state, event);
     case 'registered':
       return { ...state, connection: { lab: state.connection.lab, ...(state.connection.server !== undefined && { server: state.connection.server }), aor: event.aor, phase: 'registered' } };
     case 'unregistered':
@@ -342,51 +339,17 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
       return withNotice(state, at, { level: 'info', text: `Message from ${event.from}: ${event.body.slice(0, 500)}` });
     case 'message.sent':
     case 'trace':
-    case 'channel.sent':
       return state;
+  }
+}
+
+/** Invitations, the conference's joins and leaves, its roster and media. */
+function reduceConference(state: DesktopState, event: ConferenceEvent, at: number): DesktopState {
+  switch (event.type) {
     case 'invitation':
-      return {
-        ...state,
-        pending: [
-          ...state.pending,
-          {
-            kind: 'invitation',
-            id: event.id,
-            from: event.from,
-            conversationId: event.conversationId ?? event.id,
-            at,
-            subject: event.subject,
-            focusUri: event.focusUri,
-            audio: event.audio,
-            im: event.im,
-          },
-        ],
-      };
-    case 'invitation.accepted': {
-      const invitation = state.pending.find((p) => p.id === event.id);
-      const rest = { ...state, pending: state.pending.filter((p) => p.id !== event.id) };
-      if (!invitation) {
-        return rest;
-      }
-      const existing = rest.conversations.find((c) => c.id === invitation.conversationId);
-      if (existing) {
-        return updateConversation(rest, (c) => c === existing, (c) =>
-          note({ ...c, kind: 'conference', focusUri: event.focusUri, state: 'joining', subject: invitation.subject || c.subject }, at, `Accepted the invitation from ${invitation.from}`),
-        );
-      }
-      return addConversation(rest, {
-        id: invitation.conversationId,
-        kind: 'conference',
-        subject: invitation.subject || 'Conference',
-        from: invitation.from,
-        focusUri: event.focusUri,
-        state: 'joining',
-        startedAt: at,
-        roster: [],
-        panes: [],
-        history: [{ at, text: `Accepted the invitation from ${invitation.from}` }],
-      });
-    }
+      return addInvitation(state, event, at);
+    case 'invitation.accepted':
+      return acceptInvitation(state, event, at);
     case 'invitation.declined':
     case 'invitation.cancelled': {
       const invitation = state.pending.find((p) => p.id === event.id);
@@ -426,70 +389,20 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
           `Left the conference: ${event.reason}`,
         ),
       );
+  }
+}
+
+/** Channel requests, channel states, pane context and data, and the dialogs of each conversation. */
+function reduceChannel(state: DesktopState, event: ChannelEvent, at: number): DesktopState {
+  switch (event.type) {
+    case 'channel.sent':
+      return state;
     case 'channel.request':
-      return {
-        ...state,
-        pending: [
-          ...state.pending,
-          {
-            kind: 'channel',
-            id: event.id,
-            from: event.from,
-            conversationId: event.conversationId,
-            at,
-            audio: false,
-            im: false,
-            appId: event.appId,
-            name: event.name,
-            ...(event.toast !== undefined && { toast: event.toast }),
-          },
-        ],
-      };
-    case 'channel.state': {
-      const pending = state.pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
-      const decided = event.state !== 'Idle' && event.state !== 'Establishing';
-      let next: DesktopState = decided ? { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) } : state;
-      // A pane appears once its channel is established: a request still ringing, or refused,
-      // shows no pane. Later states update the pane that exists.
-      const hasPane = state.conversations.some((c) => c.id === event.conversationId && c.panes.some((p) => p.channels.some((ch) => ch.channelId === event.channelId)));
-      if (!hasPane && event.state !== 'Established') {
-        return next;
-      }
-      next = ensureChannelConversation(next, event, at, pending?.from, pending?.name);
-      return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
-        const updated = updatePane(
-          c,
-          event.appId,
-          (pane) => {
-            const channels = pane.channels.some((ch) => ch.channelId === event.channelId)
-              ? pane.channels.map((ch) => (ch.channelId === event.channelId ? { ...ch, state: event.state } : ch))
-              : [...pane.channels, { channelId: event.channelId, state: event.state }];
-            return { ...pane, channels, state: pane.ejected === true ? 'closed' : paneStateOf(channels) };
-          },
-          pending?.name,
-        );
-        // A conversation made only of channels ends with its last pane.
-        if (updated.kind === 'channel' && updated.state !== 'ended' && updated.panes.every((p) => p.state === 'closed')) {
-          return note({ ...updated, state: 'ended', endedAt: at }, at, 'The application ended the conversation');
-        }
-        return updated;
-      });
-    }
-    case 'channel.context': {
-      const next = ensureChannelConversation(state, event, at);
-      return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
-        const withPane = updatePane(c, event.appId, (pane) => ({
-          ...pane,
-          context: {
-            channelId: event.channelId,
-            ...(event.data !== undefined && { data: event.data }),
-            ...(event.simpleLink !== undefined && { simpleLink: event.simpleLink }),
-          },
-        }));
-        const name = withPane.panes.find((p) => sameApp(p.appId, event.appId))?.name ?? 'An application';
-        return note(withPane, at, `${name} opened its pane`, event.simpleLink);
-      });
-    }
+      return addChannelRequest(state, event, at);
+    case 'channel.state':
+      return applyChannelState(state, event, at);
+    case 'channel.context':
+      return openPane(state, event, at);
     case 'channel.data':
       return updateConversation(state, (c) => c.id === event.conversationId, (c) =>
         updatePane(c, event.appId, (pane) => ({
@@ -507,19 +420,184 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
         appId: event.appId,
         ...(event.link !== undefined && { link: event.link }),
       });
-    case 'dialog': {
-      const known = state.dialogs[event.conversationId] ?? [];
-      if (known.some((d) => d.callId === event.callId)) {
-        return state;
-      }
-      const dialogs = { ...state.dialogs, [event.conversationId]: [...known, { callId: event.callId, role: event.role, peer: event.peer }] };
-      const keys = Object.keys(dialogs);
-      for (const key of keys.slice(0, Math.max(0, keys.length - DESKTOP_LIMITS.dialogConversations))) {
-        if (!state.conversations.some((c) => c.id === key && c.state !== 'ended')) {
-          delete dialogs[key];
-        }
-      }
-      return { ...state, dialogs };
+    case 'dialog':
+      return addDialog(state, event);
+  }
+}
+
+/** `host.agent`: the connection phase follows the agent's life cycle; a new agent has no pending requests. */
+function applyHostAgent(state: DesktopState, event: EventOf<'host.agent'>): DesktopState {
+  const phase = event.state === 'not-configured' ? 'not-configured' : event.state === 'failed' ? 'failed' : event.state === 'stopped' ? 'offline' : state.connection.phase === 'not-configured' || state.connection.phase === 'failed' ? 'starting' : state.connection.phase;
+  return {
+    ...state,
+    connection: {
+      phase: event.state === 'starting' ? 'starting' : phase,
+      lab: event.lab,
+      ...(event.server !== undefined && { server: event.server }),
+      ...(event.aor !== undefined && { aor: event.aor }),
+      ...(event.message !== undefined && { reason: event.message }),
+    },
+    // A new agent has none of the old one's invitations.
+    pending: event.state === 'running' ? state.pending : [],
+  };
+}
+
+/** `connection`: connecting, reconnecting (with the retry delay) or offline. */
+function applyConnection(state: DesktopState, event: EventOf<'connection'>): DesktopState {
+  const { connection } = state;
+  const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
+  switch (event.state) {
+    case 'connecting':
+    case 'connected':
+      return connection.phase === 'registered' ? state : { ...state, connection: { ...base, phase: 'connecting' } };
+    case 'lost':
+    case 'reconnecting':
+      return {
+        ...state,
+        connection: {
+          ...base,
+          phase: 'reconnecting',
+          ...((event.reason ?? connection.reason) !== undefined && { reason: event.reason ?? connection.reason }),
+          ...(event.retryInMs !== undefined && { retryInMs: event.retryInMs }),
+        },
+      };
+    case 'disconnected':
+      return { ...state, connection: { ...base, phase: 'offline', ...(event.reason !== undefined && { reason: event.reason }) } };
+  }
+  return state;
+}
+
+/** `invitation`: a conference invitation starts ringing. */
+function addInvitation(state: DesktopState, event: EventOf<'invitation'>, at: number): DesktopState {
+  return {
+    ...state,
+    pending: [
+      ...state.pending,
+      {
+        kind: 'invitation',
+        id: event.id,
+        from: event.from,
+        conversationId: event.conversationId ?? event.id,
+        at,
+        subject: event.subject,
+        focusUri: event.focusUri,
+        audio: event.audio,
+        im: event.im,
+      },
+    ],
+  };
+}
+
+/** `invitation.accepted`: the ringing invitation becomes a conversation joining its conference. */
+function acceptInvitation(state: DesktopState, event: EventOf<'invitation.accepted' | 'invitation.declined'>, at: number): DesktopState {
+  const invitation = state.pending.find((p) => p.id === event.id);
+  const rest = { ...state, pending: state.pending.filter((p) => p.id !== event.id) };
+  if (!invitation) {
+    return rest;
+  }
+  const existing = rest.conversations.find((c) => c.id === invitation.conversationId);
+  if (existing) {
+    return updateConversation(rest, (c) => c === existing, (c) =>
+      note({ ...c, kind: 'conference', focusUri: event.focusUri, state: 'joining', subject: invitation.subject || c.subject }, at, `Accepted the invitation from ${invitation.from}`),
+    );
+  }
+  return addConversation(rest, {
+    id: invitation.conversationId,
+    kind: 'conference',
+    subject: invitation.subject || 'Conference',
+    from: invitation.from,
+    focusUri: event.focusUri,
+    state: 'joining',
+    startedAt: at,
+    roster: [],
+    panes: [],
+    history: [{ at, text: `Accepted the invitation from ${invitation.from}` }],
+  });
+}
+
+/** `channel.request`: a channel request starts ringing. */
+function addChannelRequest(state: DesktopState, event: EventOf<'channel.request'>, at: number): DesktopState {
+  return {
+    ...state,
+    pending: [
+      ...state.pending,
+      {
+        kind: 'channel',
+        id: event.id,
+        from: event.from,
+        conversationId: event.conversationId,
+        at,
+        audio: false,
+        im: false,
+        appId: event.appId,
+        name: event.name,
+        ...(event.toast !== undefined && { toast: event.toast }),
+      },
+    ],
+  };
+}
+
+/** `channel.state`: a decided request stops ringing; an established channel gets (or updates) its pane. */
+function applyChannelState(state: DesktopState, event: EventOf<'channel.state'>, at: number): DesktopState {
+  const pending = state.pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
+  const decided = event.state !== 'Idle' && event.state !== 'Establishing';
+  let next: DesktopState = decided ? { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) } : state;
+  // A pane appears once its channel is established: a request still ringing, or refused,
+  // shows no pane. Later states update the pane that exists.
+  const hasPane = state.conversations.some((c) => c.id === event.conversationId && c.panes.some((p) => p.channels.some((ch) => ch.channelId === event.channelId)));
+  if (!hasPane && event.state !== 'Established') {
+    return next;
+  }
+  next = ensureChannelConversation(next, event, at, pending?.from, pending?.name);
+  return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
+    const updated = updatePane(
+      c,
+      event.appId,
+      (pane) => {
+        const channels = pane.channels.some((ch) => ch.channelId === event.channelId)
+          ? pane.channels.map((ch) => (ch.channelId === event.channelId ? { ...ch, state: event.state } : ch))
+          : [...pane.channels, { channelId: event.channelId, state: event.state }];
+        return { ...pane, channels, state: pane.ejected === true ? 'closed' : paneStateOf(channels) };
+      },
+      pending?.name,
+    );
+    // A conversation made only of channels ends with its last pane.
+    if (updated.kind === 'channel' && updated.state !== 'ended' && updated.panes.every((p) => p.state === 'closed')) {
+      return note({ ...updated, state: 'ended', endedAt: at }, at, 'The application ended the conversation');
+    }
+    return updated;
+  });
+}
+
+/** `channel.context`: the pane opens with the channel's initial context. */
+function openPane(state: DesktopState, event: EventOf<'channel.context'>, at: number): DesktopState {
+  const next = ensureChannelConversation(state, event, at);
+  return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
+    const withPane = updatePane(c, event.appId, (pane) => ({
+      ...pane,
+      context: {
+        channelId: event.channelId,
+        ...(event.data !== undefined && { data: event.data }),
+        ...(event.simpleLink !== undefined && { simpleLink: event.simpleLink }),
+      },
+    }));
+    const name = withPane.panes.find((p) => sameApp(p.appId, event.appId))?.name ?? 'An application';
+    return note(withPane, at, `${name} opened its pane`, event.simpleLink);
+  });
+}
+
+/** `dialog`: remembers a conversation's dialogs for its SIP trace, bounded in conversations. */
+function addDialog(state: DesktopState, event: EventOf<'dialog'>): DesktopState {
+  const known = state.dialogs[event.conversationId] ?? [];
+  if (known.some((d) => d.callId === event.callId)) {
+    return state;
+  }
+  const dialogs = { ...state.dialogs, [event.conversationId]: [...known, { callId: event.callId, role: event.role, peer: event.peer }] };
+  const keys = Object.keys(dialogs);
+  for (const key of keys.slice(0, Math.max(0, keys.length - DESKTOP_LIMITS.dialogConversations))) {
+    if (!state.conversations.some((c) => c.id === key && c.state !== 'ended')) {
+      delete dialogs[key];
     }
   }
+  return { ...state, dialogs };
 }
