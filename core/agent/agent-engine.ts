@@ -15,7 +15,6 @@ import { DialogRecovery } from '../sip/dialog-recovery';
 import { FaultBoundary, rawCallId } from '../sip/fault-boundary';
 import { InviteRouter } from '../sip/invite-router';
 import { refusalHeaders, RequestAdmission } from '../sip/request-admission';
-import { normalizeSipAor } from '../channels/sip-identity';
 import { SipTrace, type SipTraceOptions } from '../sip/sip-trace';
 import { WebSocketTransport, type WebSocketTransportOptions } from '../sip/websocket-transport';
 import { TypedEmitter } from '../util/typed-emitter';
@@ -456,7 +455,7 @@ export class AgentEngine {
   private onIncomingMessage(message: Message): void {
     const request = message.request;
     const from = request.from.uri.toString();
-    const admitted = this.admission.arrive(normalizeSipAor(from) ?? from);
+    const admitted = this.admission.arrive(from);
     if (!admitted.ok) {
       this.log.warn('refusing MESSAGE: sender over its rate', { from, reason: admitted.reason });
       void message.reject({ statusCode: admitted.status, reasonPhrase: admitted.reasonPhrase, extraHeaders: refusalHeaders(admitted) }).catch(() => undefined);

@@ -7,10 +7,9 @@ import { ChannelState } from './channel-state';
 import { ContextChannel } from './context-channel';
 import type { InfoOutcome } from './info-sender';
 import { MIME_SESSION_INVITE } from './session-invite';
-import { toWarningText } from './warning-text';
+import { warningHeader } from './warning-text';
 import type { InviteAnswer } from '../sip/invite-answer';
 import { refusalHeaders, type RingingSlot } from '../sip/request-admission';
-import { normalizeSipAor } from './sip-identity';
 
 /** Ports and facts the channel feature needs. */
 export type ChannelManagerDeps = {
@@ -165,7 +164,7 @@ export class ChannelManager {
       this.busy(answer, from, decision.invite.appId, `${maxChannels} channels are open already`);
       return;
     }
-    const slot = decision.kind === 'ask' ? this.engine.admission.ring(normalizeSipAor(from) ?? from) : undefined;
+    const slot = decision.kind === 'ask' ? this.engine.admission.ring(from) : undefined;
     if (slot && !slot.ok) {
       answer.reject(slot.status, slot.reasonPhrase, refusalHeaders(slot));
       this.report(decision.invite.appId, slot.status, slot.reason, from);
@@ -237,7 +236,7 @@ export class ChannelManager {
   }
 
   private busy(answer: InviteAnswer, from: string, appId: string, reason: string): void {
-    answer.reject(486, 'Busy Here', [`Warning: 399 switchboard "${toWarningText(reason)}"`]);
+    answer.reject(486, 'Busy Here', [warningHeader(reason)]);
     this.report(appId, 486, reason, from);
   }
 
@@ -248,15 +247,15 @@ export class ChannelManager {
         this.report(undefined, 415, 'unsupported body type', from);
         return;
       case 403:
-        answer.reject(403, 'Forbidden', [`Warning: 399 switchboard "${toWarningText(decision.reason)}"`]);
+        answer.reject(403, 'Forbidden', [warningHeader(decision.reason)]);
         this.report(undefined, 403, decision.reason, from);
         return;
       case 400:
-        answer.reject(400, 'Bad Request', [`Warning: 399 switchboard "${decision.warning}"`]);
+        answer.reject(400, 'Bad Request', [warningHeader(decision.warning)]);
         this.report(undefined, 400, decision.warning, from);
         return;
       case 488:
-        answer.reject(488, 'Not Acceptable Here', [`Warning: 399 switchboard "${decision.warning}"`]);
+        answer.reject(488, 'Not Acceptable Here', [warningHeader(decision.warning)]);
         this.report(decision.appId, 488, decision.warning, from);
         this.engine.report({
           type: 'channel.install',

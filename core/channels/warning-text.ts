@@ -29,3 +29,12 @@ function isControl(ch: string): boolean {
   // C0, DEL and C1; also lone surrogates, which cannot be encoded as UTF-8 on the wire.
   return code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0xd800 && code <= 0xdfff);
 }
+
+/**
+ * A `Warning` header (RFC 3261 §20.43) with code 399 and agent `switchboard`, its text made safe
+ * by {@link toWarningText}.
+ * @public
+ */
+export function warningHeader(text: string): string {
+  return `Warning: 399 switchboard "${toWarningText(text)}"`;
+}

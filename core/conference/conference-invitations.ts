@@ -1,11 +1,13 @@
 import type { Session } from 'sip.js/lib/core/index.js';
 import type { AgentEvent } from '../../common/agent-events';
-import { isListedSipAor, normalizeSipAor } from '../channels/sip-identity';
+import { isListedSipAor } from '../channels/sip-identity';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import type { InviteAnswer } from '../sip/invite-answer';
 import { refusalHeaders, type AdmissionRefusal, type RingingSlot } from '../sip/request-admission';
+import { byeQuietly } from '../sip/session-end';
+import { warningHeader } from '../channels/warning-text';
 import { parseConfInvite, type ConfInvite } from './conf-invite';
 import { guardedTransition } from '../util/state-machine';
 
@@ -108,17 +110,17 @@ export class ConferenceInvitations {
     const parsed = parseConfInvite(message.body ?? '');
     if (!parsed.ok) {
       this.log.warn('refusing conference invitation', { from, reason: parsed.warning });
-      answer.reject(400, 'Bad Request', [`Warning: 399 switchboard "${parsed.warning.replace(/["\\]/g, "'")}"`]);
+      answer.reject(400, 'Bad Request', [warningHeader(parsed.warning)]);
       return;
     }
     const full = this.deps.cannotJoin?.();
     if (full !== undefined) {
       this.log.warn('refusing conference invitation', { from, reason: full });
-      answer.reject(486, 'Busy Here', [`Warning: 399 switchboard "${full.replace(/["\\]/g, "'")}"`]);
+      answer.reject(486, 'Busy Here', [warningHeader(full)]);
       return;
     }
     const auto = (this.options.autoAccept ?? false) && isListedSipAor(from, this.options.trustList ?? []);
-    const slot = auto ? undefined : this.deps.ring(normalizeSipAor(from) ?? from);
+    const slot = auto ? undefined : this.deps.ring(from);
     if (slot && !slot.ok) {
       this.log.warn('refusing conference invitation', { from, status: slot.status, reason: slot.reason });
       answer.reject(slot.status, slot.reasonPhrase, refusalHeaders(slot));
@@ -279,20 +281,5 @@ export class ConferenceInvitations {
   /** The one guarded state change of an invitation. */
   private transition(invitation: Invitation, next: InvitationState): void {
     invitation.state = transitionInvitation(invitation.state, next, invitation.id);
-  }
-}
-
-/**
- * BYE that cannot throw: the dialog may already be gone (a crossing BYE, a dead transport), or
- * the inviter's ACK not in yet (sip.js refuses a UAS BYE before it, RFC 3261 §15).
- * @returns whether the BYE went to the transaction layer.
- */
-function byeQuietly(session: Session, log: Logger): boolean {
-  try {
-    session.bye();
-    return true;
-  } catch (error) {
-    log.debug('BYE not sent', { error: String(error) });
-    return false;
   }
 }

@@ -3,6 +3,7 @@ import type { IncomingResponse, OutgoingRequestDelegate, Session, SessionDelegat
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
+import { byeQuietly } from '../sip/session-end';
 import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
 import { makeInitialInvite } from '../sip/outgoing-invite';
 import { buildAddUserRequest, buildModifyEndpointMediaRequest, parseC3PResponse, type ModifyEndpointMediaInput } from './c3p';
@@ -133,11 +134,7 @@ export class FocusDialog {
     }
     this.ended = true;
     this.clock.clearTimeout(this.refreshTimer);
-    try {
-      this.session?.bye();
-    } catch (error) {
-      this.log.debug('BYE not sent', { error: String(error) });
-    }
+    byeQuietly(this.session, this.log);
   }
 
   private info(content: string): Promise<number> {

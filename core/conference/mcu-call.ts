@@ -3,6 +3,7 @@ import type { IncomingResponse, Session, SessionDelegate } from 'sip.js/lib/core
 import type { Logger } from '../ports/logger';
 import type { Clock } from '../ports/clock';
 import type { FaultBoundary } from '../sip/fault-boundary';
+import { byeQuietly } from '../sip/session-end';
 import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
 import { SDP_CONTENT_TYPE, type MediaSession } from '../ports/media';
 import { makeInitialInvite } from '../sip/outgoing-invite';
@@ -162,11 +163,7 @@ export class McuCall {
   hangUp(): void {
     if (!this.ended) {
       this.ended = true;
-      try {
-        this.session?.bye();
-      } catch (error) {
-        this.log.debug('BYE not sent', { error: String(error) });
-      }
+      byeQuietly(this.session, this.log);
     }
     this.media.close().catch((error: unknown) => this.log.debug('media close failed', { error: String(error) }));
   }

@@ -3,7 +3,6 @@ import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from './fault-boundary';
 import { InviteAnswer } from './invite-answer';
 import { refusalHeaders, type RequestAdmission } from './request-admission';
-import { normalizeSipAor } from '../channels/sip-identity';
 
 /** Handles INVITEs of one content type through sip.js's core layer, answering through `answer`. */
 export type InviteHandler = (answer: InviteAnswer) => void;
@@ -49,7 +48,7 @@ export class InviteRouter {
   route(request: IncomingInviteRequest): void {
     const answer = new InviteAnswer(request, this.log);
     const from = request.message.from.uri.toString();
-    const admitted = this.admission.arrive(normalizeSipAor(from) ?? from);
+    const admitted = this.admission.arrive(from);
     if (!admitted.ok) {
       this.log.warn('refusing INVITE: sender over its rate', { from, callId: answer.callId, status: admitted.status, reason: admitted.reason });
       answer.reject(admitted.status, admitted.reasonPhrase, refusalHeaders(admitted));

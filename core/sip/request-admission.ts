@@ -1,5 +1,7 @@
 import type { Clock } from '../ports/clock';
 import { LIMITS, type Limits } from '../agent/limits';
+import { normalizeSipAor } from '../channels/sip-identity';
+import { warningHeader } from '../channels/warning-text';
 
 /** A refusal, with the final status the request gets (RFC 3261 §21.4.24, §21.5.4). */
 export type AdmissionRefusal = {
@@ -87,8 +89,13 @@ export class RequestAdmission {
     };
   }
 
-  /** The sender's entry with stale timestamps dropped; undefined when no room for a new one. */
+  /**
+   * The sender's entry with stale timestamps dropped; undefined when no room for a new one.
+   * @param sender - the From URI; keyed by its address of record, so `;tag`s or GRUU
+   * parameters do not make one sender many
+   */
   private entry(sender: string, now: number): Sender | undefined {
+    sender = normalizeSipAor(sender) ?? sender;
     const since = now - this.limits.rateWindowMs;
     let entry = this.senders.get(sender);
     if (entry) {
@@ -126,6 +133,6 @@ function busy(reason: string): AdmissionRefusal {
 
 /** Headers of a refusal: `Retry-After` with 503 and a Warning naming the cap (RFC 3261 §20.43). */
 export function refusalHeaders(refusal: AdmissionRefusal): string[] {
-  const warning = `Warning: 399 switchboard "${refusal.reason.replace(/["\\]/g, "'")}"`;
+  const warning = warningHeader(refusal.reason);
   return refusal.retryAfterSec === undefined ? [warning] : [`Retry-After: ${refusal.retryAfterSec}`, warning];
 }
