@@ -102,7 +102,7 @@ export default tseslint.config(
     ignores: ['**/*.test.ts'],
     rules: forbid([
       [['electron', ...UI], 'lab/ is headless'],
-      [['**/main/cli/**', '**/main/electron/**', '**/main/web/**', '**/renderer/**', '**/preload/**'], 'lab/ builds on core/, common/ and the Node adapters in main/host/ only'],
+      [['**/main/cli/**', '**/main/electron/**', '**/main/web/**', '**/main/agent/**', '**/main/extensions/**', '**/renderer/**', '**/preload/**'], 'lab/ builds on core/, common/ and the Node adapters in main/adapters/ only'],
     ]),
   },
 );

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { LabAction } from '../common/bridge';
 import type { Logger } from '../core/ports/logger';
-import type { EmbeddedLab } from '../main/host/embedded-lab';
+import type { EmbeddedLab } from '../main/desktop/embedded-lab';
 import { Lab } from './lab';
 
 /** The sample extensions' ids (extensions/crm-context and extensions/echo). */

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { createStreamLogger } from '../main/host/stderr-logger';
+import { createStreamLogger } from '../main/adapters/stderr-logger';
 import { startKamailio, type KamailioHandle } from './kamailio';
 import { Lab } from './lab';
 

@@ -2,7 +2,7 @@ import type { Logger } from '../core/ports/logger';
 import { silentLogger } from '../core/ports/logger';
 import type { MediaEngine } from '../core/ports/media';
 import type { SipTrace } from '../core/sip/sip-trace';
-import { createWeriftMediaEngine } from '../main/host/werift-media';
+import { createWeriftMediaEngine } from '../main/adapters/werift-media';
 import { ConversationContextChannel } from './channels/conversation-context-channel';
 import { ConferenceInvitation, type DeliverOptions, type InvitationOutcome } from './conference/conference-invitation';
 import { LabConferenceServer } from './conference/conference-server';

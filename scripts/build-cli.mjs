@@ -12,7 +12,7 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   // Dynamic imports become their own chunks, so that the WebRTC stack loads only when media
-  // is needed (see main/host/lazy-media.ts).
+  // is needed (see main/adapters/lazy-media.ts).
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',

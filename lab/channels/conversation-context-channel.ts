@@ -5,7 +5,7 @@ import { InfoDeduplicator, INFO_SEQUENCE_HEADER, readInfoSequence } from '../../
 import { InfoSender, type InfoOutcome } from '../../core/channels/info-sender';
 import { buildSessionInvite, MIME_SESSION_INVITE } from '../../core/channels/session-invite';
 import { makeInitialInvite } from '../../core/sip/outgoing-invite';
-import { systemClock as labClock } from '../../main/host/node-clock';
+import { systemClock as labClock } from '../../main/adapters/node-clock';
 
 /**
  * What {@link ConversationContextChannel.establish} sends, after UCMA's

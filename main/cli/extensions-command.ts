@@ -9,8 +9,8 @@ import {
   defaultUserExtensionsDir,
   ExtensionDirectoryStore,
   MACHINE_EXTENSIONS_ENV,
-} from '../host/extension-directory-store';
-import type { ExtensionDirectoryStoreOptions } from '../host/extension-directory-store';
+} from '../extensions/extension-directory-store';
+import type { ExtensionDirectoryStoreOptions } from '../extensions/extension-directory-store';
 import { CliError, ExitCode } from './exit-codes';
 
 /** Where the `extensions` command writes. Structurally a subset of `AgentIo`. @public */

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { contentTypeOf } from '../host/pane-content';
+import { contentTypeOf } from '../extensions/pane-content';
 
 /**
  * The app UI's scheme and origin, and the handler that serves the built renderer from it.
@@ -184,7 +184,7 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
  * @remarks Anything it does not serve is a 404, never a 403: whether a path is outside the
  * folder, a symlink out of it, on another host or simply missing, the answer is the same, so a
  * page learns nothing about files beyond the renderer. Each response carries {@link APP_CSP}
- * and `nosniff` with the type from the shared table (`main/host/pane-content.ts`), since module
+ * and `nosniff` with the type from the shared table (`main/extensions/pane-content.ts`), since module
  * scripts are refused unless served as JavaScript.
  */
 export function createAppFileHandler(options: AppFileHandlerOptions): (request: AppFileRequest) => Promise<Response> {

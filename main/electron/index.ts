@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, dialog, session as electronSession, type WebContents } from 'electron';
 import type { DesktopEvent } from '../../common/desktop-state';
-import { defaultConfigDir } from '../host/config-dir';
-import { DesktopSession } from '../host/desktop-session';
-import { installLastResort } from '../host/last-resort';
-import { createStreamLogger } from '../host/stderr-logger';
+import { defaultConfigDir } from '../adapters/config-dir';
+import { DesktopSession } from '../desktop/desktop-session';
+import { installLastResort } from '../adapters/last-resort';
+import { createStreamLogger } from '../adapters/stderr-logger';
 import { restrictAppPermissions } from './app-permissions';
 import { registerPrivilegedSchemes, serveAppScheme } from './app-protocol';
 import { serveBridge } from './ipc';
@@ -19,7 +19,7 @@ import { StatusTray } from './tray';
 import { AppWindows } from './windows';
 
 /**
- * Electron main process: app lifecycle only. The desktop session (main/host) does the work;
+ * Electron main process: app lifecycle only. The desktop session (main/desktop) does the work;
  * the modules beside this one own windows, pane views, the IPC bridge, the tray, the menu and
  * the keychain.
  */

@@ -1,7 +1,7 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { BRIDGE_MEDIA_CHANNEL, BRIDGE_METHODS, BRIDGE_PUSH_CHANNEL, bridgeChannel, type BridgeResponse } from '../../common/bridge';
 import type { Logger } from '../../core/ports/logger';
-import type { BridgeCaller, DesktopSession } from '../host/desktop-session';
+import type { BridgeCaller, DesktopSession } from '../desktop/desktop-session';
 import { isRendererUrl } from './renderer-pages';
 
 /** Options of {@link serveBridge}. */

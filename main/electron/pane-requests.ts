@@ -28,7 +28,7 @@ const LOCAL_SCHEMES: ReadonlySet<string> = new Set(['data:', 'blob:', 'devtools:
  * extension whose entry is an `https:` page, that page's exact origin (its code lives there;
  * any other host is refused like everything else). Anything else (`http:`, other `https:`
  * hosts, `ws:`/`wss:`, `file:`, another extension's files) is cancelled.
- * @remarks The pane's CSP (`main/host/pane-content.ts`) already forbids the network to a
+ * @remarks The pane's CSP (`main/extensions/pane-content.ts`) already forbids the network to a
  * packaged page; this is the same rule enforced below the page, where a CSP bug, a remote
  * entry (whose server sets its own CSP, or none) or a navigation cannot get around it.
  */

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { CustomScheme, Session } from 'electron';
-import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../host/pane-content';
+import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../extensions/pane-content';
 
 /** The scheme extension pages are served from: `switchboard-pane://<app GUID>/<path>`. */
 export const PANE_SCHEME = 'switchboard-pane';

@@ -2,7 +2,7 @@ import { BrowserWindow, ipcMain, session as electronSession, WebContentsView, ty
 import type { BridgePush, BridgeResult, ExtensionInfo } from '../../common/bridge';
 import { normalizeAppId, type ExtensionPermission } from '../../common/extension-manifest';
 import type { Logger } from '../../core/ports/logger';
-import type { DesktopSession } from '../host/desktop-session';
+import type { DesktopSession } from '../desktop/desktop-session';
 import { PaneLink, PANE_TO_HOST_CHANNEL, PANE_TO_PANE_CHANNEL } from './pane-link';
 import { paneRequestVerdict } from './pane-requests';
 import { guidHost, PANE_SCHEME, paneEntryUrl, servePaneFiles } from './pane-scheme';

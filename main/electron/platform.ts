@@ -1,5 +1,5 @@
 import { dialog, shell, type BrowserWindow, type OpenDialogOptions } from 'electron';
-import type { DesktopPlatform } from '../host/desktop-session';
+import type { DesktopPlatform } from '../desktop/desktop-session';
 
 /** What the Electron platform needs from the shell, bound once the windows exist. */
 export type ElectronPlatformDeps = {

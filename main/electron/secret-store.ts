@@ -1,7 +1,7 @@
 import { safeStorage } from 'electron';
 import type { Logger } from '../../core/ports/logger';
-import { sessionSecretStore, type SecretStore } from '../host/desktop-session';
-import { FileStore } from '../host/file-store';
+import { sessionSecretStore, type SecretStore } from '../desktop/desktop-session';
+import { FileStore } from '../adapters/file-store';
 
 /** The encrypted password's file name inside the config directory. */
 const SECRET_FILE = 'password.enc';

@@ -7,8 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bridgeSocketFrameSchema, type BridgeSocketFrame } from '../../common/bridge';
 import type { Logger } from '../../core/ports/logger';
-import type { BridgeCaller, DesktopSession } from '../host/desktop-session';
-import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../host/pane-content';
+import type { BridgeCaller, DesktopSession } from '../desktop/desktop-session';
+import { contentTypeOf, PANE_CSP_DIRECTIVES } from '../extensions/pane-content';
 
 /** Options of {@link startWebHost}. */
 export type WebHostOptions = {

@@ -5,9 +5,9 @@ import { AgentEngine } from '../../core/agent/agent-engine';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import { silentLogger } from '../../core/ports/logger';
 import { Lab } from '../../lab/lab';
-import { systemClock } from '../../main/host/node-clock';
-import { nodeSocketFactory } from '../../main/host/node-socket';
-import { createWeriftMediaEngine } from '../../main/host/werift-media';
+import { systemClock } from '../../main/adapters/node-clock';
+import { nodeSocketFactory } from '../../main/adapters/node-socket';
+import { createWeriftMediaEngine } from '../../main/adapters/werift-media';
 import { waitFor } from '../support/wait-for';
 
 // In-process agent (engine and conference feature, real sockets) against the standalone lab,

@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliError } from '../../main/cli/exit-codes';
 import { registerExtensionsCommand } from '../../main/cli/extensions-command';
 import type { ExtensionsCommandOptions } from '../../main/cli/extensions-command';
-import { ExtensionDirectoryStore } from '../../main/host/extension-directory-store';
+import { ExtensionDirectoryStore } from '../../main/extensions/extension-directory-store';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const A = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';

@@ -9,12 +9,12 @@ import { DialogJournal } from '../../core/agent/dialog-journal';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine } from '../../core/ports/media';
 import type { SipTrace } from '../../core/sip/sip-trace';
-import { defaultStateDir } from './config-dir';
-import { FileStore } from './file-store';
-import { createLazyMediaEngine } from './lazy-media';
-import { systemClock } from './node-clock';
-import { nodeSocketFactory } from './node-socket';
-import { RegistrySnapshot } from './registry-snapshot';
+import { defaultStateDir } from '../adapters/config-dir';
+import { FileStore } from '../adapters/file-store';
+import { createLazyMediaEngine } from '../adapters/lazy-media';
+import { systemClock } from '../adapters/node-clock';
+import { nodeSocketFactory } from '../adapters/node-socket';
+import { RegistrySnapshot } from '../extensions/registry-snapshot';
 
 /** What an agent needs to know to register and to decide invitations and channels. */
 export type AgentHostOptions = {
@@ -48,7 +48,7 @@ export type AgentHostOptions = {
  * @remarks The WebRTC stack is 15 MiB of heap, so an agent that never joins never loads it.
  */
 export function createHostMediaEngine(): MediaEngine {
-  return createLazyMediaEngine(async () => (await import('./werift-media')).createWeriftMediaEngine());
+  return createLazyMediaEngine(async () => (await import('../adapters/werift-media')).createWeriftMediaEngine());
 }
 
 /** Outcome of {@link AgentHost.execute}: `false` with a reason when the command named nothing live. */

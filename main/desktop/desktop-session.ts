@@ -22,10 +22,10 @@ import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions
 import { ExtensionStoreError } from '../../core/ports/extension-store';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaCommand, MediaReply, MediaReport } from '../../common/media-link';
-import { AgentHost, createHostMediaEngine } from './agent-host';
+import { AgentHost, createHostMediaEngine } from '../agent/agent-host';
 import { isEmbeddedLabAvailable, startEmbeddedLab, type EmbeddedLab } from './embedded-lab';
-import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from './extension-directory-store';
-import { FileStore } from './file-store';
+import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from '../extensions/extension-directory-store';
+import { FileStore } from '../adapters/file-store';
 import { WindowMediaRouter, type MediaWindow } from './window-media';
 
 /** Where the host keeps the agent's password: the OS keychain, or memory for this run only. */
