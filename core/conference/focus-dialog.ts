@@ -1,11 +1,10 @@
 import { UserAgent } from 'sip.js';
-import type { IncomingResponse, OutgoingRequestDelegate, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
+import type { IncomingResponse, OutgoingRequestDelegate } from 'sip.js/lib/core/index.js';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
-import { byeQuietly } from '../sip/session-end';
-import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
-import { makeInitialInvite } from '../sip/outgoing-invite';
+import { OutgoingDialog } from '../sip/outgoing-dialog';
+import type { RefreshOutcome } from '../sip/target-refresh';
 import { buildAddUserRequest, buildModifyEndpointMediaRequest, parseC3PResponse, type ModifyEndpointMediaInput } from './c3p';
 import { MIME_CCCP } from './namespaces';
 
@@ -28,16 +27,14 @@ const DEFAULT_SESSION_EXPIRES_SEC = 1800;
  * - `Supported: timer` and `Session-Expires` (RFC 4028): a Lync focus refuses joins without
  *   them (ms-diagnostics 3010). We are the refresher and re-INVITE at half the interval.
  * - Later C3P commands go as INFO and are answered 202 ([MS-CONFBAS] 4.4.8).
- * - Sent through sip.js's core layer: sip.js's `Inviter` BYEs non-SDP dialogs.
+ * - Sent through sip.js's core layer ({@link OutgoingDialog}): sip.js's `Inviter` BYEs non-SDP dialogs.
  * @public
  */
 export class FocusDialog {
-  private session: Session | undefined;
-  private callId: string | undefined;
+  private readonly dialog: OutgoingDialog;
   private refreshTimer: TimerHandle | undefined;
   /** The negotiated session interval (RFC 4028), once joined. */
   private intervalSec: number;
-  private ended = false;
   private readonly log: Logger;
   /** Called once when the focus ends the dialog (BYE): ejected, or the conference ended. */
   onRemoteBye: ((reason: string) => void) | undefined;
@@ -62,6 +59,17 @@ export class FocusDialog {
   ) {
     this.log = logger.child('focus');
     this.intervalSec = sessionExpiresSec;
+    this.dialog = new OutgoingDialog({ ua, clock, faults, log: this.log }, 'focus', {
+      onDialog: (callId) => this.onDialog?.(callId),
+      onRemoteBye: (bye) => {
+        this.clock.clearTimeout(this.refreshTimer);
+        this.onRemoteBye?.(bye.getHeader('ms-diagnostics') ?? bye.getHeader('reason') ?? 'the focus ended the conference or removed us');
+      },
+      requests: {
+        // A re-INVITE's 2xx needs our Contact (RFC 3261 §12.2.2); sip.js adds it only to the first.
+        onInvite: (reinvite) => reinvite.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.dialog.contact()}`], body: EMPTY_CCCP }),
+      },
+    });
   }
 
   /** Sends the addUser INVITE and waits for the final answer. */
@@ -70,54 +78,31 @@ export class FocusDialog {
     if (!target) {
       return Promise.resolve({ ok: false, status: 0, reason: `not a SIP URI: ${this.focusUri}` });
     }
-    const core = this.ua.userAgentCore;
-    const from = core.configuration.aor.toString();
+    const from = this.ua.userAgentCore.configuration.aor.toString();
     const body = buildAddUserRequest({ requestId, from, focusUri: this.focusUri, role, endpointEntity });
-    const request = makeInitialInvite(
-      this.ua,
-      target,
-      ['timer', 'ms-sender'],
-      [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, application/sdp`],
-      { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
-    );
-    this.callId = request.callId;
-    this.onDialog?.(request.callId);
-    return new Promise<FocusJoinResult>((resolve) => {
-      const delegate = this.faults.guard(request.callId, 'focus join', {
-        onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
-          response.ack();
-          this.session = response.session;
-          this.watchSession(response.session);
-          if (this.ended) {
-            // bye() came while the INVITE was pending (the agent left mid-join): the 2xx just
-            // made a dialog that nothing else would end, so end it now (RFC 3261 §15).
-            this.ended = false;
-            this.bye();
-            resolve({ ok: false, status: 200, reason: 'left before the focus answered' });
-            return;
-          }
-          const parsed = parseC3PResponse(response.message.body ?? '');
-          if (!parsed.ok || parsed.response.code !== 'success') {
-            const reason = parsed.ok ? (parsed.response.reason ?? 'the focus refused the join') : parsed.error;
-            this.log.warn('focus answered 200 without success', { reason });
-            this.bye();
-            resolve({ ok: false, status: 200, reason });
-            return;
-          }
-          this.scheduleRefresh(sessionInterval(response, this.sessionExpiresSec, this.minSessionExpiresSec));
-          resolve({ ok: true, grantedRole: parsed.response.grantedRole });
-        },
-        onReject: (response: IncomingResponse) => {
-          const status = response.message.statusCode ?? 0;
-          resolve({ ok: false, status, reason: rejectionReason(response) });
-        },
-      });
-      try {
-        core.invite(request, delegate);
-      } catch (error) {
-        resolve({ ok: false, status: 0, reason: `INVITE not sent: ${String(error)}` });
-      }
+    const invite = {
+      optionTags: ['timer', 'ms-sender'],
+      extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, application/sdp`],
+      body: { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
+    };
+    return this.dialog.invite<FocusJoinResult>(target, invite, {
+      accepted: (response) => this.joined(response),
+      refused: (status, reason) => ({ ok: false, status, reason }),
+      left: () => ({ ok: false, status: 200, reason: 'left before the focus answered' }),
     });
+  }
+
+  /** The focus answered 200: joined if its C3P response says `success` ([MS-CONFBAS] 2.2.3.4). */
+  private joined(response: IncomingResponse): FocusJoinResult {
+    const parsed = parseC3PResponse(response.message.body ?? '');
+    if (!parsed.ok || parsed.response.code !== 'success') {
+      const reason = parsed.ok ? (parsed.response.reason ?? 'the focus refused the join') : parsed.error;
+      this.log.warn('focus answered 200 without success', { reason });
+      this.bye();
+      return { ok: false, status: 200, reason };
+    }
+    this.scheduleRefresh(sessionInterval(response, this.sessionExpiresSec, this.minSessionExpiresSec));
+    return { ok: true, grantedRole: parsed.response.grantedRole };
   }
 
   /** Announces our mute state with C3P `modifyEndpointMedia` ([MS-CONFAV] 3.2.5.4). */
@@ -129,22 +114,19 @@ export class FocusDialog {
 
   /** Sends BYE once; a second call does nothing. */
   bye(): void {
-    if (this.ended) {
-      return;
+    if (this.dialog.end()) {
+      this.clock.clearTimeout(this.refreshTimer);
     }
-    this.ended = true;
-    this.clock.clearTimeout(this.refreshTimer);
-    byeQuietly(this.session, this.log);
   }
 
   private info(content: string): Promise<number> {
-    const session = this.session;
-    if (!session || this.ended) {
+    const session = this.dialog.session;
+    if (!session || this.dialog.ended) {
       return Promise.resolve(0);
     }
     return new Promise((resolve) => {
       const done = (response: IncomingResponse): void => resolve(response.message.statusCode ?? 0);
-      const delegate: OutgoingRequestDelegate = this.faults.guard(this.callId, 'focus INFO', { onAccept: done, onReject: done });
+      const delegate: OutgoingRequestDelegate = this.faults.guard(this.dialog.callId, 'focus INFO', { onAccept: done, onReject: done });
       try {
         session.info(delegate, { body: { contentDisposition: 'render', contentType: MIME_CCCP, content } });
       } catch (error) {
@@ -152,29 +134,6 @@ export class FocusDialog {
         resolve(0);
       }
     });
-  }
-
-  private watchSession(session: Session): void {
-    session.delegate = this.faults.guard(this.callId, 'focus', {
-      onBye: (bye) => {
-        bye.accept();
-        if (!this.ended) {
-          this.ended = true;
-          this.clock.clearTimeout(this.refreshTimer);
-          const reason = bye.message.getHeader('ms-diagnostics') ?? bye.message.getHeader('reason') ?? 'the focus ended the conference or removed us';
-          this.onRemoteBye?.(reason);
-        }
-      },
-      // C3P responses or notifications the focus may send later (open question 4): take them.
-      onInfo: (info) => info.accept(),
-      // A re-INVITE's 2xx needs our Contact (RFC 3261 §12.2.2); sip.js adds it only to the first.
-      onInvite: (reinvite) =>
-        reinvite.accept({
-          statusCode: 200,
-          extraHeaders: [`Contact: ${this.ua.userAgentCore.configuration.contact.toString()}`],
-          body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
-        }),
-    } satisfies SessionDelegate);
   }
 
   /** The transport is gone: no session refresh until the dialog is recovered. */
@@ -185,28 +144,17 @@ export class FocusDialog {
   }
 
   /**
-   * After a reconnection: a re-INVITE with our new Contact ({@link refreshTarget}), which is
-   * also a session refresh (RFC 4028 §7.4); on success the session timer starts again.
+   * After a reconnection: a re-INVITE with our new Contact ({@link OutgoingDialog.refreshTarget}),
+   * which is also a session refresh (RFC 4028 §7.4); on success the session timer starts again.
    * @returns `gone` when the focus no longer has us (481/408), `failed` when it would not take it
    */
   async refreshTarget(): Promise<RefreshOutcome> {
-    const session = this.session;
     this.suspended = false;
-    if (!session || this.ended || this.callId === undefined) {
-      return 'gone';
-    }
-    const outcome = await refreshTarget({
-      session,
-      callId: this.callId,
-      contact: () => this.ua.userAgentCore.configuration.contact.toString(),
-      body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
+    const outcome = await this.dialog.refreshTarget({
+      body: EMPTY_CCCP,
       extraHeaders: [`Session-Expires: ${this.intervalSec};refresher=uac`, 'Supported: timer'],
-      ownsCallId: true,
-      clock: this.clock,
-      faults: this.faults,
-      logger: this.log,
-    }).outcome;
-    if (outcome === 'refreshed' && !this.ended) {
+    });
+    if (outcome === 'refreshed' && !this.dialog.ended) {
       this.scheduleRefresh(this.intervalSec);
     }
     return outcome;
@@ -217,20 +165,20 @@ export class FocusDialog {
     this.intervalSec = intervalSec;
     this.refreshedAt = this.clock.monotonic();
     this.clock.clearTimeout(this.refreshTimer);
-    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh timer', () => this.refresh(intervalSec)), (intervalSec * 1000) / 2);
+    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.dialog.callId, 'focus refresh timer', () => this.refresh(intervalSec)), (intervalSec * 1000) / 2);
   }
 
   private refresh(intervalSec: number): void {
-    const session = this.session;
-    if (!session || this.ended) {
+    const session = this.dialog.session;
+    if (!session || this.dialog.ended) {
       return;
     }
-    const contact = this.ua.userAgentCore.configuration.contact.toString();
-    const delegate = this.faults.guard(this.callId, 'focus refresh', {
+    const contact = this.dialog.contact();
+    const delegate = this.faults.guard(this.dialog.callId, 'focus refresh', {
       onAccept: (response: IncomingResponse & { ack: () => void }) => {
         response.ack();
         // Answered after we left: no refresh timer may outlive the dialog.
-        if (!this.ended) {
+        if (!this.dialog.ended) {
           this.scheduleRefresh(sessionInterval(response, intervalSec, this.minSessionExpiresSec));
         }
       },
@@ -239,7 +187,7 @@ export class FocusDialog {
     try {
       session.invite(delegate, {
         extraHeaders: [`Contact: ${contact}`, `Session-Expires: ${intervalSec};refresher=uac`, 'Supported: timer'],
-        body: { contentDisposition: 'render', contentType: MIME_CCCP, content: '' },
+        body: EMPTY_CCCP,
       });
     } catch (error) {
       // A re-INVITE from the focus is under way (sip.js refuses a second one): try again later.
@@ -256,7 +204,7 @@ export class FocusDialog {
    */
   private onRefreshRefused(status: number, intervalSec: number): void {
     this.log.warn('session refresh refused', { status });
-    if (this.ended || this.suspended) {
+    if (this.dialog.ended || this.suspended) {
       return;
     }
     if (status === 491) {
@@ -272,16 +220,16 @@ export class FocusDialog {
 
   /** RFC 3261 §14.1: after glare, the owner of the Call-ID (we sent the INVITE) waits 2.1–4 s. */
   private retryRefresh(intervalSec: number, delayMs: number): void {
-    if (this.ended) {
+    if (this.dialog.ended) {
       return;
     }
     this.clock.clearTimeout(this.refreshTimer);
-    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.callId, 'focus refresh retry', () => this.refresh(intervalSec)), Math.max(0, delayMs));
+    this.refreshTimer = this.clock.setTimeout(this.faults.wrap(this.dialog.callId, 'focus refresh retry', () => this.refresh(intervalSec)), Math.max(0, delayMs));
   }
 
   /** The session is over without a BYE from the focus: BYE it (RFC 4028 §10) and say so once. */
   private expire(reason: string): void {
-    if (this.ended) {
+    if (this.dialog.ended) {
       return;
     }
     this.log.warn('focus session over', { reason });
@@ -290,18 +238,11 @@ export class FocusDialog {
   }
 }
 
+/** The body of the focus dialog's re-INVITEs and their 2xx: C3P's type, no content. */
+const EMPTY_CCCP = { contentDisposition: 'render', contentType: MIME_CCCP, content: '' } as const;
+
 function sessionInterval(response: IncomingResponse, fallback: number, minimum: number): number {
   const header = response.message.getHeader('session-expires');
   const value = header ? Number.parseInt(header, 10) : Number.NaN;
   return Number.isFinite(value) && value >= minimum ? value : fallback;
-}
-
-/** The human reason of a rejection: ms-diagnostics `reason="…"` ([MS-OCER] 8.4), else the phrase. */
-export function rejectionReason(response: IncomingResponse): string {
-  const status = response.message.statusCode ?? 0;
-  const phrase = response.message.reasonPhrase ?? '';
-  const diagnostics = response.message.getHeader('ms-diagnostics');
-  const reason = diagnostics ? /reason="([^"]*)"/i.exec(diagnostics)?.[1] : undefined;
-  const code = diagnostics ? /^(\d+)/.exec(diagnostics.trim())?.[1] : undefined;
-  return reason ? `${status} ${phrase}: ${reason}${code ? ` (ms-diagnostics ${code})` : ''}` : `${status} ${phrase}`;
 }

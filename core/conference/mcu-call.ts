@@ -1,13 +1,10 @@
 import { UserAgent } from 'sip.js';
-import type { IncomingResponse, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
 import type { Logger } from '../ports/logger';
 import type { Clock } from '../ports/clock';
 import type { FaultBoundary } from '../sip/fault-boundary';
-import { byeQuietly } from '../sip/session-end';
-import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
+import { OutgoingDialog } from '../sip/outgoing-dialog';
+import type { RefreshOutcome } from '../sip/target-refresh';
 import { SDP_CONTENT_TYPE, type MediaSession } from '../ports/media';
-import { makeInitialInvite } from '../sip/outgoing-invite';
-import { rejectionReason } from './focus-dialog';
 
 /** Outcome of {@link McuCall.connect}. */
 export type McuConnectResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -22,11 +19,9 @@ export type McuConnectResult = { readonly ok: true } | { readonly ok: false; rea
  * @public
  */
 export class McuCall {
-  private session: Session | undefined;
-  private callId: string | undefined;
+  private readonly dialog: OutgoingDialog;
   /** Our SDP offer in force: sent again unchanged by a pure target refresh. */
   private offer: string | undefined;
-  private ended = false;
   private readonly log: Logger;
   /** Called once when the MCU ends the dialog (BYE). */
   onRemoteBye: ((reason: string) => void) | undefined;
@@ -34,14 +29,21 @@ export class McuCall {
   onDialog: ((callId: string) => void) | undefined;
 
   constructor(
-    private readonly ua: UserAgent,
+    ua: UserAgent,
     logger: Logger,
-    private readonly faults: FaultBoundary,
-    private readonly clock: Clock,
+    faults: FaultBoundary,
+    clock: Clock,
     readonly mcuUri: string,
     readonly media: MediaSession,
   ) {
     this.log = logger.child('mcu');
+    this.dialog = new OutgoingDialog({ ua, clock, faults, log: this.log }, 'MCU', {
+      onDialog: (callId) => this.onDialog?.(callId),
+      onRemoteBye: (bye) => {
+        this.media.close().catch(() => undefined);
+        this.onRemoteBye?.(bye.getHeader('ms-diagnostics') ?? 'the MCU ended the call');
+      },
+    });
   }
 
   /** Offers media to the MCU and applies its answer. */
@@ -56,38 +58,16 @@ export class McuCall {
     } catch (error) {
       return { ok: false, reason: `no local media: ${error instanceof Error ? error.message : String(error)}` };
     }
-    const core = this.ua.userAgentCore;
-    const request = makeInitialInvite(this.ua, target, ['ms-sender'], ['ms-keep-alive: UAC;hop-hop=yes'], {
-      contentDisposition: 'session',
-      contentType: SDP_CONTENT_TYPE,
-      content: offer,
-    });
-    this.onDialog?.(request.callId);
-    const callId = request.callId;
-    this.callId = callId;
     this.offer = offer;
-    const answered = await new Promise<{ ok: true; sdp: string } | { ok: false; reason: string }>((resolve) => {
-      const delegate = this.faults.guard(callId, 'MCU join', {
-        onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
-          response.ack();
-          this.session = response.session;
-          this.watch(response.session, callId);
-          if (this.ended) {
-            // hangUp() came while the INVITE was pending: end the dialog its 2xx just made.
-            this.ended = false;
-            this.hangUp();
-            resolve({ ok: false, reason: 'hung up before the MCU answered' });
-            return;
-          }
-          resolve({ ok: true, sdp: response.message.body ?? '' });
-        },
-        onReject: (response: IncomingResponse) => resolve({ ok: false, reason: rejectionReason(response) }),
-      });
-      try {
-        core.invite(request, delegate);
-      } catch (error) {
-        resolve({ ok: false, reason: `INVITE not sent: ${String(error)}` });
-      }
+    const invite = {
+      optionTags: ['ms-sender'],
+      extraHeaders: ['ms-keep-alive: UAC;hop-hop=yes'],
+      body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: offer },
+    };
+    const answered = await this.dialog.invite<{ ok: true; sdp: string } | { ok: false; reason: string }>(target, invite, {
+      accepted: (response) => ({ ok: true, sdp: response.message.body ?? '' }),
+      refused: (_status, reason) => ({ ok: false, reason }),
+      left: () => ({ ok: false, reason: 'hung up before the MCU answered' }),
     });
     if (!answered.ok) {
       return answered;
@@ -115,7 +95,7 @@ export class McuCall {
    * then dials the MCU anew, as for a dialog that is `gone`.
    */
   async refreshTarget(): Promise<RefreshOutcome> {
-    if (!this.session || this.ended || this.callId === undefined || this.offer === undefined) {
+    if (!this.dialog.session || this.dialog.ended || this.dialog.callId === undefined || this.offer === undefined) {
       return 'gone';
     }
     let offer = this.offer;
@@ -128,25 +108,14 @@ export class McuCall {
         return 'failed';
       }
     }
-    const session = this.session;
-    if (this.ended) {
-      return 'gone';
-    }
     let answer: string | undefined;
-    const outcome = await refreshTarget({
-      session,
-      callId: this.callId,
-      contact: () => this.ua.userAgentCore.configuration.contact.toString(),
+    const outcome = await this.dialog.refreshTarget({
       body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: offer },
       onAccepted: (response) => {
         answer = response.message.body;
       },
-      ownsCallId: true,
-      clock: this.clock,
-      faults: this.faults,
-      logger: this.log,
-    }).outcome;
-    if (outcome !== 'refreshed' || !restarting || this.ended) {
+    });
+    if (outcome !== 'refreshed' || !restarting || this.dialog.ended) {
       return outcome;
     }
     try {
@@ -161,24 +130,7 @@ export class McuCall {
 
   /** BYE (once) and media closed. */
   hangUp(): void {
-    if (!this.ended) {
-      this.ended = true;
-      byeQuietly(this.session, this.log);
-    }
+    this.dialog.end();
     this.media.close().catch((error: unknown) => this.log.debug('media close failed', { error: String(error) }));
-  }
-
-  private watch(session: Session, callId: string): void {
-    session.delegate = this.faults.guard(callId, 'MCU', {
-      onBye: (bye) => {
-        bye.accept();
-        if (!this.ended) {
-          this.ended = true;
-          this.media.close().catch(() => undefined);
-          this.onRemoteBye?.(bye.message.getHeader('ms-diagnostics') ?? 'the MCU ended the call');
-        }
-      },
-      onInfo: (info) => info.accept(),
-    } satisfies SessionDelegate);
   }
 }
