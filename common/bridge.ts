@@ -223,6 +223,12 @@ export const bridgeMethods = {
 export type BridgeMethod = keyof typeof bridgeMethods;
 /** @public */
 export type BridgeParams<M extends BridgeMethod> = z.input<(typeof bridgeMethods)[M]['params']>;
+/**
+ * A method's params after the host validated them with {@link bridgeMethods} (defaults
+ * applied): what the host's handler of that method receives.
+ * @public
+ */
+export type BridgeParsedParams<M extends BridgeMethod> = z.output<(typeof bridgeMethods)[M]['params']>;
 /** @public */
 export type BridgeResult<M extends BridgeMethod> = z.output<(typeof bridgeMethods)[M]['result']>;
 
@@ -285,10 +291,10 @@ export type SwitchboardBridge = {
 export type SnapshotWithSeq = { readonly seq: number; readonly state: DesktopState };
 
 /** Validates a method's params; the error message names the field. */
-export function parseBridgeParams<M extends BridgeMethod>(method: M, params: unknown): { ok: true; params: z.output<(typeof bridgeMethods)[M]['params']> } | { ok: false; error: BridgeError } {
+export function parseBridgeParams<M extends BridgeMethod>(method: M, params: unknown): { ok: true; params: BridgeParsedParams<M> } | { ok: false; error: BridgeError } {
   const parsed = bridgeMethods[method].params.safeParse(params ?? {});
   if (parsed.success) {
-    return { ok: true, params: parsed.data as z.output<(typeof bridgeMethods)[M]['params']> };
+    return { ok: true, params: parsed.data as BridgeParsedParams<M> };
   }
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';

@@ -1,6 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import {
   isBridgeMethod,
   parseBridgeParams,
@@ -9,70 +7,24 @@ import {
   type BridgeMethod,
   type BridgePush,
   type BridgeResponse,
-  type BridgeResult,
-  type ExtensionInfo,
   type Settings,
   type SettingsView,
 } from '../../common/bridge';
 import { initialDesktopState, reduceDesktop, type DesktopEvent, type DesktopState } from '../../common/desktop-state';
-import { normalizeAppId } from '../../common/extension-manifest';
 import { AgentStartError } from '../../core/agent/agent-engine';
 import { backoffDelay } from '../../core/agent/backoff';
-import { ExtensionRegistry, ExtensionRegistryError } from '../../core/extensions/extension-registry';
-import { ExtensionStoreError } from '../../core/ports/extension-store';
+import { ExtensionRegistry } from '../../core/extensions/extension-registry';
 import type { Logger } from '../../core/ports/logger';
-import type { MediaCommand, MediaReply, MediaReport } from '../../common/media-link';
 import { AgentHost, createHostMediaEngine } from '../agent/agent-host';
 import { isEmbeddedLabAvailable, startEmbeddedLab, type EmbeddedLab } from './embedded-lab';
 import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from '../extensions/extension-directory-store';
 import { FileStore } from '../adapters/file-store';
-import { WindowMediaRouter, type MediaWindow } from './window-media';
+import { WindowMediaRouter } from './window-media';
+import { createBridgeHandlers, knownBridgeError, type BridgeHandler, type BridgeHandlerContext, type BridgeHandlers } from './bridge-handlers';
+import type { BridgeCaller, DesktopPlatform, SecretStore } from './desktop-platform';
 
-/** Where the host keeps the agent's password: the OS keychain, or memory for this run only. */
-export type SecretStore = {
-  readonly kind: SettingsView['passwordStorage'];
-  get(): Promise<string | undefined>;
-  set(secret: string | undefined): Promise<void>;
-};
-
-/** A secret store that forgets on exit (the browser host has no keychain to use). */
-export function sessionSecretStore(initial?: string): SecretStore {
-  let secret = initial;
-  return {
-    kind: 'this-session',
-    get: () => Promise.resolve(secret),
-    set: (value) => {
-      secret = value;
-      return Promise.resolve();
-    },
-  };
-}
-
-/**
- * The window a bridge request came from, as its host knows it: the browser host makes one per
- * WebSocket, Electron one per WebContents.
- */
-export type BridgeCaller = {
-  /** Sends a media command to this window alone. */
-  readonly sendMedia: (command: MediaCommand) => void;
-  /** Calls `listener` once when the window goes away (closed, reloaded, link lost). */
-  readonly onGone: (listener: () => void) => void;
-  /** The platform's own handle on the window (Electron's WebContents), for pane placement. */
-  readonly native?: unknown;
-};
-
-/** What differs between the Electron shell and the browser host. */
-export type DesktopPlatform = {
-  readonly host: 'electron' | 'browser';
-  /** Opens an https: link in the system browser; absent where the window must do it. */
-  readonly openExternal?: (url: string) => Promise<void>;
-  /** Shows a conversation in its own window; absent where windows show it in place. */
-  readonly openConversation?: (conversationId: string) => boolean;
-  /** Shows or hides a pane's own view over a window rectangle; absent where windows use iframes. */
-  readonly placePane?: (request: { conversationId: string; appId: string; bounds: { x: number; y: number; width: number; height: number } | null }, caller: unknown) => boolean;
-  /** A native picker for a package folder or archive. */
-  readonly pickPackage?: (folder: boolean) => Promise<string | undefined>;
-};
+// The shells' side of the session lives in desktop-platform.ts; re-exported for them.
+export { sessionSecretStore, type BridgeCaller, type DesktopPlatform, type SecretStore } from './desktop-platform';
 
 /** Options of {@link DesktopSession.open}. */
 export type DesktopSessionOptions = {
@@ -94,15 +46,6 @@ const DEFAULT_SETTINGS: Settings = { server: '', aor: '', autoAccept: false, tru
 /** The host tells windows about new trace entries at most this often. */
 const TRACE_PUSH_INTERVAL_MS = 500;
 const ANSWER_TIMEOUT_MS = 30_000;
-
-class BridgeFailure extends Error {
-  constructor(readonly error: BridgeError) {
-    super(error.message);
-  }
-}
-const fail = (code: BridgeError['code'], message: string): never => {
-  throw new BridgeFailure({ code, message });
-};
 
 /**
  * The desktop's host side, shared by the Electron shell and the browser host: settings, the
@@ -129,7 +72,8 @@ export class DesktopSession {
   private readonly log: Logger;
   /** Conference audio: in the window that attached last, else in this process. */
   private readonly media: WindowMediaRouter;
-  private readonly mediaWindows = new WeakMap<BridgeCaller, MediaWindow>();
+  /** One handler per bridge method (`bridge-handlers/`), reaching this session through {@link handlerContext}. */
+  private readonly handlers: BridgeHandlers;
   private ringing = false;
 
   private constructor(private readonly options: DesktopSessionOptions) {
@@ -146,6 +90,7 @@ export class DesktopSession {
       needsLoopback: () => this.lab !== undefined,
       onAudio: (placement) => this.emit({ type: 'host.audio', ...placement }),
     });
+    this.handlers = createBridgeHandlers(this.handlerContext());
   }
 
   /** Loads the settings and starts the agent (or the embedded lab) in the background. */
@@ -178,32 +123,42 @@ export class DesktopSession {
   }
 
   /**
-   * Answers one bridge request. Never throws: failures come back as the error envelope.
+   * Answers one bridge request: the params validated with `bridgeMethods` of
+   * `common/bridge.ts`, then the method's handler (`bridge-handlers/`). Never throws: failures
+   * come back as the contract's error envelope. The Electron IPC and the browser host both
+   * come through here, and only here.
    * @param method - Unvalidated method name from a window.
    */
   async handle(method: string, params: unknown, caller?: BridgeCaller): Promise<BridgeResponse> {
     if (!isBridgeMethod(method)) {
       return { ok: false, error: { code: 'bad-request', message: `unknown method ${JSON.stringify(method.slice(0, 64))}` } };
     }
+    return this.dispatch(method, params, caller);
+  }
+
+  /** Validates the params of a known method and runs its handler; generic so each handler gets its own params type. */
+  private async dispatch<M extends BridgeMethod>(method: M, params: unknown, caller: BridgeCaller | undefined): Promise<BridgeResponse<M>> {
     const parsed = parseBridgeParams(method, params);
     if (!parsed.ok) {
       this.log.warn('bad bridge request', { method, error: parsed.error.message });
       return parsed;
     }
+    const handler: BridgeHandler<M> = this.handlers[method];
     try {
-      const result = (await this.run(method, parsed.params as Record<string, unknown>, caller)) as BridgeResult<typeof method>;
-      return { ok: true, result };
+      return { ok: true, result: await handler(parsed.params, caller) };
     } catch (error) {
-      if (error instanceof BridgeFailure) {
-        return { ok: false, error: error.error };
-      }
-      const mapped = mapRegistryError(error);
-      if (mapped) {
-        return { ok: false, error: mapped };
-      }
-      this.log.error('bridge method failed', { method, error: String(error) });
-      return { ok: false, error: { code: 'internal', message: `${method} failed: ${error instanceof Error ? error.message : String(error)}` } };
+      return { ok: false, error: this.bridgeErrorOf(method, error) };
     }
+  }
+
+  /** A refusal as its envelope; anything else is a fault: logged, and answered `internal`. */
+  private bridgeErrorOf(method: BridgeMethod, error: unknown): BridgeError {
+    const known = knownBridgeError(error);
+    if (known) {
+      return known;
+    }
+    this.log.error('bridge method failed', { method, error: String(error) });
+    return { code: 'internal', message: `${method} failed: ${error instanceof Error ? error.message : String(error)}` };
   }
 
   /**
@@ -466,246 +421,49 @@ export class DesktopSession {
     };
   }
 
-  private requireAgent(): AgentHost {
-    return this.agent ?? fail('unavailable', 'the agent is not running');
-  }
-
-  private commandResult(result: { ok: true } | { ok: false; message: string }): Record<string, never> {
-    if (!result.ok) {
-      fail('not-found', result.message);
-    }
-    return {};
-  }
-
-  private async run(method: BridgeMethod, p: Record<string, unknown>, caller: BridgeCaller | undefined): Promise<unknown> {
-    const { platform } = this.options;
-    switch (method) {
-      case 'app.info':
-        return { name: 'Switchboard', version: this.options.version, host: platform.host, labAvailable: this.options.embeddedLab ?? isEmbeddedLabAvailable(this.options.appRoot) };
-      case 'state.snapshot':
-        return this.snapshot();
-      case 'agent.accept':
-        return this.commandResult(this.requireAgent().execute({ cmd: 'accept', id: p['id'] as string }));
-      case 'agent.decline':
-        return this.commandResult(this.requireAgent().execute({ cmd: 'decline', id: p['id'] as string }));
-      case 'conference.leave':
-        return this.commandResult(this.requireAgent().execute({ cmd: 'leave', focusUri: p['focusUri'] as string }));
-      case 'conference.mute':
-        return this.commandResult(this.requireAgent().execute({ cmd: 'mute', focusUri: p['focusUri'] as string, muted: p['muted'] as boolean }));
-      case 'conference.reconnectAudio':
-        return this.commandResult(this.requireAgent().execute({ cmd: 'reconnect-audio', focusUri: p['focusUri'] as string }));
-      case 'media.attach':
-        return { attached: this.attachMediaWindow(caller) };
-      case 'media.reply':
-      case 'media.report': {
-        const window = caller && this.mediaWindows.get(caller);
-        const taken = window !== undefined && (method === 'media.reply' ? this.media.reply(window, p as MediaReply) : this.media.report(window, p as MediaReport));
-        return taken ? {} : fail('not-found', `${method}: this window carries no media session ${String(p['mediaId'])}`);
-      }
-      case 'pane.send': {
-        const request = p as { appId: string; conversationId: string; channelId?: string; contentType: string; body: string };
-        const outcome = this.requireAgent().sendFromPane(request);
-        if (!outcome) {
-          return fail('not-found', `no open channel for ${request.appId} in this conversation`);
-        }
-        const { ok, status, reason, seq } = await outcome;
-        return { ok, status, reason, seq };
-      }
-      case 'pane.close':
-        return this.commandResult(this.requireAgent().execute({ cmd: 'close', appId: p['appId'] as string, conversationId: p['conversationId'] as string }));
-      case 'pane.ejected':
-        return this.ejectPane(p as { appId: string; conversationId: string; url?: string });
-      case 'trace.list':
-      case 'trace.export': {
-        const callIds = p['callIds'] as string[];
-        const filter = callIds.length === 0 ? {} : { dialogs: new Set(callIds) };
-        const trace = this.agent?.trace;
-        if (method === 'trace.export') {
-          return { text: trace?.exportText(filter) ?? '' };
-        }
-        const entries = trace?.entries(filter) ?? [];
-        return {
-          entries: entries.map((e) => ({
-            seq: e.seq,
-            at: e.at,
-            direction: e.direction,
-            dialog: e.dialog,
-            startLine: e.startLine,
-            method: e.method,
-            ...(e.status !== undefined && { status: e.status }),
-            raw: e.raw,
-          })),
-        };
-      }
-      case 'extensions.list':
-        return this.listExtensions();
-      case 'extensions.install':
-        return this.install(p['path'] as string);
-      case 'extensions.upload': {
-        const dir = await mkdtemp(join(tmpdir(), 'switchboard-upload-'));
-        try {
-          const file = join(dir, basename(p['fileName'] as string));
-          await writeFile(file, Buffer.from(p['dataBase64'] as string, 'base64'));
-          return await this.install(file);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
-      }
-      case 'extensions.remove': {
-        const removed = await this.registryFor(this.currentRegistryDir()).remove(p['id'] as string);
-        await this.agent?.registry.refresh();
-        this.emit({ type: 'host.extensions' });
-        return { id: removed.id, machineCopyRemains: removed.machineCopyRemains };
-      }
-      case 'extensions.pick':
-        if (!platform.pickPackage) {
-          return fail('unsupported', 'this host has no file picker: type the path, or upload an archive');
-        }
-        {
-          const path = await platform.pickPackage(p['folder'] as boolean);
-          return path === undefined ? {} : { path };
-        }
-      case 'settings.get':
-        return this.settingsView();
-      case 'settings.set': {
-        const settings = p['settings'] as Settings;
-        if ((settings.server === '') !== (settings.aor === '')) {
-          return fail('bad-request', 'enter both the server and your address, or neither (to use the embedded lab)');
-        }
-        if (p['clearPassword'] === true) {
-          await this.options.secrets.set(undefined);
-        } else if (typeof p['password'] === 'string' && p['password'] !== '') {
-          await this.options.secrets.set(p['password']);
-        }
-        await this.store.set(SETTINGS_KEY, `${JSON.stringify(settings, null, 2)}\n`);
-        const previous = this.settings;
-        this.settings = settings;
-        this.updateRing();
-        const restarted = needsRestart(previous, settings) || p['clearPassword'] === true || (typeof p['password'] === 'string' && p['password'] !== '');
-        if (restarted) {
-          this.restart();
-        } else {
-          // Only the devices changed: switch them in the calls in progress, keep the registration.
-          this.media.devicesChanged();
-        }
-        return { ...(await this.settingsView()), restarted };
-      }
-      case 'lab.try': {
-        const lab = this.lab ?? fail('unavailable', 'the embedded lab is not running (an account is configured)');
-        try {
-          const message = await lab.tryIt(p['action'] as never);
-          this.emit({ type: 'host.notice', level: 'info', text: message });
-          return { message };
-        } catch (error) {
-          return fail('refused', error instanceof Error ? error.message : String(error));
-        }
-      }
-      case 'shell.openExternal':
-        if (!platform.openExternal) {
-          return { opened: false };
-        }
-        await platform.openExternal(p['url'] as string);
-        return { opened: true };
-      case 'pane.place':
-        return { placed: platform.placePane?.(p as Parameters<NonNullable<DesktopPlatform['placePane']>>[0], caller?.native) ?? false };
-      case 'window.openConversation':
-        return { opened: platform.openConversation?.(p['conversationId'] as string) ?? false };
-    }
+  /** Writes `settings.json` and makes `settings` current; resolves with the settings they replace. */
+  private async saveSettings(settings: Settings): Promise<Settings> {
+    await this.store.set(SETTINGS_KEY, `${JSON.stringify(settings, null, 2)}\n`);
+    const previous = this.settings;
+    this.settings = settings;
+    // The ring preference applies at once.
+    this.updateRing();
+    return previous;
   }
 
   /**
-   * A pane's page tried to leave it (bridge `pane.ejected`): logged with the extension id for
-   * the administrator, the pane marked closed for every window, and its channels closed, since
-   * nothing is left to show what they carry.
+   * What the bridge handlers may see and do of this session, area by area (see the context
+   * types in `bridge-handlers/`): read through functions, so they always see the current
+   * agent, lab and state, and never the fields themselves.
    */
-  private ejectPane(request: { appId: string; conversationId: string; url?: string }): Record<string, never> {
-    const { appId, conversationId, url } = request;
-    const conversation = this.state.conversations.find((c) => c.id === conversationId);
-    const pane = conversation?.panes.find((p) => (normalizeAppId(p.appId) ?? p.appId) === (normalizeAppId(appId) ?? appId));
-    if (!pane) {
-      return fail('not-found', `no pane of ${appId} in this conversation`);
-    }
-    this.log.warn('extension pane tried to leave its page; closed', { appId: pane.appId, conversationId, ...(url !== undefined && { url }) });
-    this.emit({ type: 'host.pane.ejected', conversationId, appId: pane.appId });
-    if (this.agent && pane.channels.some((c) => c.state !== 'Terminated')) {
-      const closed = this.agent.execute({ cmd: 'close', appId: pane.appId, conversationId });
-      if (!closed.ok) {
-        this.log.warn('channel of an ejected pane did not close', { appId: pane.appId, message: closed.message });
-      }
-    }
-    return {};
-  }
-
-  /** Lets the calling window carry conference audio until it goes away. */
-  private attachMediaWindow(caller: BridgeCaller | undefined): boolean {
-    if (caller === undefined) {
-      return fail('unsupported', 'media.attach: this host cannot send media commands to the caller');
-    }
-    if (this.mediaWindows.has(caller)) {
-      return true;
-    }
-    const window: MediaWindow = { send: caller.sendMedia };
-    this.mediaWindows.set(caller, window);
-    const detach = this.media.attach(window);
-    caller.onGone(() => {
-      detach();
-      this.mediaWindows.delete(caller);
-    });
-    return true;
-  }
-
-  private async install(path: string): Promise<{ id: string; name: string; version: string; replacedVersion?: string }> {
-    const result = await this.registryFor(this.currentRegistryDir()).install(path);
-    // The agent's channel decisions see it now, not after the file-system event.
-    await this.agent?.registry.refresh();
-    this.emit({ type: 'host.extensions' });
+  private handlerContext(): BridgeHandlerContext {
+    const { options } = this;
     return {
-      id: result.manifest.id,
-      name: result.manifest.name,
-      version: result.manifest.version,
-      ...(result.replacedVersion !== undefined && { replacedVersion: result.replacedVersion }),
+      version: options.version,
+      platform: options.platform,
+      labAvailable: () => options.embeddedLab ?? isEmbeddedLabAvailable(options.appRoot),
+      snapshot: () => this.snapshot(),
+      embeddedLab: () => this.lab,
+      notice: (level, text) => this.notice(level, text),
+      runningAgent: () => this.agent,
+      media: this.media,
+      conversations: () => this.state.conversations,
+      emit: (event) => this.emit(event),
+      log: this.log,
+      trace: () => this.agent?.trace,
+      openRegistry: () => this.registryFor(this.currentRegistryDir()),
+      registryDirs: () => ({ userDir: this.currentRegistryDir(), machineDir: defaultMachineExtensionsDir(options.env) }),
+      extensionsChanged: async () => {
+        // The agent's channel decisions see it now, not after the file-system event.
+        await this.agent?.registry.refresh();
+        this.emit({ type: 'host.extensions' });
+      },
+      settingsView: () => this.settingsView(),
+      storePassword: (secret) => options.secrets.set(secret),
+      saveSettings: (settings) => this.saveSettings(settings),
+      restartAgent: () => this.restart(),
+      // Only the devices changed: switch them in the calls in progress, keep the registration.
+      switchDevices: () => this.media.devicesChanged(),
     };
   }
-
-  private async listExtensions(): Promise<BridgeResult<'extensions.list'>> {
-    const userDir = this.currentRegistryDir();
-    const machineDir = defaultMachineExtensionsDir(this.options.env);
-    const listing = await this.registryFor(userDir).list();
-    const extensions: ExtensionInfo[] = listing.extensions.map((e) => {
-      const remote = /^https:/i.test(e.manifest.entry);
-      return {
-        id: e.id,
-        name: e.manifest.name,
-        version: e.manifest.version,
-        scope: e.scope,
-        entry: e.manifest.entry,
-        size: e.manifest.pane?.size ?? 'medium',
-        permissions: [...(e.manifest.permissions ?? [])],
-        effective: e.effective,
-        shadowed: e.shadowed,
-        forbidden: e.forbidden,
-        ...(e.effective && { paneUrl: remote ? e.manifest.entry : `/pane/${e.id.slice(1, -1)}/${e.manifest.entry}` }),
-      };
-    });
-    return { extensions, problems: [...listing.problems], userInstallsAllowed: listing.userInstallsAllowed, userDir, machineDir };
-  }
-}
-
-/** Registry and store refusals as bridge errors a person can act on. */
-function mapRegistryError(error: unknown): BridgeError | undefined {
-  if (error instanceof ExtensionRegistryError) {
-    const code = ({ 'bad-id': 'bad-request', 'not-installed': 'not-found', 'machine-provisioned': 'refused', 'user-installs-forbidden': 'refused', 'shadowed-by-machine': 'refused' } as const)[error.code];
-    return { code, message: error.message };
-  }
-  if (error instanceof ExtensionStoreError) {
-    const code = ({ 'invalid-package': 'bad-request', 'source-not-found': 'not-found', busy: 'busy' } as const)[error.code];
-    return { code, message: error.message };
-  }
-  return undefined;
-}
-
-/** Whether new settings change the account or its decisions, which needs a new agent. */
-function needsRestart(before: Settings, after: Settings): boolean {
-  const account = (s: Settings): string => JSON.stringify([s.server, s.aor, s.authUser ?? '', s.autoAccept, [...s.trust].sort()]);
-  return account(before) !== account(after);
 }
