@@ -122,6 +122,28 @@ describe('reduceDesktop', () => {
     expect(run([{ type: 'host.agent', state: 'not-configured', lab: false }]).connection.phase).toBe('not-configured');
   });
 
+  it('changes only the areas an event is about, and gives back the same state when it is about none', () => {
+    const before = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { type: 'host.notice', level: 'info', text: 'hello' }]);
+    for (const event of [{ type: 'host.trace', lastSeq: 3 }, { type: 'host.extensions' }, { type: 'channel.refused', appId: CRM, status: 404, reason: 'Not Found' }] satisfies DesktopEvent[]) {
+      expect(reduceDesktop(before, event, 2000)).toBe(before);
+    }
+    const after = reduceDesktop(before, { type: 'dialog', conversationId: 'conv-1', callId: 'a', role: 'focus', peer: FOCUS }, 2000);
+    expect(after.dialogs).toEqual({ 'conv-1': [{ callId: 'a', role: 'focus', peer: FOCUS }] });
+    expect([after.connection, after.pending, after.conversations, after.notices]).toEqual([before.connection, before.pending, before.conversations, before.notices]);
+    expect(after.conversations).toBe(before.conversations);
+    expect(after.notices).toBe(before.notices);
+  });
+
+  it('fails the sign-in and tells the agent in one step, and only reports an error that leaves it signed in', () => {
+    const registered = run([{ type: 'registered', aor: 'sip:a@b', expires: 600 }]);
+    const failed = reduceDesktop(registered, { type: 'error', code: 'registration-failed', message: '403 Forbidden' }, 2000);
+    expect(failed.connection).toEqual({ lab: false, aor: 'sip:a@b', phase: 'failed', reason: '403 Forbidden' });
+    expect(failed.notices).toEqual([{ n: 1, at: 2000, level: 'error', text: '403 Forbidden' }]);
+    const reported = reduceDesktop(registered, { type: 'error', code: 'conference-failed', message: 'no focus' }, 2000);
+    expect(reported.connection).toBe(registered.connection);
+    expect(reported.noticeCount).toBe(1);
+  });
+
   it('keeps at most the configured number of conversations, dropping the oldest ended ones', () => {
     const events: DesktopEvent[] = [];
     for (let i = 0; i < DESKTOP_LIMITS.conversations + 10; i += 1) {

@@ -175,32 +175,32 @@ export function initialDesktopState(): DesktopState {
 
 const last = <T>(items: readonly T[], max: number): T[] => (items.length > max ? items.slice(items.length - max) : [...items]);
 
-function withNotice(state: DesktopState, at: number, notice: Omit<Notice, 'n' | 'at'>): DesktopState {
-  const n = state.noticeCount + 1;
-  return { ...state, noticeCount: n, notices: last([...state.notices, { n, at, ...notice }], DESKTOP_LIMITS.notices) };
+function withNotice(log: NoticeLog, at: number, notice: Omit<Notice, 'n' | 'at'>): NoticeLog {
+  const n = log.noticeCount + 1;
+  return { noticeCount: n, notices: last([...log.notices, { n, at, ...notice }], DESKTOP_LIMITS.notices) };
 }
 
-function updateConversation(state: DesktopState, match: (c: Conversation) => boolean, update: (c: Conversation) => Conversation): DesktopState {
-  const index = state.conversations.findIndex(match);
+function updateConversation(conversations: Conversation[], match: (c: Conversation) => boolean, update: (c: Conversation) => Conversation): Conversation[] {
+  const index = conversations.findIndex(match);
   if (index === -1) {
-    return state;
+    return conversations;
   }
-  const conversations = [...state.conversations];
-  conversations[index] = update(conversations[index] as Conversation);
-  return { ...state, conversations };
+  const next = [...conversations];
+  next[index] = update(next[index] as Conversation);
+  return next;
 }
 
 /** Adds a conversation at the front, dropping the oldest ended ones beyond the limit. */
-function addConversation(state: DesktopState, conversation: Conversation): DesktopState {
-  const conversations = [conversation, ...state.conversations];
-  while (conversations.length > DESKTOP_LIMITS.conversations) {
-    const oldestEnded = conversations.findLastIndex((c) => c.state === 'ended');
+function addConversation(conversations: readonly Conversation[], conversation: Conversation): Conversation[] {
+  const next = [conversation, ...conversations];
+  while (next.length > DESKTOP_LIMITS.conversations) {
+    const oldestEnded = next.findLastIndex((c) => c.state === 'ended');
     if (oldestEnded === -1) {
       break;
     }
-    conversations.splice(oldestEnded, 1);
+    next.splice(oldestEnded, 1);
   }
-  return { ...state, conversations };
+  return next;
 }
 
 function note(conversation: Conversation, at: number, text: string, link?: string): Conversation {
@@ -242,16 +242,23 @@ function updatePane(conversation: Conversation, appId: string, update: (pane: Pa
 }
 
 /** The conversation a channel belongs to, created when the channel is the first thing in it. */
-function ensureChannelConversation(state: DesktopState, event: { conversationId: string; appId: string }, at: number, from?: string, name?: string): DesktopState {
-  if (state.conversations.some((c) => c.id === event.conversationId)) {
-    return state;
+function ensureChannelConversation(
+  conversations: Conversation[],
+  pending: readonly Pending[],
+  event: { conversationId: string; appId: string },
+  at: number,
+  from?: string,
+  name?: string,
+): Conversation[] {
+  if (conversations.some((c) => c.id === event.conversationId)) {
+    return conversations;
   }
-  const pending = state.pending.find((p) => p.kind === 'channel' && p.conversationId === event.conversationId);
-  return addConversation(state, {
+  const request = pending.find((p) => p.kind === 'channel' && p.conversationId === event.conversationId);
+  return addConversation(conversations, {
     id: event.conversationId,
     kind: 'channel',
-    subject: name ?? pending?.name ?? 'Context channel',
-    from: from ?? pending?.from ?? '',
+    subject: name ?? request?.name ?? 'Context channel',
+    from: from ?? request?.from ?? '',
     state: 'active',
     startedAt: at,
     joinedAt: at,
@@ -262,246 +269,200 @@ function ensureChannelConversation(state: DesktopState, event: { conversationId:
 }
 
 type EventOf<T extends DesktopEvent['type']> = Extract<DesktopEvent, { type: T }>;
-type HostSideEvent = Extract<DesktopEvent, { type: `host.${string}` }>;
-type ChannelEvent = Extract<DesktopEvent, { type: `channel.${string}` | 'dialog' }>;
-type ConferenceEvent = Extract<DesktopEvent, { type: 'invitation' | `invitation.${string}` | `conference.${string}` | 'roster' | 'media' }>;
-type LinkEvent = Exclude<DesktopEvent, HostSideEvent | ChannelEvent | ConferenceEvent>;
-
-const isHostEvent = (event: DesktopEvent): event is HostSideEvent => event.type.startsWith('host.');
-const isChannelEvent = (event: DesktopEvent): event is ChannelEvent => event.type.startsWith('channel.') || event.type === 'dialog';
-const isConferenceEvent = (event: DesktopEvent): event is ConferenceEvent =>
-  event.type.startsWith('invitation') || event.type.startsWith('conference.') || event.type === 'roster' || event.type === 'media';
+type Connection = DesktopState['connection'];
+/** The notice area's slice: the latest notices and how many there were in all. */
+type NoticeLog = Pick<DesktopState, 'notices' | 'noticeCount'>;
 
 /**
  * Applies one event. Pure: the same events in the same order give the same state in the host
  * and in every window.
+ *
+ * Each area of the state has its own reducer, a pure function of that area's slice and the
+ * event: connection, pending (the toasts), conversations (conference, roster, media),
+ * panes (channels), dialogs, notices. An area that needs a fact another area owns (the
+ * invitation an accept refers to, the pane a notice names) reads it from the state before the
+ * event and never writes it. When no area changes, `state` itself comes back.
  * @param at - when the host saw the event (ms since the epoch).
  */
 export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: number): DesktopState {
-  if (isHostEvent(event)) {
-    return reduceHost(state, event, at);
-  }
-  if (isChannelEvent(event)) {
-    return reduceChannel(state, event, at);
-  }
-  if (isConferenceEvent(event)) {
-    return reduceConference(state, event, at);
-  }
-  return reduceLink(state, event, at);
+  const connection = reduceConnection(state.connection, event);
+  const pending = reducePending(state.pending, event, at);
+  const conversations = reducePanes(reduceConversations(state.conversations, event, at, state.pending), event, at, state.pending);
+  const dialogs = reduceDialogs(state.dialogs, event, state.conversations);
+  const { notices, noticeCount } = reduceNotices({ notices: state.notices, noticeCount: state.noticeCount }, event, at, state);
+  const unchanged =
+    connection === state.connection && pending === state.pending && conversations === state.conversations && dialogs === state.dialogs && notices === state.notices;
+  return unchanged ? state : { ...state, connection, pending, conversations, dialogs, notices, noticeCount };
 }
 
-/** Host events (`host.*`): the agent's life cycle, notices, a pane that left, where audio runs. */
-function reduceHost(state: DesktopState, event: HostSideEvent, at: number): DesktopState {
+/** Connection area: the agent's life cycle as the host reports it, the signaling link and the registration. */
+function reduceConnection(connection: Connection, event: DesktopEvent): Connection {
   switch (event.type) {
     case 'host.agent':
-      return applyHostAgent(state, event);
-    case 'host.extensions':
-    case 'host.trace':
-      return state;
-    case 'host.notice':
-      return withNotice(state, at, { level: event.level, text: event.text });
-    case 'host.pane.ejected': {
-      const conversation = state.conversations.find((c) => c.id === event.conversationId);
-      const pane = conversation?.panes.find((p) => sameApp(p.appId, event.appId));
-      if (!pane || pane.ejected === true) {
-        return state;
-      }
-      const text = `${pane.name ?? 'An extension'} tried to leave its pane and was closed`;
-      const next = updateConversation(state, (c) => c === conversation, (c) => note(updatePane(c, event.appId, (p) => ({ ...p, ejected: true, state: 'closed' })), at, text));
-      return withNotice(next, at, { level: 'warning', text: `${text} (${pane.appId})` });
-    }
-    case 'host.audio': {
-      const { where, microphone, speaker, problem } = event;
-      const audio = { where, ...(microphone !== undefined && { microphone }), ...(speaker !== undefined && { speaker }), ...(problem !== undefined && { problem }) };
-      return updateConversation(state, byFocus(event.focusUri), (c) => ({ ...c, audio }));
-    }
-  }
-}
-
-/** The signaling link and registration, errors and pager messages. */
-function reduceLink(state: DesktopState, event: LinkEvent, at: number): DesktopState {
-  switch (event.type) {
+      return agentConnection(connection, event);
     case 'connection':
-      return applyConnection(state, event);
+      return linkConnection(connection, event);
     case 'registered':
-      return { ...state, connection: { lab: state.connection.lab, ...(state.connection.server !== undefined && { server: state.connection.server }), aor: event.aor, phase: 'registered' } };
+      return { lab: connection.lab, ...(connection.server !== undefined && { server: connection.server }), aor: event.aor, phase: 'registered' };
     case 'unregistered':
-      return {
-        ...state,
-        connection: { ...state.connection, phase: 'offline', aor: event.aor, ...(event.reason !== undefined && { reason: event.reason }) },
-      };
-    case 'error': {
-      const failed = event.code === 'auth-failed' || event.code === 'registration-failed' || event.code === 'unreachable';
-      const next = withNotice(state, at, { level: 'error', text: event.message });
-      return failed ? { ...next, connection: { ...next.connection, phase: 'failed', reason: event.message } } : next;
-    }
-    case 'message':
-      return withNotice(state, at, { level: 'info', text: `Message from ${event.from}: ${event.body.slice(0, 500)}` });
-    case 'message.sent':
-    case 'trace':
-      return state;
+      return { ...connection, phase: 'offline', aor: event.aor, ...(event.reason !== undefined && { reason: event.reason }) };
+    case 'error':
+      return isSignInFailure(event) ? { ...connection, phase: 'failed', reason: event.message } : connection;
+    default:
+      return connection;
   }
 }
 
-/** Invitations, the conference's joins and leaves, its roster and media. */
-function reduceConference(state: DesktopState, event: ConferenceEvent, at: number): DesktopState {
+/** `host.agent`: the connection phase follows the agent's life cycle. */
+function agentConnection(connection: Connection, event: EventOf<'host.agent'>): Connection {
+  const phase = event.state === 'not-configured' ? 'not-configured' : event.state === 'failed' ? 'failed' : event.state === 'stopped' ? 'offline' : connection.phase === 'not-configured' || connection.phase === 'failed' ? 'starting' : connection.phase;
+  return {
+    phase: event.state === 'starting' ? 'starting' : phase,
+    lab: event.lab,
+    ...(event.server !== undefined && { server: event.server }),
+    ...(event.aor !== undefined && { aor: event.aor }),
+    ...(event.message !== undefined && { reason: event.message }),
+  };
+}
+
+/** `connection`: connecting, reconnecting (with the retry delay) or offline. */
+function linkConnection(connection: Connection, event: EventOf<'connection'>): Connection {
+  const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
+  switch (event.state) {
+    case 'connecting':
+    case 'connected':
+      return connection.phase === 'registered' ? connection : { ...base, phase: 'connecting' };
+    case 'lost':
+    case 'reconnecting':
+      return {
+        ...base,
+        phase: 'reconnecting',
+        ...((event.reason ?? connection.reason) !== undefined && { reason: event.reason ?? connection.reason }),
+        ...(event.retryInMs !== undefined && { retryInMs: event.retryInMs }),
+      };
+    case 'disconnected':
+      return { ...base, phase: 'offline', ...(event.reason !== undefined && { reason: event.reason }) };
+  }
+  return connection;
+}
+
+/** An error that means the agent is not signed in (the others are only reported). */
+const isSignInFailure = (event: EventOf<'error'>): boolean => event.code === 'auth-failed' || event.code === 'registration-failed' || event.code === 'unreachable';
+
+/** Pending area: invitations and channel requests ringing (the toasts) until they are decided. */
+function reducePending(pending: DesktopState['pending'], event: DesktopEvent, at: number): DesktopState['pending'] {
   switch (event.type) {
+    case 'host.agent':
+      // A new agent has none of the old one's invitations.
+      return event.state === 'running' ? pending : [];
     case 'invitation':
-      return addInvitation(state, event, at);
+      return [...pending, invitationToast(event, at)];
+    case 'channel.request':
+      return [...pending, channelToast(event, at)];
     case 'invitation.accepted':
-      return acceptInvitation(state, event, at);
     case 'invitation.declined':
-    case 'invitation.cancelled': {
-      const invitation = state.pending.find((p) => p.id === event.id);
-      const rest = { ...state, pending: state.pending.filter((p) => p.id !== event.id) };
-      if (!invitation || event.type !== 'invitation.cancelled') {
-        return rest;
-      }
-      const why = event.reason === 'timeout' ? 'not answered in time' : 'withdrawn by the caller';
-      return withNotice(rest, at, { level: 'warning', text: `Missed invitation from ${invitation.from}: "${invitation.subject ?? ''}" (${why})` });
-    }
+    case 'invitation.cancelled':
+      return pending.filter((p) => p.id !== event.id);
+    case 'channel.state':
+      // A decided request stops ringing.
+      return event.state !== 'Idle' && event.state !== 'Establishing' ? pending.filter((p) => p.id !== event.channelId) : pending;
+    default:
+      return pending;
+  }
+}
+
+/** `invitation`: a conference invitation starts ringing. */
+function invitationToast(event: EventOf<'invitation'>, at: number): Pending {
+  return {
+    kind: 'invitation',
+    id: event.id,
+    from: event.from,
+    conversationId: event.conversationId ?? event.id,
+    at,
+    subject: event.subject,
+    focusUri: event.focusUri,
+    audio: event.audio,
+    im: event.im,
+  };
+}
+
+/** `channel.request`: a channel request starts ringing. */
+function channelToast(event: EventOf<'channel.request'>, at: number): Pending {
+  return {
+    kind: 'channel',
+    id: event.id,
+    from: event.from,
+    conversationId: event.conversationId,
+    at,
+    audio: false,
+    im: false,
+    appId: event.appId,
+    name: event.name,
+    ...(event.toast !== undefined && { toast: event.toast }),
+  };
+}
+
+/**
+ * Conversation area: an accepted invitation's conversation and its conference (join,
+ * reconnection, roster, media, where the audio runs, end).
+ * @param pending - the toasts before the event (the invitation an accept refers to).
+ */
+function reduceConversations(conversations: Conversation[], event: DesktopEvent, at: number, pending: readonly Pending[]): Conversation[] {
+  switch (event.type) {
+    case 'invitation.accepted':
+      return acceptInvitation(conversations, event, at, pending);
     case 'conference.joined':
       return updateConversation(
-        state,
+        conversations,
         (c) => (event.conversationId !== undefined && c.id === event.conversationId && c.state !== 'ended') || byFocus(event.focusUri)(c),
         (c) => note({ ...c, state: 'active', joinedAt: at }, at, event.role ? `Joined the conference as ${event.role}` : 'Joined the conference'),
       );
     case 'conference.state':
       // The first join and the end have their own events (and history lines); this one adds the reconnection.
       if (event.state === 'left' || (event.state === 'joined' && event.reason === undefined)) {
-        return state;
+        return conversations;
       }
-      return updateConversation(state, byFocus(event.focusUri), (c) =>
+      return updateConversation(conversations, byFocus(event.focusUri), (c) =>
         note({ ...c, reconnecting: event.state === 'reconnecting' }, at, event.state === 'reconnecting' ? 'Connection lost: reconnecting…' : `Back in the conference (${event.reason ?? 'reconnected'})`),
       );
     case 'roster':
-      return updateConversation(state, byFocus(event.focusUri), (c) => ({ ...c, roster: event.users, ...(event.subject ? { subject: event.subject } : {}) }));
+      return updateConversation(conversations, byFocus(event.focusUri), (c) => ({ ...c, roster: event.users, ...(event.subject ? { subject: event.subject } : {}) }));
     case 'media':
-      return updateConversation(state, byFocus(event.focusUri), (c) => ({
+      return updateConversation(conversations, byFocus(event.focusUri), (c) => ({
         ...c,
         media: { state: event.state, muted: event.muted, packetsSent: event.packetsSent, packetsReceived: event.packetsReceived },
       }));
+    case 'host.audio': {
+      const { where, microphone, speaker, problem } = event;
+      const audio = { where, ...(microphone !== undefined && { microphone }), ...(speaker !== undefined && { speaker }), ...(problem !== undefined && { problem }) };
+      return updateConversation(conversations, byFocus(event.focusUri), (c) => ({ ...c, audio }));
+    }
     case 'conference.left':
-      return updateConversation(state, byFocus(event.focusUri), (c) =>
+      return updateConversation(conversations, byFocus(event.focusUri), (c) =>
         note(
           { ...c, state: 'ended', endedAt: at, panes: c.panes.map((p) => ({ ...p, state: 'closed' as const })), ...(c.media && { media: { ...c.media, state: 'closed' as const } }) },
           at,
           `Left the conference: ${event.reason}`,
         ),
       );
+    default:
+      return conversations;
   }
-}
-
-/** Channel requests, channel states, pane context and data, and the dialogs of each conversation. */
-function reduceChannel(state: DesktopState, event: ChannelEvent, at: number): DesktopState {
-  switch (event.type) {
-    case 'channel.sent':
-      return state;
-    case 'channel.request':
-      return addChannelRequest(state, event, at);
-    case 'channel.state':
-      return applyChannelState(state, event, at);
-    case 'channel.context':
-      return openPane(state, event, at);
-    case 'channel.data':
-      return updateConversation(state, (c) => c.id === event.conversationId, (c) =>
-        updatePane(c, event.appId, (pane) => ({
-          ...pane,
-          dataCount: pane.dataCount + 1,
-          data: last([...pane.data, { n: pane.dataCount + 1, channelId: event.channelId, contentType: event.contentType, body: event.body }], DESKTOP_LIMITS.paneData),
-        })),
-      );
-    case 'channel.refused':
-      return event.status === 603 ? withNotice(state, at, { level: 'info', text: `Declined ${event.appId} from ${event.from ?? 'unknown'}` }) : state;
-    case 'channel.install':
-      return withNotice(state, at, {
-        level: 'warning',
-        text: `${event.name ?? 'An application'} wants to open a pane, but it is not installed (${event.appId}). Ask your administrator, or install it from the Extensions page.`,
-        appId: event.appId,
-        ...(event.link !== undefined && { link: event.link }),
-      });
-    case 'dialog':
-      return addDialog(state, event);
-  }
-}
-
-/** `host.agent`: the connection phase follows the agent's life cycle; a new agent has no pending requests. */
-function applyHostAgent(state: DesktopState, event: EventOf<'host.agent'>): DesktopState {
-  const phase = event.state === 'not-configured' ? 'not-configured' : event.state === 'failed' ? 'failed' : event.state === 'stopped' ? 'offline' : state.connection.phase === 'not-configured' || state.connection.phase === 'failed' ? 'starting' : state.connection.phase;
-  return {
-    ...state,
-    connection: {
-      phase: event.state === 'starting' ? 'starting' : phase,
-      lab: event.lab,
-      ...(event.server !== undefined && { server: event.server }),
-      ...(event.aor !== undefined && { aor: event.aor }),
-      ...(event.message !== undefined && { reason: event.message }),
-    },
-    // A new agent has none of the old one's invitations.
-    pending: event.state === 'running' ? state.pending : [],
-  };
-}
-
-/** `connection`: connecting, reconnecting (with the retry delay) or offline. */
-function applyConnection(state: DesktopState, event: EventOf<'connection'>): DesktopState {
-  const { connection } = state;
-  const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
-  switch (event.state) {
-    case 'connecting':
-    case 'connected':
-      return connection.phase === 'registered' ? state : { ...state, connection: { ...base, phase: 'connecting' } };
-    case 'lost':
-    case 'reconnecting':
-      return {
-        ...state,
-        connection: {
-          ...base,
-          phase: 'reconnecting',
-          ...((event.reason ?? connection.reason) !== undefined && { reason: event.reason ?? connection.reason }),
-          ...(event.retryInMs !== undefined && { retryInMs: event.retryInMs }),
-        },
-      };
-    case 'disconnected':
-      return { ...state, connection: { ...base, phase: 'offline', ...(event.reason !== undefined && { reason: event.reason }) } };
-  }
-  return state;
-}
-
-/** `invitation`: a conference invitation starts ringing. */
-function addInvitation(state: DesktopState, event: EventOf<'invitation'>, at: number): DesktopState {
-  return {
-    ...state,
-    pending: [
-      ...state.pending,
-      {
-        kind: 'invitation',
-        id: event.id,
-        from: event.from,
-        conversationId: event.conversationId ?? event.id,
-        at,
-        subject: event.subject,
-        focusUri: event.focusUri,
-        audio: event.audio,
-        im: event.im,
-      },
-    ],
-  };
 }
 
 /** `invitation.accepted`: the ringing invitation becomes a conversation joining its conference. */
-function acceptInvitation(state: DesktopState, event: EventOf<'invitation.accepted' | 'invitation.declined'>, at: number): DesktopState {
-  const invitation = state.pending.find((p) => p.id === event.id);
-  const rest = { ...state, pending: state.pending.filter((p) => p.id !== event.id) };
+function acceptInvitation(conversations: Conversation[], event: EventOf<'invitation.accepted' | 'invitation.declined'>, at: number, pending: readonly Pending[]): Conversation[] {
+  const invitation = pending.find((p) => p.id === event.id);
   if (!invitation) {
-    return rest;
+    return conversations;
   }
-  const existing = rest.conversations.find((c) => c.id === invitation.conversationId);
+  const existing = conversations.find((c) => c.id === invitation.conversationId);
   if (existing) {
-    return updateConversation(rest, (c) => c === existing, (c) =>
+    return updateConversation(conversations, (c) => c === existing, (c) =>
       note({ ...c, kind: 'conference', focusUri: event.focusUri, state: 'joining', subject: invitation.subject || c.subject }, at, `Accepted the invitation from ${invitation.from}`),
     );
   }
-  return addConversation(rest, {
+  return addConversation(conversations, {
     id: invitation.conversationId,
     kind: 'conference',
     subject: invitation.subject || 'Conference',
@@ -515,40 +476,50 @@ function acceptInvitation(state: DesktopState, event: EventOf<'invitation.accept
   });
 }
 
-/** `channel.request`: a channel request starts ringing. */
-function addChannelRequest(state: DesktopState, event: EventOf<'channel.request'>, at: number): DesktopState {
-  return {
-    ...state,
-    pending: [
-      ...state.pending,
-      {
-        kind: 'channel',
-        id: event.id,
-        from: event.from,
-        conversationId: event.conversationId,
-        at,
-        audio: false,
-        im: false,
-        appId: event.appId,
-        name: event.name,
-        ...(event.toast !== undefined && { toast: event.toast }),
-      },
-    ],
-  };
+/**
+ * Pane area: a pane per application in a conversation, following its channels' states,
+ * context and data, and closed for good when its page leaves it.
+ * @param pending - the toasts before the event (the request a channel answers).
+ */
+function reducePanes(conversations: Conversation[], event: DesktopEvent, at: number, pending: DesktopState['pending']): Conversation[] {
+  switch (event.type) {
+    case 'channel.state':
+      return applyChannelState(conversations, event, at, pending);
+    case 'channel.context':
+      return openPane(conversations, event, at, pending);
+    case 'channel.data':
+      return updateConversation(conversations, (c) => c.id === event.conversationId, (c) =>
+        updatePane(c, event.appId, (pane) => ({
+          ...pane,
+          dataCount: pane.dataCount + 1,
+          data: last([...pane.data, { n: pane.dataCount + 1, channelId: event.channelId, contentType: event.contentType, body: event.body }], DESKTOP_LIMITS.paneData),
+        })),
+      );
+    case 'host.pane.ejected': {
+      const ejected = paneToEject(conversations, event);
+      if (!ejected) {
+        return conversations;
+      }
+      return updateConversation(conversations, (c) => c === ejected.conversation, (c) =>
+        note(updatePane(c, event.appId, (p) => ({ ...p, ejected: true, state: 'closed' })), at, ejectionText(ejected.pane)),
+      );
+    }
+    default:
+      return conversations;
+  }
 }
 
-/** `channel.state`: a decided request stops ringing; an established channel gets (or updates) its pane. */
-function applyChannelState(state: DesktopState, event: EventOf<'channel.state'>, at: number): DesktopState {
-  const pending = state.pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
-  const decided = event.state !== 'Idle' && event.state !== 'Establishing';
-  let next: DesktopState = decided ? { ...state, pending: state.pending.filter((p) => p.id !== event.channelId) } : state;
+/** `channel.state`: an established channel gets (or updates) its pane; a channel-only conversation ends with its last pane. */
+function applyChannelState(conversations: Conversation[], event: EventOf<'channel.state'>, at: number, pending: DesktopState['pending']): Conversation[] {
+  const request = pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
   // A pane appears once its channel is established: a request still ringing, or refused,
   // shows no pane. Later states update the pane that exists.
-  const hasPane = state.conversations.some((c) => c.id === event.conversationId && c.panes.some((p) => p.channels.some((ch) => ch.channelId === event.channelId)));
+  const hasPane = conversations.some((c) => c.id === event.conversationId && c.panes.some((p) => p.channels.some((ch) => ch.channelId === event.channelId)));
   if (!hasPane && event.state !== 'Established') {
-    return next;
+    return conversations;
   }
-  next = ensureChannelConversation(next, event, at, pending?.from, pending?.name);
+  // A new conversation is named after what still rings once this request is decided.
+  const next = ensureChannelConversation(conversations, reducePending(pending, event, at), event, at, request?.from, request?.name);
   return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
     const updated = updatePane(
       c,
@@ -559,7 +530,7 @@ function applyChannelState(state: DesktopState, event: EventOf<'channel.state'>,
           : [...pane.channels, { channelId: event.channelId, state: event.state }];
         return { ...pane, channels, state: pane.ejected === true ? 'closed' : paneStateOf(channels) };
       },
-      pending?.name,
+      request?.name,
     );
     // A conversation made only of channels ends with its last pane.
     if (updated.kind === 'channel' && updated.state !== 'ended' && updated.panes.every((p) => p.state === 'closed')) {
@@ -570,8 +541,8 @@ function applyChannelState(state: DesktopState, event: EventOf<'channel.state'>,
 }
 
 /** `channel.context`: the pane opens with the channel's initial context. */
-function openPane(state: DesktopState, event: EventOf<'channel.context'>, at: number): DesktopState {
-  const next = ensureChannelConversation(state, event, at);
+function openPane(conversations: Conversation[], event: EventOf<'channel.context'>, at: number, pending: readonly Pending[]): Conversation[] {
+  const next = ensureChannelConversation(conversations, pending, event, at);
   return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
     const withPane = updatePane(c, event.appId, (pane) => ({
       ...pane,
@@ -586,18 +557,72 @@ function openPane(state: DesktopState, event: EventOf<'channel.context'>, at: nu
   });
 }
 
-/** `dialog`: remembers a conversation's dialogs for its SIP trace, bounded in conversations. */
-function addDialog(state: DesktopState, event: EventOf<'dialog'>): DesktopState {
-  const known = state.dialogs[event.conversationId] ?? [];
-  if (known.some((d) => d.callId === event.callId)) {
-    return state;
+/** The pane a `host.pane.ejected` takes down, unless it is unknown or already down. */
+function paneToEject(conversations: readonly Conversation[], event: EventOf<'host.pane.ejected'>): { conversation: Conversation; pane: PaneState } | undefined {
+  const conversation = conversations.find((c) => c.id === event.conversationId);
+  const pane = conversation?.panes.find((p) => sameApp(p.appId, event.appId));
+  return conversation && pane && pane.ejected !== true ? { conversation, pane } : undefined;
+}
+
+const ejectionText = (pane: PaneState): string => `${pane.name ?? 'An extension'} tried to leave its pane and was closed`;
+
+/**
+ * Dialog area: each conversation's SIP dialogs for its trace, bounded in conversations.
+ * @param conversations - the conversations before the event (a live one keeps its dialogs).
+ */
+function reduceDialogs(dialogs: DesktopState['dialogs'], event: DesktopEvent, conversations: readonly Conversation[]): DesktopState['dialogs'] {
+  if (event.type !== 'dialog') {
+    return dialogs;
   }
-  const dialogs = { ...state.dialogs, [event.conversationId]: [...known, { callId: event.callId, role: event.role, peer: event.peer }] };
-  const keys = Object.keys(dialogs);
+  const known = dialogs[event.conversationId] ?? [];
+  if (known.some((d) => d.callId === event.callId)) {
+    return dialogs;
+  }
+  const next = { ...dialogs, [event.conversationId]: [...known, { callId: event.callId, role: event.role, peer: event.peer }] };
+  const keys = Object.keys(next);
   for (const key of keys.slice(0, Math.max(0, keys.length - DESKTOP_LIMITS.dialogConversations))) {
-    if (!state.conversations.some((c) => c.id === key && c.state !== 'ended')) {
-      delete dialogs[key];
+    if (!conversations.some((c) => c.id === key && c.state !== 'ended')) {
+      delete next[key];
     }
   }
-  return { ...state, dialogs };
+  return next;
+}
+
+/**
+ * Notice area: lines for the agent from the host, errors, pager messages, missed invitations,
+ * declined and uninstalled applications, and panes that left their page.
+ * @param before - the state before the event (the invitation missed, the pane that left).
+ */
+function reduceNotices(log: NoticeLog, event: DesktopEvent, at: number, before: Pick<DesktopState, 'pending' | 'conversations'>): NoticeLog {
+  switch (event.type) {
+    case 'host.notice':
+      return withNotice(log, at, { level: event.level, text: event.text });
+    case 'host.pane.ejected': {
+      const ejected = paneToEject(before.conversations, event);
+      return ejected ? withNotice(log, at, { level: 'warning', text: `${ejectionText(ejected.pane)} (${ejected.pane.appId})` }) : log;
+    }
+    case 'error':
+      return withNotice(log, at, { level: 'error', text: event.message });
+    case 'message':
+      return withNotice(log, at, { level: 'info', text: `Message from ${event.from}: ${event.body.slice(0, 500)}` });
+    case 'invitation.cancelled': {
+      const invitation = before.pending.find((p) => p.id === event.id);
+      if (!invitation) {
+        return log;
+      }
+      const why = event.reason === 'timeout' ? 'not answered in time' : 'withdrawn by the caller';
+      return withNotice(log, at, { level: 'warning', text: `Missed invitation from ${invitation.from}: "${invitation.subject ?? ''}" (${why})` });
+    }
+    case 'channel.refused':
+      return event.status === 603 ? withNotice(log, at, { level: 'info', text: `Declined ${event.appId} from ${event.from ?? 'unknown'}` }) : log;
+    case 'channel.install':
+      return withNotice(log, at, {
+        level: 'warning',
+        text: `${event.name ?? 'An application'} wants to open a pane, but it is not installed (${event.appId}). Ask your administrator, or install it from the Extensions page.`,
+        appId: event.appId,
+        ...(event.link !== undefined && { link: event.link }),
+      });
+    default:
+      return log;
+  }
 }
