@@ -1,5 +1,6 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TransportState } from 'sip.js';
+import { LabPresence, PRESENCE_BRANCH_PREFIX } from './lab-presence';
 import { LabTransportBase } from './lab-transport-base';
 import { Parser, type IncomingRequestMessage, type IncomingResponseMessage, type Logger as SipLogger } from 'sip.js/lib/core/index.js';
 
@@ -29,7 +30,8 @@ export type LabEdgeOptions = {
  *
  * @remarks
  * It plays the part Kamailio plays in the proxied setup, just enough of it: REGISTER is
- * answered here (RFC 3261 §10.3, bindings in memory), requests from agents go to the lab's
+ * answered here (RFC 3261 §10.3, bindings in memory), PUBLISH and presence SUBSCRIBE by
+ * {@link LabPresence}, requests from agents go to the lab's
  * user agent, requests from the lab go to the connection whose AOR or Contact user matches the
  * Request-URI, and responses go back on the connection their request came from (top Via branch).
  * @public
@@ -41,8 +43,28 @@ export class LabEdge {
   private readonly bindings = new Map<string, EdgeBinding>();
   private toLab: ((raw: string) => void) | undefined;
   private listeningPort = 0;
+  private readonly presence: LabPresence;
 
-  constructor(private readonly options: LabEdgeOptions) {}
+  constructor(private readonly options: LabEdgeOptions) {
+    this.presence = new LabPresence(
+      {
+        reply: (request, status, extra, toTag) => {
+          const socket = this.byBranch.get(topViaBranch(request));
+          if (socket) {
+            this.reply(socket, request, status, [...extra], toTag);
+          }
+        },
+        sendTo: (user, raw) => {
+          const socket = this.byUser.get(user);
+          if (socket?.readyState === socket?.OPEN) {
+            this.options.onWire?.('out', raw);
+            socket?.send(raw);
+          }
+        },
+      },
+      options.domain,
+    );
+  }
 
   /** `ws://127.0.0.1:port`, where agents connect. */
   get url(): string {
@@ -137,6 +159,13 @@ export class LabEdge {
         this.register(socket, message);
         return;
       }
+      if (LabPresence.wants(message)) {
+        this.presence.handle(message);
+        return;
+      }
+    } else if (topViaBranch(message).startsWith(PRESENCE_BRANCH_PREFIX)) {
+      // A watcher's answer to the presence server's NOTIFY: nothing waits for it.
+      return;
     }
     this.toLab?.(raw);
   }
@@ -168,13 +197,13 @@ export class LabEdge {
     this.reply(socket, message, '200 OK', [`Contact: <${contactUri}>;expires=${granted}`]);
   }
 
-  private reply(socket: WebSocket, request: IncomingRequestMessage, status: string, extra: string[]): void {
+  private reply(socket: WebSocket, request: IncomingRequestMessage, status: string, extra: string[], toTag = 'lab-edge'): void {
     const to = request.getHeader('to') ?? '';
     const lines = [
       `SIP/2.0 ${status}`,
       ...request.getHeaders('via').map((v) => `Via: ${v}`),
       `From: ${request.getHeader('from') ?? ''}`,
-      `To: ${to}${/;\s*tag=/i.test(to) ? '' : ';tag=lab-edge'}`,
+      `To: ${to}${/;\s*tag=/i.test(to) ? '' : `;tag=${toTag}`}`,
       `Call-ID: ${request.callId}`,
       `CSeq: ${request.cseq} ${request.method}`,
       ...extra,
