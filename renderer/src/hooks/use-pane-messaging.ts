@@ -1,0 +1,141 @@
+import { useEffect, useRef, type RefObject } from 'react';
+import type { ExtensionInfo } from '../../../common/bridge';
+import type { Conversation, PaneData, PaneState } from '../../../common/desktop-state';
+import { PANE_PROTOCOL, paneToHostSchema, type HostToPane, type PaneToHost } from '../../../common/pane-protocol';
+import type { DesktopStore } from '../bridge/desktop-store';
+import { useDesktopStore } from '../store-context';
+
+/** The pane the frame shows, and whether the window speaks with it. */
+export type PaneMessagingTarget = {
+  readonly conversation: Conversation;
+  readonly pane: PaneState;
+  readonly extension: ExtensionInfo;
+  /** The pane shows in the window's iframe (not in a view the Electron host placed). */
+  readonly listening: boolean;
+};
+
+const paneStateFor = (pane: PaneState): 'open' | 'interrupted' | 'closed' => (pane.state === 'opening' ? 'open' : pane.state);
+
+function conversationFor(conversation: Conversation): Extract<HostToPane, { kind: 'conversation' }>['conversation'] {
+  return {
+    id: conversation.id,
+    ...(conversation.subject !== '' && { subject: conversation.subject }),
+    participants: conversation.roster.map((u) => ({ uri: u.entity, ...(u.displayText !== undefined && { displayName: u.displayText }), self: u.self })),
+  };
+}
+
+/** The answer to a pane's `hello`: who it is, its context, the conversation and the channel's state. */
+function initFor(conversation: Conversation, pane: PaneState, extension: ExtensionInfo): HostToPane {
+  return {
+    protocol: PANE_PROTOCOL,
+    kind: 'init',
+    appId: pane.appId,
+    size: extension.size,
+    permissions: extension.permissions,
+    initialContext: {
+      channelId: pane.context?.channelId ?? pane.channels[0]?.channelId ?? '',
+      ...(pane.context?.data !== undefined && { data: pane.context.data }),
+      ...(pane.context?.simpleLink !== undefined && { simpleLink: pane.context.simpleLink }),
+    },
+    conversation: conversationFor(conversation),
+    state: paneStateFor(pane),
+  };
+}
+
+/** Sends what the pane asked to send over its channel, and words the outcome for the pane. */
+async function sendForPane(store: DesktopStore, conversation: Conversation, pane: PaneState, message: Extract<PaneToHost, { kind: 'send' }>): Promise<HostToPane> {
+  const sent = { protocol: PANE_PROTOCOL, kind: 'sent', requestId: message.requestId } as const;
+  try {
+    const outcome = await store.call('pane.send', {
+      appId: pane.appId,
+      conversationId: conversation.id,
+      ...(message.channelId !== undefined && { channelId: message.channelId }),
+      contentType: message.contentType,
+      body: message.body,
+    });
+    return { ...sent, ok: outcome.ok, status: outcome.status, reason: outcome.reason };
+  } catch (error) {
+    return { ...sent, ok: false, reason: 'not-sent', message: (error as Error).message };
+  }
+}
+
+/** Gives the frame each data item after the last one it was given, in order; nothing before its hello. */
+function deliverNewData(delivered: RefObject<number | undefined>, data: readonly PaneData[], post: (message: HostToPane) => void): void {
+  const seen = delivered.current;
+  if (seen === undefined) {
+    return;
+  }
+  for (const item of data) {
+    if (item.n > seen) {
+      post({ protocol: PANE_PROTOCOL, kind: 'data', channelId: item.channelId, contentType: item.contentType, body: item.body });
+      delivered.current = item.n;
+    }
+  }
+}
+
+/** Hears the pane protocol from `frame` alone, with the expected origin, while `listening`; drops anything else. */
+function useMessagesFrom(frame: RefObject<HTMLIFrameElement | null>, expectedOrigin: string, listening: boolean, onMessage: (message: PaneToHost) => void): void {
+  useEffect(() => {
+    if (!listening) {
+      return undefined;
+    }
+    const onWindowMessage = (event: MessageEvent): void => {
+      if (!frame.current || event.source !== frame.current.contentWindow || event.origin !== expectedOrigin) {
+        return;
+      }
+      const parsed = paneToHostSchema.safeParse(event.data);
+      if (parsed.success) {
+        onMessage(parsed.data);
+      }
+    };
+    window.addEventListener('message', onWindowMessage);
+    return () => window.removeEventListener('message', onWindowMessage);
+  }, [listening, expectedOrigin]);
+}
+
+/**
+ * Browser host: speaks `switchboard-pane/1` with the pane's iframe (sandboxed to scripts only,
+ * so an opaque origin with no access to our storage, cookies, bridge or other panes). A message
+ * is heard only when it comes from that very frame with the expected origin; the pane gets its
+ * `init` on `hello`, then the channel's data, in order and once each, and its state changes.
+ * @returns the ref to put on the iframe.
+ */
+export function usePaneMessaging({ conversation, pane, extension, listening }: PaneMessagingTarget): RefObject<HTMLIFrameElement | null> {
+  const store = useDesktopStore();
+  const frame = useRef<HTMLIFrameElement>(null);
+  // The number of the last data item the frame was given; undefined until it said hello.
+  const delivered = useRef<number | undefined>(undefined);
+  const latest = useRef({ conversation, pane });
+  latest.current = { conversation, pane };
+  const remote = /^https:/i.test(extension.entry);
+  const expectedOrigin = remote ? new URL(extension.entry).origin : 'null';
+  // An opaque-origin frame can only be addressed with '*'; the frame object itself is the check.
+  const post = (message: HostToPane): void => frame.current?.contentWindow?.postMessage(message, remote ? expectedOrigin : '*');
+  const deliverData = (): void => deliverNewData(delivered, latest.current.pane.data, post);
+
+  useMessagesFrom(frame, expectedOrigin, listening, (message) => {
+    const { conversation: c, pane: p } = latest.current;
+    switch (message.kind) {
+      case 'hello':
+        post(initFor(c, p, extension));
+        // A reloaded pane starts over: it gets the data the window still holds.
+        delivered.current = 0;
+        deliverData();
+        return;
+      case 'send':
+        void sendForPane(store, c, p, message).then(post);
+        return;
+      case 'close':
+        void store.call('pane.close', { appId: p.appId, conversationId: c.id }).catch(() => undefined);
+        return;
+    }
+  });
+  useEffect(deliverData, [pane.data]);
+  useEffect(() => {
+    if (delivered.current !== undefined) {
+      post({ protocol: PANE_PROTOCOL, kind: 'state', state: paneStateFor(pane) });
+    }
+  }, [pane.state]);
+
+  return frame;
+}
