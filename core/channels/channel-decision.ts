@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { MIME_CONF_INVITE } from '../conference/namespaces';
+import { SDP_CONTENT_TYPE } from '../ports/media';
 import { mediaTypeOf } from '../sip/invite-router';
 import type { SessionInvite, SessionInviteRule } from './session-invite';
 import { MIME_SESSION_INVITE, parseSessionInvite } from './session-invite';
@@ -64,7 +65,7 @@ export type ChannelDecision<R extends ChannelRegistration = ChannelRegistration>
  * @remarks Protocol notes open question 7.
  * @public
  */
-export const INVITE_ACCEPT: readonly string[] = ['application/sdp', MIME_CONF_INVITE, MIME_SESSION_INVITE];
+export const INVITE_ACCEPT: readonly string[] = [SDP_CONTENT_TYPE, MIME_CONF_INVITE, MIME_SESSION_INVITE];
 
 /**
  * Text of the 403 answer to an untrusted sender in a conference.

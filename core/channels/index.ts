@@ -9,7 +9,6 @@ export type { ChannelDecision, ChannelInstallNotice, ChannelInviteFacts, Channel
 export { INVITE_ACCEPT, UNTRUSTED_SENDER_REASON, decideChannelInvite } from './channel-decision';
 export type { ChannelTransition } from './channel-state';
 export { CHANNEL_TRANSITIONS, ChannelState, IllegalChannelTransitionError, channelCarriesInfo, transitionChannel } from './channel-state';
-export { normalizeGuid } from './guid';
 export { LINK_SCHEMES, checkLink } from './link';
 export type {
   BuildSessionInviteResult,

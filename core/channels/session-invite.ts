@@ -7,8 +7,8 @@ import { child, children, parseXml, textOf } from '../xml/safe-xml';
 import { replaceNonXmlChars, utf8ByteLength, xmlTrim } from '../xml/xml-text';
 import type { XmlWriteNode } from '../xml/xml-writer';
 import { writeXml } from '../xml/xml-writer';
+import { normalizeAppId } from '../../common/extension-manifest';
 import { decodeBase64, encodeBase64 } from './base64';
-import { normalizeGuid } from './guid';
 import { checkLink } from './link';
 import { decodeUtf8, encodeUtf8 } from './utf8';
 import { toWarningText } from './warning-text';
@@ -84,7 +84,7 @@ export type SessionInviteData = {
  * @public
  */
 export type SessionInvite = {
-  /** `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, see {@link normalizeGuid}. */
+  /** `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}`, see `normalizeAppId` (common/extension-manifest.ts). */
   readonly appId: string;
   /** The `application-id` text exactly as received. */
   readonly rawAppId: string;
@@ -221,7 +221,7 @@ function readAppId(root: XmlElement): { appId: string; rawAppId: string } | Refu
   if (elements.length > 1) {
     return { refused: 'duplicate' };
   }
-  const appId = normalizeGuid(first.text);
+  const appId = normalizeAppId(first.text);
   return appId === undefined ? { refused: 'bad-application-id' } : { appId, rawAppId: first.text };
 }
 
@@ -360,7 +360,7 @@ export function parseSessionData(value: string): SessionDataResult {
  * @public
  */
 export function buildSessionInvite(input: SessionInviteInput): BuildSessionInviteResult {
-  const appId = normalizeGuid(input.appId);
+  const appId = normalizeAppId(input.appId);
   if (appId === undefined) {
     return notBuilt(xmlTrim(input.appId) === '' ? 'no-application-id' : 'bad-application-id');
   }

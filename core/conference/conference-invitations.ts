@@ -9,10 +9,8 @@ import { refusalHeaders, type AdmissionRefusal, type RingingSlot } from '../sip/
 import { byeQuietly } from '../sip/session-end';
 import { warningHeader } from '../channels/warning-text';
 import { parseConfInvite, type ConfInvite } from './conf-invite';
+import { MIME_CONF_INVITE } from './namespaces';
 import { guardedTransition } from '../util/state-machine';
-
-/** Media type of a Lync conference invitation body (protocol-notes §1.1). */
-export const CONF_INVITE_TYPE = 'application/ms-conf-invite+xml';
 
 /**
  * States of one conference invitation (the first of the three dialogs).
@@ -171,7 +169,7 @@ export class ConferenceInvitations {
     const session = invitation.answer.accept({
       statusCode: 200,
       // The core layer needs a body on a 2xx; an empty one of the offered type is accepted.
-      body: { contentDisposition: 'render', contentType: CONF_INVITE_TYPE, content: '' },
+      body: { contentDisposition: 'render', contentType: MIME_CONF_INVITE, content: '' },
     });
     if (!session) {
       this.end(invitation, 'already answered');

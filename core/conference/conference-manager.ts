@@ -5,7 +5,8 @@ import type { Logger } from '../ports/logger';
 import type { MediaEngine } from '../ports/media';
 import type { ConfInvite } from './conf-invite';
 import { Conference, type ConferenceOptions } from './conference';
-import { CONF_INVITE_TYPE, ConferenceInvitations, type ConferenceInvitationOptions } from './conference-invitations';
+import { ConferenceInvitations, type ConferenceInvitationOptions } from './conference-invitations';
+import { MIME_CONF_INVITE } from './namespaces';
 import { LIMITS } from '../agent/limits';
 
 /** Options of {@link ConferenceManager}. */
@@ -56,7 +57,7 @@ export class ConferenceManager {
       },
       options,
     );
-    engine.invites.handle(CONF_INVITE_TYPE, (answer) => this.invitations.handle(answer));
+    engine.invites.handle(MIME_CONF_INVITE, (answer) => this.invitations.handle(answer));
     engine.interceptRequests('BENOTIFY', (raw) => this.onBenotify(raw));
     engine.addStopHook(() => this.dispose());
   }

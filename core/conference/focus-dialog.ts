@@ -2,6 +2,7 @@ import { UserAgent } from 'sip.js';
 import type { IncomingResponse, OutgoingRequestDelegate } from 'sip.js/lib/core/index.js';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import { SDP_CONTENT_TYPE } from '../ports/media';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import { OutgoingDialog } from '../sip/outgoing-dialog';
 import type { RefreshOutcome } from '../sip/target-refresh';
@@ -82,7 +83,7 @@ export class FocusDialog {
     const body = buildAddUserRequest({ requestId, from, focusUri: this.focusUri, role, endpointEntity });
     const invite = {
       optionTags: ['timer', 'ms-sender'],
-      extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, application/sdp`],
+      extraHeaders: [`Session-Expires: ${this.sessionExpiresSec};refresher=uac`, `Accept: ${MIME_CCCP}, ${SDP_CONTENT_TYPE}`],
       body: { contentDisposition: 'render', contentType: MIME_CCCP, content: body },
     };
     return this.dialog.invite<FocusJoinResult>(target, invite, {

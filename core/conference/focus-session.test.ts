@@ -4,9 +4,8 @@ import { AGENT_AOR, PeerDialog, startHarness, type Harness, type SipMessage } fr
 import { silentLogger } from '../ports/logger';
 import { buildC3PResponse } from './c3p';
 import { buildConfInvite } from './conf-invite';
-import { CONF_INVITE_TYPE } from './conference-invitations';
 import { ConferenceManager } from './conference-manager';
-import { MIME_CCCP } from './namespaces';
+import { MIME_CCCP, MIME_CONF_INVITE } from './namespaces';
 
 const FOCUS = 'sip:conf@lab.local;gruu;opaque=app:conf:focus:id:SESS1';
 const INVITER = 'sip:inviter@lab.local';
@@ -34,7 +33,7 @@ describe('the focus session timer (RFC 4028)', () => {
     });
     try {
       const invitation = new PeerDialog('inv-1', INVITER, 'i1', AGENT_AOR);
-      h.peer.send(invitation.request('INVITE', { body: buildConfInvite({ focusUri: FOCUS, subject: 'Timer', audio: false, im: false }), contentType: CONF_INVITE_TYPE }));
+      h.peer.send(invitation.request('INVITE', { body: buildConfInvite({ focusUri: FOCUS, subject: 'Timer', audio: false, im: false }), contentType: MIME_CONF_INVITE }));
       const join = await next(h, (m) => focusInvite(m) && m.toTag === undefined);
       const requestId = Number(/requestId="(\d+)"/.exec(join.body)?.[1] ?? '0');
       const body = buildC3PResponse({ requestId, from: FOCUS, to: AGENT_AOR, code: 'success', command: 'addUser', body: { confEntity: FOCUS, userEntity: AGENT_AOR, grantedRole: 'attendee' } });

@@ -1,5 +1,6 @@
 import type { IncomingInviteRequest } from 'sip.js/lib/core/index.js';
 import type { Logger } from '../ports/logger';
+import { SDP_CONTENT_TYPE } from '../ports/media';
 import type { FaultBoundary } from './fault-boundary';
 import { InviteAnswer } from './invite-answer';
 import { refusalHeaders, type RequestAdmission } from './request-admission';
@@ -65,7 +66,7 @@ export class InviteRouter {
       }
       return;
     }
-    const accept = this.accepted().join(', ') || 'application/sdp';
+    const accept = this.accepted().join(', ') || SDP_CONTENT_TYPE;
     this.log.warn('refusing INVITE with unsupported body', { contentType: type || '(none)', callId: answer.callId });
     answer.reject(415, 'Unsupported Media Type', [`Accept: ${accept}`]);
   }

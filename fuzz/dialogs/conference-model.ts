@@ -8,9 +8,8 @@ import { createNoMediaEngine } from '../../bench/support/no-media-engine';
 import { buildC3PResponse } from '../../core/conference/c3p';
 import { buildConfInvite } from '../../core/conference/conf-invite';
 import { buildConferenceInfo, type ConfState } from '../../core/conference/conference-info';
-import { CONF_INVITE_TYPE } from '../../core/conference/conference-invitations';
 import { ConferenceManager } from '../../core/conference/conference-manager';
-import { MIME_CCCP, MIME_CONFERENCE_INFO } from '../../core/conference/namespaces';
+import { MIME_CCCP, MIME_CONF_INVITE, MIME_CONFERENCE_INFO } from '../../core/conference/namespaces';
 import { silentLogger } from '../../core/ports/logger';
 import {
   AGENT_AOR,
@@ -138,7 +137,7 @@ function remote(world: World, command: ConferenceCommand): void {
     case 'invite': {
       world.seq += 1;
       const dialog = new PeerDialog(`conf-inv${world.seq}`, INVITER, `i${world.seq}`, AGENT_AOR);
-      peer.send(dialog.request('INVITE', { body: buildConfInvite({ focusUri: FOCUS, subject: 'Weekly', audio: true, im: false }), contentType: CONF_INVITE_TYPE }));
+      peer.send(dialog.request('INVITE', { body: buildConfInvite({ focusUri: FOCUS, subject: 'Weekly', audio: true, im: false }), contentType: MIME_CONF_INVITE }));
       return;
     }
     case 'focus':

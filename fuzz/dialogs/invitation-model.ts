@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import { buildConfInvite } from '../../core/conference/conf-invite';
-import { CONF_INVITE_TYPE, ConferenceInvitations } from '../../core/conference/conference-invitations';
+import { ConferenceInvitations } from '../../core/conference/conference-invitations';
+import { MIME_CONF_INVITE } from '../../core/conference/namespaces';
 import { silentLogger } from '../../core/ports/logger';
 import { AGENT_AOR, PeerDialog, TRANSACTION_MS, disposeChecked, settleAndCheck, startHarness } from '../../test/support/sip-harness';
 import type { Rng } from '../rng';
@@ -66,7 +67,7 @@ export async function runInvitationSequence(commands: readonly InvitationCommand
         },
         { answerTimeoutMs: 30_000, byeGraceMs: 5000 },
       );
-      engine.invites.handle(CONF_INVITE_TYPE, (answer) => handler.handle(answer));
+      engine.invites.handle(MIME_CONF_INVITE, (answer) => handler.handle(answer));
       invitations = handler;
     },
   });
@@ -97,7 +98,7 @@ export async function runInvitationSequence(commands: readonly InvitationCommand
           const dialog = new PeerDialog(`inv${seq}`, INVITER, `i${seq}`, AGENT_AOR);
           calls[command.slot] = dialog;
           const body = command.valid ? buildConfInvite({ focusUri: 'sip:organizer@lab.local;gruu;opaque=app:conf:focus:id:ABC', subject: 'Weekly', audio: true, im: false }) : '<Conferencing version="2.0"><focus-uri>http://x';
-          h.peer.send(dialog.request('INVITE', { body, contentType: CONF_INVITE_TYPE }));
+          h.peer.send(dialog.request('INVITE', { body, contentType: MIME_CONF_INVITE }));
           break;
         }
         case 'cancel':
