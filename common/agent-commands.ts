@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availabilitySchema } from './agent-events';
 
 const sipUri = z
   .string()
@@ -38,6 +39,11 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
       channelId: z.string().max(256).optional(),
     })
     .strict(),
+  /** Chooses the agent's availability (published at once, and kept across reconnections). */
+  z.object({ cmd: z.literal('presence'), availability: availabilitySchema, note: z.string().max(256).optional() }).strict(),
+  /** Starts or stops watching a contact's presence (`presence` events follow). */
+  z.object({ cmd: z.literal('watch'), aor: sipUri }).strict(),
+  z.object({ cmd: z.literal('unwatch'), aor: sipUri }).strict(),
   z.object({ cmd: z.literal('close'), appId: z.string().min(1).max(64), conversationId: z.string().max(256).optional() }).strict(),
 ]);
 /** @public */

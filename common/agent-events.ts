@@ -231,6 +231,28 @@ const channelInstallEvent = z.object({
   link: z.string().optional(),
 });
 
+/**
+ * Availabilities an agent can choose and a watcher can see (im-presence §3.1: Lync's bands
+ * Available, Busy, Do not disturb, Be right back, Away, Offline).
+ */
+export const availabilitySchema = z.enum(['available', 'busy', 'dnd', 'brb', 'away', 'offline']);
+/** @public */
+export type AvailabilityName = z.infer<typeof availabilitySchema>;
+
+/**
+ * A presence state: a watched contact's change (`unknown` until its presence server says
+ * something), or, with our own AOR, the outcome of our publication (`error` when the server
+ * refused it or did not answer; the agent keeps retrying).
+ */
+const presenceEvent = z.object({
+  type: z.literal('presence'),
+  aor: z.string(),
+  availability: z.union([availabilitySchema, z.literal('unknown')]),
+  activity: z.string().optional(),
+  note: z.string().optional(),
+  error: z.string().optional(),
+});
+
 /** Roles a SIP dialog plays in a conversation, for the conversation's SIP trace. */
 export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel']);
 /** @public */
@@ -277,6 +299,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   channelRefusedEvent,
   channelInstallEvent,
   dialogEvent,
+  presenceEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

@@ -45,6 +45,8 @@ export const LIMITS = {
    * window's list and the agent is told to close one.
    */
   conversationWindows: 12,
+  /** Contacts whose presence one agent watches at once; a `watch` past it is refused. */
+  watchedContacts: 100,
 } as const;
 
 /** The type of {@link LIMITS}, for options that override a cap in tests. @public */

@@ -89,12 +89,16 @@ describe('PresencePublication (RFC 3903)', () => {
     await answer({ status: 489, reason: 'Bad Event' });
     expect(outcomes).toEqual([{ ok: false, state: available, error: 'PUBLISH refused: 489 Bad Event' }]);
     expect(publication.state).toBe('waiting');
-    clock.advance(2_499);
+    clock.advance(299_999);
+    expect(sent).toHaveLength(0);
+    clock.advance(1);
+    await answer({ status: 408, reason: 'Request Timeout' });
+    clock.advance(4_999);
     expect(sent).toHaveLength(0);
     clock.advance(1);
     await answer({ status: 0, reason: 'no transport' });
     expect(outcomes).toHaveLength(1);
-    clock.advance(5_000);
+    clock.advance(10_000);
     expect(sent).toHaveLength(1);
     await answer({ status: 200, reason: 'OK', etag: 'e1' });
     expect(outcomes.at(-1)).toEqual({ ok: true, state: available });

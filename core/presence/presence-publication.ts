@@ -73,6 +73,8 @@ const REFRESH_AT = 0.9;
 const DEFAULT_RETRY: BackoffPolicy = { initialMs: 5_000, maxMs: 300_000, factor: 2 };
 /** Most 412/423 recoveries in a row before we call it a failure (a server that keeps refusing). */
 const MAX_RECOVERIES = 3;
+/** Answers that mean "no presence service here" (RFC 3903 §6 489; RFC 3261 405, 501). */
+const UNSUPPORTED = new Set([405, 489, 501]);
 
 /**
  * Keeps one presence document published for as long as the agent is signed in.
@@ -261,7 +263,9 @@ export class PresencePublication {
     this.recoveries = 0;
     this.failures += 1;
     const error = response.status === 0 ? `PUBLISH not answered: ${response.reason}` : `PUBLISH refused: ${response.status} ${response.reason}`;
-    const delay = backoffDelay(this.failures, (this.options.random ?? Math.random)(), this.options.retry ?? DEFAULT_RETRY);
+    const policy = this.options.retry ?? DEFAULT_RETRY;
+    // A server without presence (405, 489, 501) will not grow it soon: try again rarely.
+    const delay = UNSUPPORTED.has(response.status) ? policy.maxMs : backoffDelay(this.failures, (this.options.random ?? Math.random)(), policy);
     if (!this.reportedFailure) {
       this.log.warn('cannot publish presence; retrying', { error, retryInMs: delay });
       this.reportedFailure = true;

@@ -28,6 +28,8 @@ modparam("presence", "server_address", "sip:${BIND_ADDRESS}:${udpPort}")
 modparam("presence_xml", "db_url", ${url})
 # No XCAP server holds authorization rules: every watcher is allowed.
 modparam("presence_xml", "force_active", 1)
+# A presentity with no publication left (signed out) is notified as offline, not as nothing.
+modparam("presence_xml", "force_dummy_presence", 1)
 `;
 }
 

@@ -6,6 +6,8 @@ import { ChannelManager } from '../../core/channels/channel-manager';
 import type { InfoOutcome } from '../../core/channels/info-sender';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import { DialogJournal } from '../../core/agent/dialog-journal';
+import { LIMITS } from '../../core/agent/limits';
+import { PresenceManager, type PresenceReport } from '../../core/presence/presence-manager';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine } from '../../core/ports/media';
 import type { SipTrace } from '../../core/sip/sip-trace';
@@ -51,6 +53,71 @@ export function createHostMediaEngine(): MediaEngine {
   return createLazyMediaEngine(async () => (await import('../adapters/werift-media')).createWeriftMediaEngine());
 }
 
+/**
+ * Presence for one agent: published through the engine's user agent, Busy while conference
+ * audio is up (open question 29), reported as `presence` events.
+ */
+function createPresence(engine: AgentEngine, deviceId: string, logger: Logger): PresenceManager {
+  const presence = new PresenceManager(
+    {
+      userAgent: engine.userAgent,
+      faults: engine.faults,
+      recovery: engine.recovery,
+      get isRegistered() {
+        return engine.isRegistered;
+      },
+      on: (type, listener) => engine.events.on(type, listener),
+      addStopHook: (hook) => engine.addStopHook(hook),
+    },
+    {
+      clock: systemClock,
+      logger,
+      deviceId,
+      newCallId: () => `pub-${randomUUID()}`,
+      maxWatched: LIMITS.watchedContacts,
+      onReport: (report) => engine.report(presenceEvent(report)),
+    },
+  );
+  const audio = new Map<string, boolean>();
+  engine.events.on('media', (event) => {
+    audio.set(event.focusUri, event.state === 'connecting' || event.state === 'connected' || event.state === 'interrupted');
+    presence.setActivity({ inConference: [...audio.values()].includes(true) });
+  });
+  engine.events.on('conference.left', (event) => {
+    audio.delete(event.focusUri);
+    presence.setActivity({ inConference: [...audio.values()].includes(true) });
+  });
+  return presence;
+}
+
+/**
+ * This installation's presence device id, kept in the state folder: stable across restarts, so
+ * a restart modifies its own publication instead of leaving a second person beside it, and
+ * distinct per machine, so an agent's two desktops never overwrite each other (open question 28).
+ */
+async function deviceIdOf(store: FileStore, journalKey: string): Promise<string> {
+  const key = journalKey.replace('open-dialogs-', 'presence-device-');
+  const stored = await store.get(key).catch(() => undefined);
+  if (stored !== undefined && /^[0-9a-f]{12}$/.test(stored.trim())) {
+    return stored.trim();
+  }
+  const id = randomUUID().replace(/-/g, '').slice(0, 12);
+  await store.set(key, id).catch(() => undefined);
+  return id;
+}
+
+function presenceEvent(report: PresenceReport): AgentEvent {
+  const state = report.state;
+  return {
+    type: 'presence',
+    aor: report.aor,
+    availability: state === 'unknown' ? 'unknown' : state.availability,
+    ...(state !== 'unknown' && state.activity !== undefined && { activity: state.activity }),
+    ...(state !== 'unknown' && state.note !== undefined && { note: state.note }),
+    ...(report.error !== undefined && { error: report.error }),
+  };
+}
+
 /** Outcome of {@link AgentHost.execute}: `false` with a reason when the command named nothing live. */
 export type CommandResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
@@ -67,6 +134,7 @@ export class AgentHost {
     readonly channels: ChannelManager,
     readonly registry: RegistrySnapshot,
     private readonly journal: DialogJournal,
+    readonly presence: PresenceManager,
   ) {}
 
   /** Builds the agent (nothing is sent until {@link AgentHost.start}). */
@@ -110,9 +178,11 @@ export class AgentHost {
     conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
     // One journal per account: the key is a hash of the AOR, so no AOR text lands in a file name.
     const key = `open-dialogs-${createHash('sha256').update(options.aor).digest('hex').slice(0, 16)}.json`;
-    const journal = new DialogJournal(() => engine.userAgent.userAgentCore, new FileStore(options.stateDir ?? defaultStateDir(env)), key, systemClock, logger);
+    const stateStore = new FileStore(options.stateDir ?? defaultStateDir(env));
+    const journal = new DialogJournal(() => engine.userAgent.userAgentCore, stateStore, key, systemClock, logger);
     engine.events.once('registered', () => void journal.recoverAndStart().catch((error: unknown) => logger.warn('dialog journal failed', { error: String(error) })));
-    return new AgentHost(engine, conferences, channels, registry, journal);
+    const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger);
+    return new AgentHost(engine, conferences, channels, registry, journal, presence);
   }
 
   /** The wire trace of every dialog. */
@@ -167,6 +237,13 @@ export class AgentHost {
         return this.conferences.mute(command.focusUri, command.muted) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
       case 'reconnect-audio':
         return this.conferences.reconnectAudio(command.focusUri) ? { ok: true } : fail(`no ended audio to reconnect in ${command.focusUri}`);
+      case 'presence':
+        this.presence.choose({ availability: command.availability, ...(command.note !== undefined && command.note !== '' && { note: command.note }) });
+        return { ok: true };
+      case 'watch':
+        return this.presence.watch(command.aor);
+      case 'unwatch':
+        return this.presence.unwatch(command.aor);
     }
   }
 

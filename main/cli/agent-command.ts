@@ -73,6 +73,8 @@ function describe(event: AgentEvent): string {
       return `install ${event.name ?? event.appId} to open its pane${event.link ? `: ${event.link}` : ''}`;
     case 'dialog':
       return `dialog ${event.role} ${event.callId} with ${event.peer} in ${event.conversationId}`;
+    case 'presence':
+      return `presence ${event.aor} ${event.availability}${event.activity ? ` (${event.activity})` : ''}${event.note ? ` "${event.note}"` : ''}${event.error ? ` error: ${event.error}` : ''}`;
   }
 }
 
