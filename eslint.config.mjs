@@ -113,4 +113,16 @@ export default tseslint.config(
       [['**/main/cli/**', '**/main/electron/**', '**/main/web/**', '**/main/agent/**', '**/main/extensions/**', '**/renderer/**', '**/preload/**'], 'lab/ builds on core/, common/ and the Node adapters in main/adapters/ only'],
     ]),
   },
+  {
+    // Only hooks touch the bridge (renderer/README.md): components and views call hooks in
+    // renderer/src/hooks/, which hold the store; no `.call`/`.invoke` and no store of their own.
+    files: ['renderer/src/components/**/*.ts', 'renderer/src/components/**/*.tsx', 'renderer/src/views/**/*.ts', 'renderer/src/views/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[property.name=/^(call|invoke)$/]", message: 'components and views reach the host through a hook in renderer/src/hooks/, never a bridge call' },
+        { selector: "CallExpression[callee.name='useDesktopStore']", message: 'the store is for hooks in renderer/src/hooks/; read state with useDesktopView or a hook' },
+      ],
+    },
+  },
 );

@@ -20,20 +20,3 @@ export function useDesktopStore(): DesktopStore {
 export function useDesktopView(): StoreView {
   return useStore(useDesktopStore());
 }
-
-/** The store and its current view. */
-export function useDesktop(): { store: DesktopStore; view: StoreView } {
-  const store = useDesktopStore();
-  return { store, view: useStore(store) };
-}
-
-/** Opens an https: link in the system browser (Electron) or a new tab (browser host). */
-export async function openLink(store: DesktopStore, url: string): Promise<void> {
-  if (!/^https:\/\//i.test(url)) {
-    return;
-  }
-  const { opened } = await store.call('shell.openExternal', { url }).catch(() => ({ opened: false }));
-  if (!opened) {
-    window.open(url, '_blank', 'noopener,noreferrer');
-  }
-}

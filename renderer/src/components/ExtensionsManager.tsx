@@ -1,8 +1,8 @@
 import { Badge, Button, Caption1, Field, Input, makeStyles, MessageBar, MessageBarBody, Subtitle2, tokens } from '@fluentui/react-components';
 import { Delete20Regular } from '@fluentui/react-icons';
-import { useEffect, useState } from 'react';
-import type { BridgeResult } from '../../../common/bridge';
-import { useDesktop } from '../store-context';
+import { useState } from 'react';
+import { useAppInfo } from '../hooks/use-app-info';
+import { useExtensionActions, useExtensionListing, type InstalledExtension } from '../hooks/use-extensions';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: '12px' },
@@ -13,37 +13,15 @@ const useStyles = makeStyles({
 
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
-/** Reads a file as base64 without building a giant string of char codes. */
-async function toBase64(file: File): Promise<string> {
-  const url = await new Promise<string>((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error ?? new Error('cannot read the file'));
-    reader.readAsDataURL(file);
-  });
-  return url.slice(url.indexOf(',') + 1);
-}
-
 /** Installed extensions (with the administrator's marked), install from a path or archive, remove. */
 export function ExtensionsManager(): React.JSX.Element {
   const styles = useStyles();
-  const { store, view } = useDesktop();
-  const [listing, setListing] = useState<BridgeResult<'extensions.list'> | undefined>();
   const [path, setPath] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
-  const electron = view.info?.host === 'electron';
-
-  useEffect(() => {
-    let live = true;
-    store.call('extensions.list', {}).then(
-      (l) => live && setListing(l),
-      (e: Error) => live && setMessage({ ok: false, text: e.message }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [store, view.extensionsVersion]);
+  const electron = useAppInfo()?.host === 'electron';
+  const listing = useExtensionListing((text) => setMessage({ ok: false, text }));
+  const extensions = useExtensionActions();
 
   const act = (work: () => Promise<string>): void => {
     setBusy(true);
@@ -53,7 +31,7 @@ export function ExtensionsManager(): React.JSX.Element {
       (e: Error) => setMessage({ ok: false, text: e.message }),
     ).finally(() => setBusy(false));
   };
-  const installed = (r: { name: string; version: string; replacedVersion?: string | undefined }): string =>
+  const installed = (r: InstalledExtension): string =>
     `Installed ${r.name} ${r.version}${r.replacedVersion ? ` (replaced ${r.replacedVersion})` : ''}`;
 
   return (
@@ -88,7 +66,7 @@ export function ExtensionsManager(): React.JSX.Element {
               <td>
                 {e.scope === 'user' && (
                   <Button size="small" icon={<Delete20Regular />} disabled={busy} aria-label={`Remove ${e.name}`} onClick={() => act(async () => {
-                    const r = await store.call('extensions.remove', { id: e.id });
+                    const r = await extensions.remove(e.id);
                     return `Removed ${e.name}${r.machineCopyRemains ? '; the provisioned copy stays' : ''}`;
                   })}>
                     Remove
@@ -114,16 +92,16 @@ export function ExtensionsManager(): React.JSX.Element {
         </Field>
         {electron && (
           <Button disabled={busy} onClick={() => act(async () => {
-            const picked = await store.call('extensions.pick', { folder: false });
-            if (picked.path) {
-              setPath(picked.path);
+            const picked = await extensions.pick();
+            if (picked) {
+              setPath(picked);
             }
-            return picked.path ? `Chosen ${picked.path}` : 'Nothing chosen';
+            return picked ? `Chosen ${picked}` : 'Nothing chosen';
           })}>
             Browse…
           </Button>
         )}
-        <Button appearance="primary" disabled={busy || path.trim() === ''} onClick={() => act(async () => installed(await store.call('extensions.install', { path: path.trim() })))}>
+        <Button appearance="primary" disabled={busy || path.trim() === ''} onClick={() => act(async () => installed(await extensions.install(path.trim())))}>
           Install
         </Button>
       </div>
@@ -143,7 +121,7 @@ export function ExtensionsManager(): React.JSX.Element {
               setMessage({ ok: false, text: `${file.name} is larger than 20 MiB` });
               return;
             }
-            act(async () => installed(await store.call('extensions.upload', { fileName: file.name, dataBase64: await toBase64(file) })));
+            act(async () => installed(await extensions.upload(file)));
           }}
         />
       </Field>

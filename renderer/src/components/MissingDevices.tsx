@@ -1,8 +1,6 @@
 import { MessageBar, MessageBarBody } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
-import type { Settings } from '../../../common/bridge';
 import { missingDevices, useAudioDevices } from '../hooks/use-audio-devices';
-import { useDesktop } from '../store-context';
+import { useSettings } from '../hooks/use-settings';
 
 /**
  * Says at start, before any call, when a remembered microphone or speaker is not plugged in,
@@ -10,16 +8,8 @@ import { useDesktop } from '../store-context';
  * settings are read again (once) after the agent may have changed them.
  */
 export function MissingDevices(): React.JSX.Element | null {
-  const { store } = useDesktop();
+  const settings = useSettings().stored?.settings;
   const { devices } = useAudioDevices();
-  const [settings, setSettings] = useState<Settings | undefined>();
-  useEffect(() => {
-    let live = true;
-    store.call('settings.get', {}).then((view) => live && setSettings(view.settings), () => undefined);
-    return () => {
-      live = false;
-    };
-  }, [store]);
   const missing = settings ? missingDevices(settings, devices) : [];
   if (missing.length === 0) {
     return null;

@@ -1,11 +1,13 @@
 import { Button, Link, MessageBar, MessageBarActions, MessageBarBody } from '@fluentui/react-components';
 import { Dismiss20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { openLink, useDesktop } from '../store-context';
+import { useOpenLink } from '../hooks/use-open-link';
+import { useDesktopView } from '../store-context';
 
 /** The latest notices (install requests, missed invitations, errors), dismissible. */
 export function Notices(): React.JSX.Element | null {
-  const { store, view } = useDesktop();
+  const view = useDesktopView();
+  const openLink = useOpenLink();
   const [dismissed, setDismissed] = useState<ReadonlySet<number>>(new Set());
   const notices = (view.state?.notices ?? []).filter((n) => !dismissed.has(n.n)).slice(-4).reverse();
   if (notices.length === 0) {
@@ -18,7 +20,7 @@ export function Notices(): React.JSX.Element | null {
           <MessageBarBody>
             {notice.text}{' '}
             {notice.link && (
-              <Link as="button" onClick={() => void openLink(store, notice.link ?? '')}>
+              <Link as="button" onClick={() => openLink(notice.link ?? '')}>
                 Get it
               </Link>
             )}

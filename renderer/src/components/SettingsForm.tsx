@@ -1,8 +1,8 @@
 import { Button, Caption1, Field, Input, makeStyles, MessageBar, MessageBarBody, Select, Switch, Textarea } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Settings, SettingsView } from '../../../common/bridge';
 import { missingDevices, useAudioDevices, type Device } from '../hooks/use-audio-devices';
-import { useDesktop } from '../store-context';
+import { useSettings, type StoredSettings } from '../hooks/use-settings';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: '10px', maxWidth: '560px' },
@@ -16,47 +16,40 @@ const useStyles = makeStyles({
  * now, and a missing one is said out loud instead of silently using another.
  */
 export function SettingsForm(): React.JSX.Element {
-  const styles = useStyles();
-  const { store } = useDesktop();
-  const [view, setView] = useState<SettingsView | undefined>();
-  const [draft, setDraft] = useState<Settings | undefined>();
-  const [password, setPassword] = useState('');
-  const [trustText, setTrustText] = useState('');
-  const { devices, revealNames } = useAudioDevices();
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
-  const [notify, setNotify] = useState(() => ('Notification' in window ? Notification.permission : 'denied'));
-
-  useEffect(() => {
-    void store.call('settings.get', {}).then((v) => {
-      setView(v);
-      setDraft(v.settings);
-      setTrustText(v.settings.trust.join('\n'));
-    });
-  }, [store]);
-
-  if (!view || !draft) {
+  const { stored, save } = useSettings();
+  const audio = useAudioDevices();
+  if (!stored) {
     return <Caption1>Loading settings…</Caption1>;
   }
+  return <SettingsEditor view={stored} saveSettings={save} audio={audio} />;
+}
+
+/** The form itself, starting from the settings as loaded; `view` follows each save. */
+function SettingsEditor({ view, saveSettings, audio }: { view: SettingsView; saveSettings: StoredSettings['save']; audio: ReturnType<typeof useAudioDevices> }): React.JSX.Element {
+  const styles = useStyles();
+  const [draft, setDraft] = useState<Settings>(view.settings);
+  const [password, setPassword] = useState('');
+  const [trustText, setTrustText] = useState(() => view.settings.trust.join('\n'));
+  const { devices, revealNames } = audio;
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>();
+  const [notify, setNotify] = useState(() => ('Notification' in window ? Notification.permission : 'denied'));
   const missing = missingDevices(draft, devices);
 
   const save = (clearPassword = false): void => {
     const settings: Settings = { ...draft, trust: trustText.split(/\s+/).map((t) => t.trim()).filter((t) => t !== '') };
     setMessage(undefined);
-    store
-      .call('settings.set', { settings, ...(password !== '' && { password }), ...(clearPassword && { clearPassword: true }) })
-      .then(
-        ({ restarted, ...v }) => {
-          setView(v);
-          setPassword('');
-          const text = !restarted
-            ? 'Saved. Calls in progress use these devices now.'
-            : settings.server === ''
-              ? 'Saved. No account: the embedded lab starts.'
-              : `Saved. Signing in to ${settings.server}…`;
-          setMessage({ ok: true, text });
-        },
-        (e: Error) => setMessage({ ok: false, text: e.message }),
-      );
+    saveSettings({ settings, ...(password !== '' && { password }), ...(clearPassword && { clearPassword: true }) }).then(
+      ({ restarted }) => {
+        setPassword('');
+        const text = !restarted
+          ? 'Saved. Calls in progress use these devices now.'
+          : settings.server === ''
+            ? 'Saved. No account: the embedded lab starts.'
+            : `Saved. Signing in to ${settings.server}…`;
+        setMessage({ ok: true, text });
+      },
+      (e: Error) => setMessage({ ok: false, text: e.message }),
+    );
   };
   const device = (list: readonly Device[], id: string): Device | undefined => list.find((d) => d.id === id);
 

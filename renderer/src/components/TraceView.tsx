@@ -1,9 +1,8 @@
 import { Badge, Button, Caption1, Input, makeStyles, tokens } from '@fluentui/react-components';
 import { ArrowDownload20Regular } from '@fluentui/react-icons';
-import { useEffect, useMemo, useState } from 'react';
-import type { TraceEntryView } from '../../../common/bridge';
+import { useState } from 'react';
 import type { ConversationDialog } from '../../../common/desktop-state';
-import { useDesktop } from '../store-context';
+import { useTrace } from '../hooks/use-trace';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: '8px', minHeight: 0 },
@@ -26,40 +25,12 @@ const ROLE_LABELS: Record<ConversationDialog['role'], string> = {
 /** The conversation's SIP dialogs and every message in them, filterable and exportable. */
 export function TraceView({ conversationId, dialogs }: { conversationId: string; dialogs: readonly ConversationDialog[] }): React.JSX.Element {
   const styles = useStyles();
-  const { store, view } = useDesktop();
-  const [entries, setEntries] = useState<TraceEntryView[]>([]);
+  const { entries, error, exportTrace } = useTrace(conversationId, dialogs);
   const [filter, setFilter] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const callIds = useMemo(() => dialogs.map((d) => d.callId), [dialogs]);
-
-  useEffect(() => {
-    if (callIds.length === 0) {
-      setEntries([]);
-      return;
-    }
-    let live = true;
-    store.call('trace.list', { callIds }).then(
-      (result) => live && setEntries(result.entries),
-      (e: Error) => live && setError(e.message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [store, callIds, view.traceVersion]);
 
   const roleOf = new Map(dialogs.map((d) => [d.callId, d.role]));
   const needle = filter.trim().toLowerCase();
   const shown = needle === '' ? entries : entries.filter((e) => e.raw.toLowerCase().includes(needle) || ROLE_LABELS[roleOf.get(e.dialog) ?? 'channel'].toLowerCase().includes(needle));
-
-  const exportTrace = async (): Promise<void> => {
-    const { text } = await store.call('trace.export', { callIds });
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `switchboard-trace-${conversationId.replace(/[^\w.-]+/g, '_').slice(0, 40)}.txt`;
-    a.click();
-    URL.revokeObjectURL(url);
-  };
 
   return (
     <section className={styles.root} aria-label="SIP trace">
@@ -73,7 +44,7 @@ export function TraceView({ conversationId, dialogs }: { conversationId: string;
       </div>
       <div className={styles.bar}>
         <Input aria-label="Filter messages" placeholder="Filter: method, header, text…" value={filter} onChange={(_, d) => setFilter(d.value)} style={{ flexGrow: 1 }} />
-        <Button icon={<ArrowDownload20Regular />} onClick={() => void exportTrace().catch((e: Error) => setError(e.message))} disabled={callIds.length === 0}>
+        <Button icon={<ArrowDownload20Regular />} onClick={exportTrace} disabled={dialogs.length === 0}>
           Export
         </Button>
       </div>

@@ -1,7 +1,6 @@
 import { Button, Caption1, Card, CardHeader, makeStyles, Subtitle2 } from '@fluentui/react-components';
-import { useState } from 'react';
 import type { LabAction } from '../../../common/bridge';
-import { useDesktop } from '../store-context';
+import { useLabTryIt } from '../hooks/use-lab-try-it';
 
 const useStyles = makeStyles({ actions: { display: 'flex', flexWrap: 'wrap', gap: '8px' } });
 
@@ -15,15 +14,7 @@ const ACTIONS: readonly { action: LabAction; label: string }[] = [
 /** The embedded lab's controls: what a contact center would do to this agent, on demand. */
 export function TryIt(): React.JSX.Element {
   const styles = useStyles();
-  const { store } = useDesktop();
-  const [result, setResult] = useState<{ ok: boolean; text: string } | undefined>();
-  const run = (action: LabAction): void => {
-    setResult(undefined);
-    store.call('lab.try', { action }).then(
-      (r) => setResult({ ok: true, text: r.message }),
-      (e: Error) => setResult({ ok: false, text: e.message }),
-    );
-  };
+  const { result, run } = useLabTryIt();
   return (
     <Card aria-label="Try it">
       <CardHeader header={<Subtitle2>Try it</Subtitle2>} description={<Caption1>You are signed in to the embedded lab. Play the contact center:</Caption1>} />

@@ -1,14 +1,17 @@
 import { Badge, Body1, Button, Caption1, Link, makeStyles, Subtitle1, Tab, TabList, tokens } from '@fluentui/react-components';
 import { CallEnd20Regular, Mic20Regular, MicOff20Regular, Open20Regular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import type { ExtensionInfo } from '../../../common/bridge';
 import type { Conversation } from '../../../common/desktop-state';
 import { AudioLine } from '../components/AudioLine';
 import { Duration } from '../components/Duration';
 import { PaneFrame } from '../components/PaneFrame';
 import { Roster } from '../components/Roster';
 import { TraceView } from '../components/TraceView';
-import { openLink, useDesktop } from '../store-context';
+import { useAppInfo } from '../hooks/use-app-info';
+import { useConversationActions } from '../hooks/use-conversation-actions';
+import { useEffectiveExtensions } from '../hooks/use-extensions';
+import { useOpenLink } from '../hooks/use-open-link';
+import { useDesktopView } from '../store-context';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: '10px', padding: '12px 16px', height: '100%', boxSizing: 'border-box', minHeight: 0 },
@@ -21,23 +24,6 @@ const useStyles = makeStyles({
   time: { color: tokens.colorNeutralForeground3, marginRight: '8px' },
 });
 
-/** Extensions by canonical id, fetched again when the registry changes. */
-function useExtensions(): Map<string, ExtensionInfo> {
-  const { store, view } = useDesktop();
-  const [extensions, setExtensions] = useState(new Map<string, ExtensionInfo>());
-  useEffect(() => {
-    let live = true;
-    store.call('extensions.list', {}).then(
-      (listing) => live && setExtensions(new Map(listing.extensions.filter((e) => e.effective).map((e) => [e.id, e]))),
-      () => undefined,
-    );
-    return () => {
-      live = false;
-    };
-  }, [store, view.extensionsVersion]);
-  return extensions;
-}
-
 /**
  * One conversation: subject, duration, mute and leave, the roster with its modality icons,
  * the history (with the channel's link), a tab per extension pane, and the SIP trace of
@@ -45,11 +31,13 @@ function useExtensions(): Map<string, ExtensionInfo> {
  */
 export function ConversationWindow({ conversationId, standalone }: { conversationId: string; standalone: boolean }): React.JSX.Element {
   const styles = useStyles();
-  const { store, view } = useDesktop();
-  const extensions = useExtensions();
+  const view = useDesktopView();
+  const info = useAppInfo();
+  const extensions = useEffectiveExtensions();
+  const actions = useConversationActions();
+  const openLink = useOpenLink();
   const conversation: Conversation | undefined = view.state?.conversations.find((c) => c.id === conversationId);
   const [tab, setTab] = useState<string>('people');
-  const [error, setError] = useState<string | undefined>();
   const paneIds = conversation?.panes.map((p) => p.appId).join(',') ?? '';
 
   // A pane that just opened comes to the front: the customer's context is what the agent needs.
@@ -78,10 +66,6 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
   const muted = conversation.media?.muted ?? false;
   const focusUri = conversation.focusUri;
   const live = conversation.state !== 'ended';
-  const call = (p: Promise<unknown>): void => {
-    setError(undefined);
-    p.catch((e: Error) => setError(e.message));
-  };
   const dialogs = view.state?.dialogs[conversation.id] ?? [];
 
   return (
@@ -100,20 +84,20 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
           </Badge>
           {focusUri && live && (
             <>
-              <Button icon={muted ? <MicOff20Regular /> : <Mic20Regular />} onClick={() => call(store.call('conference.mute', { focusUri, muted: !muted }))} disabled={!me && !conversation.media}>
+              <Button icon={muted ? <MicOff20Regular /> : <Mic20Regular />} onClick={() => actions.mute(focusUri, !muted)} disabled={!me && !conversation.media}>
                 {muted ? 'Unmute' : 'Mute'}
               </Button>
-              <Button icon={<CallEnd20Regular />} appearance="primary" style={{ backgroundColor: tokens.colorPaletteRedBackground3 }} onClick={() => call(store.call('conference.leave', { focusUri }))}>
+              <Button icon={<CallEnd20Regular />} appearance="primary" style={{ backgroundColor: tokens.colorPaletteRedBackground3 }} onClick={() => actions.leave(focusUri)}>
                 Leave
               </Button>
             </>
           )}
           {!focusUri && live && conversation.panes.some((p) => p.state !== 'closed') && (
-            <Button icon={<CallEnd20Regular />} onClick={() => call(Promise.all(conversation.panes.map((p) => store.call('pane.close', { appId: p.appId, conversationId: conversation.id }))))}>
+            <Button icon={<CallEnd20Regular />} onClick={() => actions.closePanes(conversation)}>
               End
             </Button>
           )}
-          {!standalone && view.info?.host === 'browser' && (
+          {!standalone && info?.host === 'browser' && (
             <Button
               icon={<Open20Regular />}
               appearance="subtle"
@@ -124,10 +108,10 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
           )}
         </div>
       </header>
-      {focusUri && <AudioLine conversation={conversation} onReconnect={() => call(store.call('conference.reconnectAudio', { focusUri }))} />}
-      {error && (
+      {focusUri && <AudioLine conversation={conversation} onReconnect={() => actions.reconnectAudio(focusUri)} />}
+      {actions.error && (
         <Caption1 role="alert" style={{ color: tokens.colorPaletteRedForeground1 }}>
-          {error}
+          {actions.error}
         </Caption1>
       )}
       <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))} size="small">
@@ -150,7 +134,7 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
                 <span className={styles.time}>{new Date(h.at).toLocaleTimeString()}</span>
                 {h.text}{' '}
                 {h.link && (
-                  <Link href={h.link} onClick={(e) => { e.preventDefault(); void openLink(store, h.link ?? ''); }}>
+                  <Link href={h.link} onClick={(e) => { e.preventDefault(); openLink(h.link ?? ''); }}>
                     {h.link}
                   </Link>
                 )}

@@ -7,7 +7,9 @@ import { MissingDevices } from '../components/MissingDevices';
 import { Notices } from '../components/Notices';
 import { SettingsForm } from '../components/SettingsForm';
 import { TryIt } from '../components/TryIt';
-import { useDesktop } from '../store-context';
+import { useAppInfo } from '../hooks/use-app-info';
+import { useOpenConversation } from '../hooks/use-open-conversation';
+import { useDesktopView } from '../store-context';
 import { ConversationWindow } from './ConversationWindow';
 import { PendingList } from './Toast';
 
@@ -30,10 +32,11 @@ const useStyles = makeStyles({
  */
 export function MainWindow(): React.JSX.Element {
   const styles = useStyles();
-  const { store, view } = useDesktop();
+  const view = useDesktopView();
+  const openConversation = useOpenConversation();
   const [tab, setTab] = useState('conversations');
   const [selected, setSelected] = useState<string | undefined>();
-  const inline = view.info?.host !== 'electron';
+  const inline = useAppInfo()?.host !== 'electron';
   const conversations = view.state?.conversations ?? [];
   const newest = conversations[0];
   const lastNewest = useRef<string | undefined>(undefined);
@@ -54,7 +57,7 @@ export function MainWindow(): React.JSX.Element {
       setSelected(id);
       return;
     }
-    void store.call('window.openConversation', { conversationId: id }).catch(() => undefined);
+    openConversation(id);
   };
 
   return (

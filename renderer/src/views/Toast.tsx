@@ -2,7 +2,7 @@ import { Body1, Button, Caption1, Card, CardHeader, makeStyles, Subtitle2, token
 import { AppsAddIn20Regular, Chat20Regular, Mic20Regular } from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import type { Pending } from '../../../common/desktop-state';
-import { useDesktop } from '../store-context';
+import { usePending } from '../hooks/use-pending';
 
 const useStyles = makeStyles({
   overlay: {
@@ -24,11 +24,11 @@ const useStyles = makeStyles({
 /** Who, subject, modalities, the custom toast text, Accept and Decline, for one pending item. */
 function PendingCard({ item, onDecided }: { item: Pending; onDecided: (error?: string) => void }): React.JSX.Element {
   const styles = useStyles();
-  const { store } = useDesktop();
+  const { answer } = usePending();
   const [busy, setBusy] = useState(false);
   const decide = (accept: boolean): void => {
     setBusy(true);
-    store.call(accept ? 'agent.accept' : 'agent.decline', { id: item.id }).then(
+    answer(item.id, accept).then(
       () => onDecided(),
       (error: Error) => {
         setBusy(false);
@@ -71,8 +71,7 @@ function PendingCard({ item, onDecided }: { item: Pending; onDecided: (error?: s
  */
 export function PendingList({ overlay }: { overlay: boolean }): React.JSX.Element | null {
   const styles = useStyles();
-  const { store, view } = useDesktop();
-  const pending = view.state?.pending ?? [];
+  const { pending, answer } = usePending();
   const [error, setError] = useState<string | undefined>();
   const notified = useRef(new Set<string>());
 
@@ -104,12 +103,12 @@ export function PendingList({ overlay }: { overlay: boolean }): React.JSX.Elemen
       const key = event.key.toLowerCase();
       if (key === 'a' || key === 'd') {
         event.preventDefault();
-        void store.call(key === 'a' ? 'agent.accept' : 'agent.decline', { id: first.id }).catch((e: Error) => setError(e.message));
+        void answer(first.id, key === 'a').catch((e: Error) => setError(e.message));
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [pending, store]);
+  }, [pending, answer]);
 
   if (pending.length === 0 && !error) {
     return null;
