@@ -5,12 +5,13 @@
  * @packageDocumentation
  */
 import fc from 'fast-check';
-import { buildAddUserRequest, buildC3PResponse, buildModifyEndpointMediaRequest } from '../core/conference/c3p';
-import { buildConfInvite } from '../core/conference/conf-invite';
+import { buildAddUserRequest, buildModifyEndpointMediaRequest } from '../core/conference/c3p';
+import { buildC3PResponse } from '../lab/conference/c3p-focus';
+import { buildConfInvite } from '../lab/conference/conf-invite-builder';
 import type { ConfEndpoint, ConfUser, ConferenceInfo } from '../core/conference/conference-info';
-import { buildConferenceInfo } from '../core/conference/conference-info';
+import { buildConferenceInfo } from '../lab/conference/conference-info-builder';
 import { NS_CONFERENCE_INFO, NS_MSCI } from '../core/conference/namespaces';
-import { buildSessionInvite, type SessionInviteInput } from '../core/channels/session-invite';
+import { buildSessionInvite, type SessionInviteInput } from '../lab/channels/session-invite-builder';
 
 /** Focus and MCU URIs in the shape Lync servers issue ([MS-SIPRE] 2.2.3). */
 export const FOCUS = 'sip:orgr@example.org;gruu;opaque=app:conf:focus:id:K7QW2ZPD';

@@ -4,13 +4,11 @@
  */
 import type { XmlElement } from '../xml/safe-xml';
 import { child, children, parseXml, textOf } from '../xml/safe-xml';
-import { replaceNonXmlChars, utf8ByteLength, xmlTrim } from '../xml/xml-text';
-import type { XmlWriteNode } from '../xml/xml-writer';
-import { writeXml } from '../xml/xml-writer';
+import { utf8ByteLength, xmlTrim } from '../xml/xml-text';
 import { normalizeAppId } from '../../common/extension-manifest';
-import { decodeBase64, encodeBase64 } from './base64';
+import { decodeBase64 } from './base64';
 import { checkLink } from './link';
-import { decodeUtf8, encodeUtf8 } from './utf8';
+import { decodeUtf8 } from './utf8';
 import { toWarningText } from './warning-text';
 
 /**
@@ -40,7 +38,7 @@ export const MIME_SESSION_INVITE = 'application/ms-session-invite+xml';
 export const SESSION_INVITE_LIMITS = { bodyBytes: 4096, dataChars: 4096, nameChars: 50, toastChars: 80 } as const;
 
 /**
- * Why a session invite was refused (parse) or not written (build).
+ * Why a session invite was refused (parse) or not written (build, `lab/channels/session-invite-builder.ts`).
  * @remarks `too-large`, `empty`, `doctype`, `entity` and `malformed` come from reading the
  * XML; `duplicate` is a repeated `application-id` or known entry, refused because two readers
  * could disagree on which one counts.
@@ -107,34 +105,25 @@ export type SessionInviteResult =
   | { readonly ok: true; readonly invite: SessionInvite }
   | { readonly ok: false; readonly status: 400; readonly rule: SessionInviteRule; readonly warning: string };
 
-/**
- * What the lab's server-side API (modelled on UCMA's ConversationContextChannelEstablishOptions)
- * asks to send. A string `data` is sent as its UTF-8 bytes.
- * @public
- */
-export type SessionInviteInput = {
-  readonly appId: string;
-  readonly data?: Uint8Array | string;
-  readonly name?: string;
-  readonly customToast?: string;
-  readonly simpleLink?: string;
-  readonly installLink?: string;
-  readonly other?: Readonly<Record<string, string>>;
-};
-
-/** Outcome of {@link buildSessionInvite}. @public */
-export type BuildSessionInviteResult =
-  | { readonly ok: true; readonly body: string }
-  | { readonly ok: false; readonly rule: SessionInviteRule; readonly message: string };
-
 /** Outcome of {@link parseSessionData}. @public */
 export type SessionDataResult =
   | { readonly ok: true; readonly data: SessionInviteData | undefined }
   | { readonly ok: false; readonly rule: 'data-too-long' | 'data-not-base64' };
 
-const ROOT = 'session';
+/**
+ * Root element of a session invite (protocol notes 1.4).
+ * @public
+ */
+export const SESSION_INVITE_ROOT = 'session';
+
 const KNOWN_ENTRIES = ['data', 'name', 'customToast', 'simpleLink', 'installLink'] as const;
-type KnownEntry = (typeof KNOWN_ENTRIES)[number];
+
+/**
+ * The `additional-properties` entries with a meaning of their own (UCMA-CCC; protocol notes
+ * 1.4); any other name is kept in `other`.
+ * @public
+ */
+export type SessionInviteEntry = (typeof KNOWN_ENTRIES)[number];
 
 const MESSAGES: Readonly<Record<SessionInviteRule, string>> = {
   'too-large': `body must be under ${SESSION_INVITE_LIMITS.bodyBytes} bytes`,
@@ -142,7 +131,7 @@ const MESSAGES: Readonly<Record<SessionInviteRule, string>> = {
   doctype: 'document type declarations are not accepted',
   entity: 'entity declarations and references are not accepted',
   malformed: 'body is not well-formed XML',
-  'wrong-root': `root element must be ${ROOT}`,
+  'wrong-root': `root element must be ${SESSION_INVITE_ROOT}`,
   'no-application-id': 'missing application-id',
   'bad-application-id': 'application-id is not a GUID',
   duplicate: 'application-id or an entry appears more than once',
@@ -197,7 +186,7 @@ function refuse({ refused, line }: Refusal): SessionInviteResult {
 }
 
 function readInvite(root: XmlElement): SessionInvite | Refusal {
-  if (root.name !== ROOT) {
+  if (root.name !== SESSION_INVITE_ROOT) {
     return { refused: 'wrong-root' };
   }
   const appId = readAppId(root);
@@ -225,10 +214,10 @@ function readAppId(root: XmlElement): { appId: string; rawAppId: string } | Refu
   return appId === undefined ? { refused: 'bad-application-id' } : { appId, rawAppId: first.text };
 }
 
-type Entries = { readonly known: ReadonlyMap<KnownEntry, string>; readonly other: Readonly<Record<string, string>> };
+type Entries = { readonly known: ReadonlyMap<SessionInviteEntry, string>; readonly other: Readonly<Record<string, string>> };
 
 function readEntries(root: XmlElement): Entries | Refusal {
-  const known = new Map<KnownEntry, string>();
+  const known = new Map<SessionInviteEntry, string>();
   const other = new Map<string, string>();
   const entries = children(root, 'additional-properties').flatMap((props) => children(props, 'entry'));
   for (const entry of entries) {
@@ -248,7 +237,7 @@ function readEntries(root: XmlElement): Entries | Refusal {
 }
 
 /** The known entry `name` denotes, compared ASCII-case-insensitively (no Unicode folding). */
-function knownEntry(name: string): KnownEntry | undefined {
+function knownEntry(name: string): SessionInviteEntry | undefined {
   const lower = asciiLower(name);
   return KNOWN_ENTRIES.find((known) => asciiLower(known) === lower);
 }
@@ -264,7 +253,7 @@ function nullPrototype(entries: ReadonlyMap<string, string>): Readonly<Record<st
 
 type KnownFields = Omit<SessionInvite, 'appId' | 'rawAppId' | 'other'>;
 
-function readKnownFields(known: ReadonlyMap<KnownEntry, string>): KnownFields | Refusal {
+function readKnownFields(known: ReadonlyMap<SessionInviteEntry, string>): KnownFields | Refusal {
   const data = parseSessionData(known.get('data') ?? '');
   if (!data.ok) {
     return { refused: data.rule };
@@ -346,84 +335,29 @@ export function parseSessionData(value: string): SessionDataResult {
 }
 
 /**
- * Builds a context channel INVITE body for the lab's server-side API, refusing what the agent
- * would refuse.
- * @remarks The same limits as {@link parseSessionInvite}, checked field by field for a precise
- * `rule`, and then the finished body is parsed back, so the lab can never send an invitation
- * the agent answers with 400 (the body-size limit, which depends on everything together, is
- * caught that way). Values are trimmed and characters XML cannot carry become U+FFFD, exactly as
- * they will read on the other side; blank optional values and empty `data` are left out. The
- * shape is that of protocol notes 1.4: `session` in no namespace, the braced upper-case
- * `application-id`, then `additional-properties` with `data`, `name`, `customToast`,
- * `simpleLink`, `installLink` and the `other` entries, in that order.
- * @param input - what to send
+ * The fixed text of a rule, as warnings and the lab's builder word it (never text from a body).
  * @public
  */
-export function buildSessionInvite(input: SessionInviteInput): BuildSessionInviteResult {
-  const appId = normalizeAppId(input.appId);
-  if (appId === undefined) {
-    return notBuilt(xmlTrim(input.appId) === '' ? 'no-application-id' : 'bad-application-id');
-  }
-  const entries = buildEntries(input);
-  if (isRefusal(entries)) {
-    return notBuilt(entries.refused);
-  }
-  const body = writeXml(sessionNode(appId, entries));
-  const check = parseSessionInvite(body);
-  return check.ok ? { ok: true, body } : notBuilt(check.rule);
+export function sessionInviteMessage(rule: SessionInviteRule): string {
+  return MESSAGES[rule];
 }
 
-function sessionNode(appId: string, entries: readonly [string, string][]): XmlWriteNode {
-  const entryNodes = entries.map(([name, value]) => ({
-    name: 'entry',
-    children: [
-      { name: 'name', text: name },
-      { name: 'value', text: value },
-    ],
-  }));
-  const props = entryNodes.length === 0 ? [] : [{ name: 'additional-properties', children: entryNodes }];
-  return { name: ROOT, children: [{ name: 'application-id', text: appId }, ...props] };
+/**
+ * Whether `name` is a known entry, compared as the parser compares it: ASCII-case-insensitively.
+ * @public
+ */
+export function isSessionInviteEntry(name: string): boolean {
+  return knownEntry(name) !== undefined;
 }
 
-function notBuilt(rule: SessionInviteRule): BuildSessionInviteResult {
-  return { ok: false, rule, message: `${rule}: ${MESSAGES[rule]}` };
-}
-
-function buildEntries(input: SessionInviteInput): [string, string][] | Refusal {
-  const data = input.data === undefined ? '' : encodeBase64(typeof input.data === 'string' ? encodeUtf8(input.data) : input.data);
-  const known: [KnownEntry, string][] = [
-    ['data', data],
-    ['name', clean(input.name)],
-    ['customToast', clean(input.customToast)],
-    ['simpleLink', clean(input.simpleLink)],
-    ['installLink', clean(input.installLink)],
-  ];
-  const fields = readKnownFields(new Map(known));
-  if (isRefusal(fields)) {
-    return fields;
-  }
-  const other = buildOther(input.other ?? {});
-  return isRefusal(other) ? other : [...known.filter(([, value]) => value !== ''), ...other];
-}
-
-/** The value as the agent will read it: trimmed, with non-XML characters replaced. */
-function clean(value: string | undefined): string {
-  return replaceNonXmlChars(xmlTrim(value ?? ''));
-}
-
-function buildOther(other: Readonly<Record<string, string>>): [string, string][] | Refusal {
-  const seen = new Set<string>();
-  const entries: [string, string][] = [];
-  for (const [rawName, rawValue] of Object.entries(other)) {
-    const name = clean(rawName);
-    if (name === '' || knownEntry(name) !== undefined) {
-      return { refused: 'bad-entry-name' };
-    }
-    if (seen.has(name)) {
-      return { refused: 'duplicate' };
-    }
-    seen.add(name);
-    entries.push([name, clean(rawValue)]);
-  }
-  return entries;
+/**
+ * Checks the known entries' values by the rules and in the order {@link parseSessionInvite}
+ * applies them (data, name, customToast, links), so the lab's builder refuses exactly what the
+ * agent would.
+ * @returns the first rule broken, or `undefined` when the values pass
+ * @public
+ */
+export function checkSessionInviteEntries(known: ReadonlyMap<SessionInviteEntry, string>): SessionInviteRule | undefined {
+  const fields = readKnownFields(known);
+  return isRefusal(fields) ? fields.refused : undefined;
 }

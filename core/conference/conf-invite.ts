@@ -6,7 +6,6 @@ import { toWarningText } from '../channels/warning-text';
 import type { XmlElement } from '../xml/safe-xml';
 import { attr, child, parseXml, textOf } from '../xml/safe-xml';
 import { xmlTrim } from '../xml/xml-text';
-import { writeXml } from '../xml/xml-writer';
 
 /**
  * What an app-INVITE offers.
@@ -35,7 +34,11 @@ export type ConfInviteResult =
 /** Outcome of {@link parseFocusUri}. @public */
 export type FocusUriResult = { readonly ok: true; readonly uri: string } | { readonly ok: false; readonly reason: string };
 
-const ROOT = 'Conferencing';
+/**
+ * Root element of an app-INVITE body (protocol notes 1.1).
+ * @public
+ */
+export const CONF_INVITE_ROOT = 'Conferencing';
 
 /**
  * Parses an app-INVITE body tolerantly.
@@ -57,8 +60,8 @@ export function parseConfInvite(body: string): ConfInviteResult {
     return fail(`unreadable conference invitation (${xml.rule}): ${xml.message}`);
   }
   const root = xml.root;
-  if (root.name !== ROOT) {
-    return fail(`root element is ${root.name}, expected ${ROOT}`);
+  if (root.name !== CONF_INVITE_ROOT) {
+    return fail(`root element is ${root.name}, expected ${CONF_INVITE_ROOT}`);
   }
   const rawFocus = textOf(root, 'focus-uri');
   if (rawFocus === undefined || xmlTrim(rawFocus) === '') {
@@ -122,24 +125,4 @@ export function parseFocusUri(raw: string): FocusUriResult {
     return { ok: false, reason: 'focus-uri contains characters not allowed in a SIP URI' };
   }
   return { ok: true, uri: `sip:${rest}` };
-}
-
-/**
- * Builds an app-INVITE body, for the lab's inviter.
- * @remarks Shape of protocol notes 1.1 (`Conferencing version="2.0"` in no namespace, then
- * `focus-uri`, `subject`, `audio`, `im`, with `available` always explicit). The focus URI is
- * written as given, not validated, so the lab can also send invitations we must refuse.
- * @public
- */
-export function buildConfInvite(invite: ConfInvite): string {
-  return writeXml({
-    name: ROOT,
-    attrs: { version: '2.0' },
-    children: [
-      { name: 'focus-uri', text: invite.focusUri },
-      { name: 'subject', text: invite.subject },
-      { name: 'audio', attrs: { available: String(invite.audio) } },
-      { name: 'im', attrs: { available: String(invite.im) } },
-    ],
-  });
 }

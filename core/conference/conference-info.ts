@@ -1,14 +1,13 @@
 /**
  * `application/conference-info+xml` (RFC 4575 with the Microsoft extensions): the conference
- * roster documents the focus sends, and a builder for the lab's focus.
+ * roster documents the focus sends. The lab's focus writes them with
+ * `lab/conference/conference-info-builder.ts`.
  * @packageDocumentation
  */
 import type { XmlElement } from '../xml/safe-xml';
 import { attr, child, children, parseXml, textOf } from '../xml/safe-xml';
 import { xmlTrim } from '../xml/xml-text';
-import type { XmlWriteNode } from '../xml/xml-writer';
-import { writeXml } from '../xml/xml-writer';
-import { NS_CONFERENCE_INFO, NS_MSCI } from './namespaces';
+import { NS_CONFERENCE_INFO } from './namespaces';
 
 /** How a document or element relates to earlier state. @remarks RFC 4575 §5.1 `state-type`. @public */
 export type ConfState = 'full' | 'partial' | 'deleted';
@@ -80,7 +79,11 @@ export type ConferenceInfo = {
 export type ConferenceInfoResult = { readonly ok: true; readonly info: ConferenceInfo } | { readonly ok: false; readonly error: string };
 
 const STATES: readonly ConfState[] = ['full', 'partial', 'deleted'];
-const MAX_VERSION = 0xffffffff;
+/**
+ * Largest `version` of a conference-info document: an `unsignedInt` (RFC 4575 §5.1).
+ * @public
+ */
+export const MAX_CONFERENCE_INFO_VERSION = 0xffffffff;
 
 /** Thrown by the readers below and caught by {@link parseConferenceInfo} only. */
 class Invalid extends Error {}
@@ -136,7 +139,7 @@ function readDocument(root: XmlElement): ConferenceInfo {
 function readVersion(root: XmlElement): number {
   const raw = trimmedAttr(root, 'version');
   const version = raw !== undefined && /^[0-9]{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(version <= MAX_VERSION)) {
+  if (!(version <= MAX_CONFERENCE_INFO_VERSION)) {
     throw new Invalid(`version must be an unsigned 32-bit integer, got ${raw === undefined ? 'none' : `'${raw}'`}`);
   }
   return version;
@@ -244,81 +247,4 @@ function trimmedText(el: XmlElement, name: string): string | undefined {
 function trimmedAttr(el: XmlElement, name: string): string | undefined {
   const value = attr(el, name);
   return value === undefined ? undefined : xmlTrim(value);
-}
-
-/**
- * Builds a conference-info document, for the lab's focus; {@link parseConferenceInfo} reads it
- * back to an equal value.
- * @remarks RFC 4575 §5 element order (conference-description before users; display-text,
- * roles, endpoint inside user; status before media inside endpoint; type, label, status inside
- * media). `session-type` is written as `msci:session-type` and the ingress filter as
- * `msci:media-ingress-filter` ([MS-CONFBAS] 2.2.2.2, [MS-CONFAV] 2.2.2.1.2.1). Empty
- * description and user lists are left out, which a partial document reads as "unchanged".
- * @throws RangeError when `version` is not an unsigned 32-bit integer
- * @public
- */
-export function buildConferenceInfo(doc: ConferenceInfo): string {
-  if (!Number.isInteger(doc.version) || doc.version < 0 || doc.version > MAX_VERSION) {
-    throw new RangeError(`version must be an unsigned 32-bit integer, got ${doc.version}`);
-  }
-  const description = descriptionNode(doc);
-  return writeXml({
-    name: 'conference-info',
-    attrs: { xmlns: NS_CONFERENCE_INFO, 'xmlns:msci': NS_MSCI, entity: doc.entity, state: doc.state, version: String(doc.version) },
-    children: [
-      ...(description === undefined ? [] : [description]),
-      ...(doc.users.length === 0 ? [] : [{ name: 'users', children: doc.users.map(userNode) }]),
-    ],
-  });
-}
-
-function textNode(name: string, text: string | undefined): XmlWriteNode[] {
-  return text === undefined ? [] : [{ name, text }];
-}
-
-function descriptionNode(doc: ConferenceInfo): XmlWriteNode | undefined {
-  if (doc.subject === undefined && doc.confUris.length === 0) {
-    return undefined;
-  }
-  const entries = doc.confUris.map((entry) => ({
-    name: 'entry',
-    children: [...textNode('uri', entry.uri), ...textNode('display-text', entry.displayText), ...textNode('purpose', entry.purpose)],
-  }));
-  return {
-    name: 'conference-description',
-    children: [...textNode('subject', doc.subject), ...(entries.length === 0 ? [] : [{ name: 'conf-uris', children: entries }])],
-  };
-}
-
-function userNode(user: ConfUser): XmlWriteNode {
-  return {
-    name: 'user',
-    attrs: { entity: user.entity, state: user.state },
-    children: [
-      ...textNode('display-text', user.displayText),
-      ...(user.roles.length === 0 ? [] : [{ name: 'roles', children: user.roles.map((role) => ({ name: 'entry', text: role })) }]),
-      ...user.endpoints.map(endpointNode),
-    ],
-  };
-}
-
-function endpointNode(endpoint: ConfEndpoint): XmlWriteNode {
-  return {
-    name: 'endpoint',
-    attrs: { entity: endpoint.entity, state: endpoint.state, 'msci:session-type': endpoint.sessionType },
-    children: [...textNode('status', endpoint.status), ...endpoint.media.map(mediaNode)],
-  };
-}
-
-function mediaNode(media: ConfMedia): XmlWriteNode {
-  return {
-    name: 'media',
-    attrs: { id: media.id },
-    children: [
-      ...textNode('type', media.type),
-      ...textNode('label', media.label),
-      ...textNode('status', media.status),
-      ...textNode('msci:media-ingress-filter', media.ingressFilter),
-    ],
-  };
 }

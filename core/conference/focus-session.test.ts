@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createNoMediaEngine } from '../../bench/support/no-media-engine';
 import { AGENT_AOR, PeerDialog, startHarness, type Harness, type SipMessage } from '../../test/support/sip-harness';
 import { silentLogger } from '../ports/logger';
-import { buildC3PResponse } from './c3p';
-import { buildConfInvite } from './conf-invite';
+import { buildC3PResponse } from '../../lab/conference/c3p-focus';
+import { buildConfInvite } from '../../lab/conference/conf-invite-builder';
 import { ConferenceManager } from './conference-manager';
 import { MIME_CCCP, MIME_CONF_INVITE } from './namespaces';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfEndpoint, ConfMedia, ConfUser, ConferenceInfo } from './conference-info';
-import { buildConferenceInfo, parseConferenceInfo } from './conference-info';
+import { parseConferenceInfo } from './conference-info';
+import { buildConferenceInfo } from '../../lab/conference/conference-info-builder';
 import { Roster, audioModality, deriveMcuUri, imModality, isSameConference } from './roster';
 
 const FOCUS = 'sip:orgr@example.org;gruu;opaque=app:conf:focus:id:K7QW2ZPD';

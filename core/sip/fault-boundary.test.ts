@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelManager } from '../channels/channel-manager';
-import { buildSessionInvite, MIME_SESSION_INVITE } from '../channels/session-invite';
+import { MIME_SESSION_INVITE } from '../channels/session-invite';
+import { buildSessionInvite } from '../../lab/channels/session-invite-builder';
 import { silentLogger } from '../ports/logger';
 import { AGENT_AOR, PeerDialog, startHarness } from '../../test/support/sip-harness';
 import { FaultBoundary, rawCallId, type DialogFault } from './fault-boundary';

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 import { ChannelManager } from '../../core/channels/channel-manager';
-import { MIME_SESSION_INVITE, buildSessionInvite } from '../../core/channels/session-invite';
+import { MIME_SESSION_INVITE } from '../../core/channels/session-invite';
+import { buildSessionInvite } from '../../lab/channels/session-invite-builder';
 import { silentLogger } from '../../core/ports/logger';
 import type { InfoOutcome } from '../../core/channels/info-sender';
 import {

@@ -5,9 +5,10 @@
  * @packageDocumentation
  */
 import { createNoMediaEngine } from '../../bench/support/no-media-engine';
-import { buildC3PResponse } from '../../core/conference/c3p';
-import { buildConfInvite } from '../../core/conference/conf-invite';
-import { buildConferenceInfo, type ConfState } from '../../core/conference/conference-info';
+import { buildC3PResponse } from '../../lab/conference/c3p-focus';
+import { buildConfInvite } from '../../lab/conference/conf-invite-builder';
+import { type ConfState } from '../../core/conference/conference-info';
+import { buildConferenceInfo } from '../../lab/conference/conference-info-builder';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import { MIME_CCCP, MIME_CONF_INVITE, MIME_CONFERENCE_INFO } from '../../core/conference/namespaces';
 import { silentLogger } from '../../core/ports/logger';

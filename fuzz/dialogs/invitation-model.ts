@@ -3,7 +3,7 @@
  * recorded, not run), on a real engine and sip.js core.
  * @packageDocumentation
  */
-import { buildConfInvite } from '../../core/conference/conf-invite';
+import { buildConfInvite } from '../../lab/conference/conf-invite-builder';
 import { ConferenceInvitations } from '../../core/conference/conference-invitations';
 import { MIME_CONF_INVITE } from '../../core/conference/namespaces';
 import { silentLogger } from '../../core/ports/logger';

@@ -2,7 +2,8 @@
  * Conference bodies: invitation, C3P both ways, conference-info and the roster fed with it.
  * @packageDocumentation
  */
-import { C3P_COMMANDS, parseC3PRequest, parseC3PResponse } from '../../core/conference/c3p';
+import { parseC3PResponse } from '../../core/conference/c3p';
+import { C3P_COMMANDS, parseC3PRequest } from '../../lab/conference/c3p-focus';
 import { parseConfInvite } from '../../core/conference/conf-invite';
 import type { ConferenceInfo } from '../../core/conference/conference-info';
 import { parseConferenceInfo } from '../../core/conference/conference-info';

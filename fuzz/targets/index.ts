@@ -2,7 +2,7 @@
  * Every fuzz target, built for one seed (the fast-check parts of the corpus depend on it).
  * @packageDocumentation
  */
-import { buildConferenceInfo } from '../../core/conference/conference-info';
+import { buildConferenceInfo } from '../../lab/conference/conference-info-builder';
 import { fuzzTarget, type FuzzOptions, type FuzzTarget, type TargetReport } from '../engine';
 import { c3pSeeds, confInviteSeeds, conferenceInfoBuilt, conferenceInfoSeeds, genericXmlSeeds, sessionInviteSeeds } from '../seeds';
 import { channelTargets } from './channels';

@@ -3,7 +3,8 @@ import type { Session } from 'sip.js/lib/core/index.js';
 import { ChannelState, transitionChannel } from '../../core/channels/channel-state';
 import { InfoDeduplicator, INFO_SEQUENCE_HEADER, readInfoSequence } from '../../core/channels/info-sequence';
 import { InfoSender, type InfoOutcome } from '../../core/channels/info-sender';
-import { buildSessionInvite, MIME_SESSION_INVITE } from '../../core/channels/session-invite';
+import { MIME_SESSION_INVITE } from '../../core/channels/session-invite';
+import { buildSessionInvite } from './session-invite-builder';
 import { makeInitialInvite } from '../../core/sip/outgoing-invite';
 import { systemClock as labClock } from '../../main/adapters/node-clock';
 

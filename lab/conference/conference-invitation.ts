@@ -1,6 +1,6 @@
 import { UserAgent } from 'sip.js';
 import type { OutgoingInviteRequest } from 'sip.js/lib/core/index.js';
-import { buildConfInvite } from '../../core/conference/conf-invite';
+import { buildConfInvite } from './conf-invite-builder';
 import { MIME_CONF_INVITE } from '../../core/conference/namespaces';
 import { makeInitialInvite } from '../../core/sip/outgoing-invite';
 import { guardedTransition } from '../../core/util/state-machine';

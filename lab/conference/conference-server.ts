@@ -1,6 +1,6 @@
 import type { UserAgent } from 'sip.js';
 import type { IncomingInviteRequest, IncomingSubscribeRequest, Session } from 'sip.js/lib/core/index.js';
-import { buildC3PResponse, parseC3PRequest } from '../../core/conference/c3p';
+import { buildC3PResponse, parseC3PRequest } from './c3p-focus';
 import { MIME_CCCP } from '../../core/conference/namespaces';
 import { mediaTypeOf } from '../../core/sip/invite-router';
 import type { Logger } from '../../core/ports/logger';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildConferenceInfo, parseConferenceInfo } from '../../core/conference/conference-info';
+import { parseConferenceInfo } from '../../core/conference/conference-info';
+import { buildConferenceInfo } from './conference-info-builder';
 import { Roster } from '../../core/conference/roster';
 import { LabConference } from './lab-conference';
 

@@ -1,6 +1,7 @@
 import { UserAgent } from 'sip.js';
 import { Parser, type IncomingRequestMessage, type IncomingSubscribeRequest, type Logger as SipLogger, type URI } from 'sip.js/lib/core/index.js';
-import { buildConferenceInfo, type ConferenceInfo } from '../../core/conference/conference-info';
+import { type ConferenceInfo } from '../../core/conference/conference-info';
+import { buildConferenceInfo } from './conference-info-builder';
 import { MIME_CONFERENCE_INFO } from '../../core/conference/namespaces';
 import type { Logger } from '../../core/ports/logger';
 
