@@ -6,9 +6,9 @@ import type { XmlElement } from '../xml/safe-xml';
 import { child, children, parseXml, textOf } from '../xml/safe-xml';
 import { utf8ByteLength, xmlTrim } from '../xml/xml-text';
 import { normalizeAppId } from '../../common/extension-manifest';
-import { decodeBase64 } from './base64';
+import { decodeBase64 } from '../codecs/base64';
 import { checkLink } from './link';
-import { decodeUtf8 } from './utf8';
+import { decodeUtf8 } from '../codecs/utf8';
 import { toWarningText } from './warning-text';
 
 /**

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { normalizeAppId } from '../../common/extension-manifest';
-import { encodeBase64 } from '../../core/channels/base64';
+import { encodeBase64 } from '../../core/codecs/base64';
 import {
   SESSION_INVITE_ROOT,
   checkSessionInviteEntries,
@@ -14,7 +14,7 @@ import {
   type SessionInviteEntry,
   type SessionInviteRule,
 } from '../../core/channels/session-invite';
-import { encodeUtf8 } from '../../core/channels/utf8';
+import { encodeUtf8 } from '../../core/codecs/utf8';
 import { replaceNonXmlChars, xmlTrim } from '../../core/xml/xml-text';
 import type { XmlWriteNode } from '../../core/xml/xml-writer';
 import { writeXml } from '../../core/xml/xml-writer';
