@@ -516,6 +516,13 @@ type SdpKind = 'offer' | 'answer';
  * @throws {@link MediaNegotiationError} naming the first problem found.
  */
 function sanitizeRemoteSdp(sdp: unknown, kind: SdpKind): string {
+  const lines = readSdpLines(sdp, kind);
+  checkAudioStream(lines, kind);
+  return `${keepLoopbackCandidates(lines, kind).join('\r\n')}\r\n`;
+}
+
+/** The lines of an SDP body, once it has the syntax and mandatory lines of RFC 8866 §5. */
+function readSdpLines(sdp: unknown, kind: SdpKind): string[] {
   if (typeof sdp !== 'string' || !sdp.startsWith('v=0')) {
     const hint =
       typeof sdp === 'string' && /^--|content-type:/im.test(sdp)
@@ -539,7 +546,11 @@ function sanitizeRemoteSdp(sdp: unknown, kind: SdpKind): string {
       throw new MediaNegotiationError('malformed-sdp', `the ${kind} lacks the mandatory "${type}=" line (RFC 8866 §5)`);
     }
   }
+  return lines;
+}
 
+/** One audio stream this engine can take: DTLS-SRTP (RFC 5764), PCMU, ICE and a fingerprint. */
+function checkAudioStream(lines: readonly string[], kind: SdpKind): void {
   const media = lines.filter((line) => line.startsWith('m='));
   if (kind === 'answer' && media.length !== 1) {
     throw new MediaNegotiationError(
@@ -576,7 +587,10 @@ function sanitizeRemoteSdp(sdp: unknown, kind: SdpKind): string {
       throw new MediaNegotiationError('unsupported-sdp', `the ${kind} has no a=${attribute} (ICE and DTLS-SRTP are required)`);
     }
   }
+}
 
+/** The lines without candidates off UDP on 127.0.0.1: this engine stays on loopback. */
+function keepLoopbackCandidates(lines: readonly string[], kind: SdpKind): string[] {
   const dropped: string[] = [];
   const kept = lines.filter((line) => {
     if (!line.startsWith('a=candidate:')) {
@@ -597,7 +611,7 @@ function sanitizeRemoteSdp(sdp: unknown, kind: SdpKind): string {
       `the ${kind} has no UDP candidate on ${LOOPBACK}${seen} (this engine stays on loopback and never trickles)`,
     );
   }
-  return `${kept.join('\r\n')}\r\n`;
+  return kept;
 }
 
 /**
