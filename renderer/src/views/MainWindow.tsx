@@ -2,7 +2,7 @@ import { Caption1, makeStyles, Tab, TabList, Title3, tokens } from '@fluentui/re
 import { useEffect, useRef, useState } from 'react';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ConversationList } from '../components/ConversationList';
-import { ExtensionsManager } from '../components/ExtensionsManager';
+import { ExtensionsManager } from '../components/extensions/ExtensionsManager';
 import { MissingDevices } from '../components/MissingDevices';
 import { Notices } from '../components/Notices';
 import { SettingsForm } from '../components/SettingsForm';
