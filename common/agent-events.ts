@@ -244,14 +244,17 @@ export type AvailabilityName = z.infer<typeof availabilitySchema>;
  * something), or, with our own AOR, the outcome of our publication (`error` when the server
  * refused it or did not answer; the agent keeps retrying).
  */
-const presenceEvent = z.object({
-  type: z.literal('presence'),
+export const presenceViewSchema = z.object({
   aor: z.string(),
   availability: z.union([availabilitySchema, z.literal('unknown')]),
   activity: z.string().optional(),
   note: z.string().optional(),
   error: z.string().optional(),
 });
+/** @public */
+export type PresenceView = z.infer<typeof presenceViewSchema>;
+
+const presenceEvent = presenceViewSchema.extend({ type: z.literal('presence') });
 
 /** Roles a SIP dialog plays in a conversation, for the conversation's SIP trace. */
 export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel']);

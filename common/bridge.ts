@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentEventSchema } from './agent-events';
+import { agentEventSchema, availabilitySchema } from './agent-events';
 import { desktopStateSchema, hostEventSchema, type DesktopEvent, type DesktopState } from './desktop-state';
 import { EXTENSION_PERMISSIONS, PANE_SIZES } from './extension-manifest';
 import { mediaCommandSchema, mediaReplySchema, mediaReportSchema, type MediaCommand } from './media-link';
@@ -47,6 +47,10 @@ export const settingsSchema = z.strictObject({
   audioOutput: device.optional(),
   /** Ring on the speaker while an invitation or channel request waits; absent means on. */
   ring: z.boolean().optional(),
+  /** The availability the agent chose, published at every sign-in; absent means Available. */
+  presence: z.strictObject({ availability: availabilitySchema, note: z.string().max(256).optional() }).optional(),
+  /** Contacts whose presence the agent watches (team, supervisor). */
+  watch: z.array(sipUri).max(100).optional(),
 });
 /** @public */
 export type Settings = z.infer<typeof settingsSchema>;
@@ -215,6 +219,13 @@ export const bridgeMethods = {
   'media.reply': { params: mediaReplySchema, result: done },
   /** State, RTP counters and devices of a session this window carries. */
   'media.report': { params: mediaReportSchema, result: done },
+  /** Chooses the agent's availability: published at once and at every sign-in (kept in settings). */
+  'presence.set': { params: z.strictObject({ availability: availabilitySchema, note: z.string().max(256).optional() }), result: done },
+  /** Starts or stops watching a contact's presence (kept in settings). */
+  'presence.watch': { params: z.strictObject({ aor: sipUri }), result: done },
+  'presence.unwatch': { params: z.strictObject({ aor: sipUri }), result: done },
+  /** The window saw no input for the idle time (or input again): Available turns Away meanwhile. */
+  'presence.idle': { params: z.strictObject({ idle: z.boolean() }), result: done },
   /** Shows a conversation in its own window; false when this host shows it in place. */
   'window.openConversation': { params: z.strictObject({ conversationId: z.string().min(1).max(256) }), result: z.strictObject({ opened: z.boolean() }) },
 } as const;

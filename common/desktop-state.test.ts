@@ -155,3 +155,20 @@ describe('reduceDesktop', () => {
     expect(state.conversations[0]?.id).toBe(`c${DESKTOP_LIMITS.conversations + 9}`);
   });
 });
+
+describe('presence area', () => {
+  it('keeps our own publication apart from the watched contacts, and forgets an unwatched one', () => {
+    let state = initialDesktopState();
+    state = reduceDesktop(state, { type: 'host.agent', state: 'starting', server: 'ws://x', aor: 'sip:me@lab.local', lab: false }, 1);
+    state = reduceDesktop(state, { type: 'host.watch', aor: 'sip:sup@lab.local', watching: true }, 2);
+    expect(state.presence.contacts).toEqual([{ aor: 'sip:sup@lab.local', availability: 'unknown' }]);
+    state = reduceDesktop(state, { type: 'presence', aor: 'sip:ME@lab.local', availability: 'busy', note: 'x' }, 3);
+    state = reduceDesktop(state, { type: 'presence', aor: 'sip:sup@lab.local', availability: 'away' }, 4);
+    state = reduceDesktop(state, { type: 'presence', aor: 'sip:stranger@lab.local', availability: 'away' }, 5);
+    expect(state.presence).toEqual({ self: { aor: 'sip:ME@lab.local', availability: 'busy', note: 'x' }, contacts: [{ aor: 'sip:sup@lab.local', availability: 'away' }] });
+    const again = reduceDesktop(state, { type: 'host.watch', aor: 'sip:SUP@lab.local', watching: true }, 6);
+    expect(again).toBe(state);
+    state = reduceDesktop(state, { type: 'host.watch', aor: 'sip:sup@lab.local', watching: false }, 7);
+    expect(state.presence.contacts).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelStateSchema, dialogRoleSchema, mediaStateSchema, rosterUserSchema, type AgentEvent } from './agent-events';
+import { channelStateSchema, dialogRoleSchema, mediaStateSchema, presenceViewSchema, rosterUserSchema, type AgentEvent } from './agent-events';
 import { normalizeAppId } from './extension-manifest';
 
 /**
@@ -42,6 +42,8 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('host.notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
   /** A pane tried to leave its page and was closed (bridge `pane.ejected`). */
   z.strictObject({ type: z.literal('host.pane.ejected'), conversationId: z.string(), appId: z.string() }),
+  /** The agent started or stopped watching a contact (bridge `presence.watch`, `presence.unwatch`, or settings at sign-in). */
+  z.strictObject({ type: z.literal('host.watch'), aor: z.string(), watching: z.boolean() }),
 ]);
 /** @public */
 export type HostEvent = z.infer<typeof hostEventSchema>;
@@ -148,6 +150,8 @@ export const desktopStateSchema = z.strictObject({
   /** Newest last. */
   notices: z.array(noticeSchema),
   noticeCount: z.number().int(),
+  /** Our published state (`self`, once the server accepted or refused it) and the watched contacts'. */
+  presence: z.strictObject({ self: presenceViewSchema.optional(), contacts: z.array(presenceViewSchema) }),
 });
 /** @public */
 export type DesktopState = z.infer<typeof desktopStateSchema>;
@@ -170,6 +174,7 @@ export function initialDesktopState(): DesktopState {
     dialogs: {},
     notices: [],
     noticeCount: 0,
+    presence: { contacts: [] },
   };
 }
 
@@ -290,10 +295,49 @@ export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: numb
   const conversations = reducePanes(reduceConversations(state.conversations, event, at, state.pending), event, at, state.pending);
   const dialogs = reduceDialogs(state.dialogs, event, state.conversations);
   const { notices, noticeCount } = reduceNotices({ notices: state.notices, noticeCount: state.noticeCount }, event, at, state);
+  const presence = reducePresence(state.presence, event, state.connection.aor);
   const unchanged =
-    connection === state.connection && pending === state.pending && conversations === state.conversations && dialogs === state.dialogs && notices === state.notices;
-  return unchanged ? state : { ...state, connection, pending, conversations, dialogs, notices, noticeCount };
+    connection === state.connection &&
+    pending === state.pending &&
+    conversations === state.conversations &&
+    dialogs === state.dialogs &&
+    notices === state.notices &&
+    presence === state.presence;
+  return unchanged ? state : { ...state, connection, pending, conversations, dialogs, notices, noticeCount, presence };
 }
+
+/**
+ * Presence area: our own publication's outcome (a `presence` event with our AOR) and each
+ * watched contact's state, in the order they were added; `unknown` until its server says.
+ * @param ownAor - the agent's AOR, from the connection area before the event
+ */
+function reducePresence(presence: DesktopState['presence'], event: DesktopEvent, ownAor: string | undefined): DesktopState['presence'] {
+  switch (event.type) {
+    case 'presence': {
+      const { aor, availability, activity, note, error } = event;
+      const view = { aor, availability, ...(activity !== undefined && { activity }), ...(note !== undefined && { note }), ...(error !== undefined && { error }) };
+      if (ownAor !== undefined && sameAor(event.aor, ownAor)) {
+        return { ...presence, self: view };
+      }
+      const index = presence.contacts.findIndex((c) => sameAor(c.aor, event.aor));
+      return index === -1 ? presence : { ...presence, contacts: presence.contacts.map((c, i) => (i === index ? view : c)) };
+    }
+    case 'host.watch': {
+      const others = presence.contacts.filter((c) => !sameAor(c.aor, event.aor));
+      if (!event.watching) {
+        return others.length === presence.contacts.length ? presence : { ...presence, contacts: others };
+      }
+      return others.length < presence.contacts.length ? presence : { ...presence, contacts: [...others, { aor: event.aor, availability: 'unknown' }] };
+    }
+    case 'host.agent':
+      // A new sign-in publishes afresh: what the last one published is no longer known.
+      return event.state === 'starting' && presence.self !== undefined ? { ...presence, self: undefined } : presence;
+    default:
+      return presence;
+  }
+}
+
+const sameAor = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
 /** Connection area: the agent's life cycle as the host reports it, the signaling link and the registration. */
 function reduceConnection(connection: Connection, event: DesktopEvent): Connection {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AgentCommand } from '../../common/agent-commands';
-import type { AgentEvent } from '../../common/agent-events';
+import type { AgentEvent, AvailabilityName } from '../../common/agent-events';
 import { AgentEngine } from '../../core/agent/agent-engine';
 import { ChannelManager } from '../../core/channels/channel-manager';
 import type { InfoOutcome } from '../../core/channels/info-sender';
@@ -43,6 +43,10 @@ export type AgentHostOptions = {
    * default `$XDG_STATE_HOME/switchboard`. The desktop passes its config folder.
    */
   readonly stateDir?: string;
+  /** The availability published at sign-in; default Available. */
+  readonly presence?: { readonly availability: AvailabilityName; readonly note?: string };
+  /** Contacts to watch from the start. */
+  readonly watch?: readonly string[];
 };
 
 /**
@@ -57,7 +61,7 @@ export function createHostMediaEngine(): MediaEngine {
  * Presence for one agent: published through the engine's user agent, Busy while conference
  * audio is up (open question 29), reported as `presence` events.
  */
-function createPresence(engine: AgentEngine, deviceId: string, logger: Logger): PresenceManager {
+function createPresence(engine: AgentEngine, deviceId: string, logger: Logger, initial: AgentHostOptions['presence']): PresenceManager {
   const presence = new PresenceManager(
     {
       userAgent: engine.userAgent,
@@ -75,6 +79,7 @@ function createPresence(engine: AgentEngine, deviceId: string, logger: Logger): 
       deviceId,
       newCallId: () => `pub-${randomUUID()}`,
       maxWatched: LIMITS.watchedContacts,
+      ...(initial !== undefined && { initial: { availability: initial.availability, ...(initial.note !== undefined && initial.note !== '' && { note: initial.note }) } }),
       onReport: (report) => engine.report(presenceEvent(report)),
     },
   );
@@ -181,7 +186,13 @@ export class AgentHost {
     const stateStore = new FileStore(options.stateDir ?? defaultStateDir(env));
     const journal = new DialogJournal(() => engine.userAgent.userAgentCore, stateStore, key, systemClock, logger);
     engine.events.once('registered', () => void journal.recoverAndStart().catch((error: unknown) => logger.warn('dialog journal failed', { error: String(error) })));
-    const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger);
+    const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger, options.presence);
+    for (const contact of options.watch ?? []) {
+      const watched = presence.watch(contact);
+      if (!watched.ok) {
+        logger.warn('not watching a contact', { aor: contact, reason: watched.message });
+      }
+    }
     return new AgentHost(engine, conferences, channels, registry, journal, presence);
   }
 

@@ -144,7 +144,7 @@ export async function runAgent(options: AgentOptions, io: AgentIo, env: NodeJS.P
       io.stdout.write(`${describe(event)}\n`);
     }
   };
-  const agent = await AgentHost.create(options, logger, env);
+  const agent = await AgentHost.create({ ...options, presence: { availability: options.availability } }, logger, env);
   agent.onEvent(emit);
   const { shutdown, finished, isStopping } = makeShutdown(agent, logger);
   const offSignal = io.onSignal((signal) => shutdown(signal));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availabilitySchema } from '../../common/agent-events';
 import { CliError, ExitCode } from './exit-codes';
 
 const wsUrl = z
@@ -37,6 +38,8 @@ export const agentOptionsSchema = z.object({
   registry: z.string().min(1).optional(),
   trust: z.array(sipUri).default([]),
   answerTimeout: positiveInt(1_000, 600_000).default(30_000),
+  availability: availabilitySchema.default('available'),
+  watch: z.array(sipUri).max(100).default([]),
 });
 /** @public */
 export type AgentOptions = z.infer<typeof agentOptionsSchema>;

@@ -63,6 +63,10 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     .option('--registry <dir>', 'per-user extension registry (default: ~/.config/switchboard/extensions)')
     .option('--trust <sip-uri...>', 'trusted senders: may open context channels inside a conference, and are auto-accepted with --auto-accept (repeatable)')
     .addOption(new Option('--answer-timeout <ms>', 'answer 480 to invitations nobody accepts or declines this fast').default('30000'))
+    .addOption(
+      new Option('--availability <state>', 'presence published at sign-in').choices(['available', 'busy', 'dnd', 'brb', 'away', 'offline']).default('available'),
+    )
+    .option('--watch <sip-uri...>', "contacts whose presence to watch from the start (repeatable; see `presence` events)")
     .option('-v, --verbose', 'debug logs, including sip.js internals, on stderr', false)
     .addHelpText('after', `${JSON_HELP}\n${EXIT_CODES_HELP}`)
     .action(async (raw: Record<string, unknown>) => {

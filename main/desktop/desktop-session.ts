@@ -277,6 +277,8 @@ export class DesktopSession {
         trust,
         // The open-dialog journal lives with the settings: one profile, one account.
         stateDir: options.configDir,
+        ...(settings.presence !== undefined && { presence: settings.presence }),
+        watch: settings.watch ?? [],
       },
       options.logger,
       options.env,
@@ -288,6 +290,9 @@ export class DesktopSession {
       }
     });
     const offTrace = agent.trace.subscribe((entry) => this.onTrace(entry.seq));
+    for (const contact of settings.watch ?? []) {
+      this.emit({ type: 'host.watch', aor: contact, watching: true });
+    }
     this.detachAgent = () => {
       offEvents();
       offTrace();
@@ -461,6 +466,7 @@ export class DesktopSession {
       settingsView: () => this.settingsView(),
       storePassword: (secret) => options.secrets.set(secret),
       saveSettings: (settings) => this.saveSettings(settings),
+      currentSettings: () => this.settings,
       restartAgent: () => this.restart(),
       // Only the devices changed: switch them in the calls in progress, keep the registration.
       switchDevices: () => this.media.devicesChanged(),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { create as createTar } from 'tar';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { AgentCommand } from '../../../common/agent-commands';
-import { BRIDGE_METHODS, type BridgePush } from '../../../common/bridge';
+import { BRIDGE_METHODS, type BridgePush, type Settings } from '../../../common/bridge';
 import type { Conversation, DesktopEvent } from '../../../common/desktop-state';
 import type { TraceEntry, TraceFilter } from '../../../core/sip/sip-trace';
 import { silentLogger } from '../../../core/ports/logger';
@@ -62,6 +62,7 @@ function inertContext(): BridgeHandlerContext {
     settingsView: none,
     storePassword: () => Promise.resolve(),
     saveSettings: none,
+    currentSettings: none,
     restartAgent: () => undefined,
     switchDevices: () => undefined,
   };
@@ -272,5 +273,37 @@ describe('handlers through DesktopSession.handle', () => {
   it('answers a handler that fails unexpectedly as internal, naming the method', async () => {
     const { session } = await open({ host: 'electron', openExternal: () => Promise.reject(new Error('no browser')) });
     await expect(session.handle('shell.openExternal', { url: 'https://example.org/' })).resolves.toEqual({ ok: false, error: { code: 'internal', message: 'shell.openExternal failed: no browser' } });
+  });
+});
+
+describe('presence handlers', () => {
+  it('keep the choice and the watch list in settings and tell the running agent', async () => {
+    let settings: Settings = { server: '', aor: '', autoAccept: false, trust: [] };
+    const events: unknown[] = [];
+    const agent = fakeAgent();
+    const handlers = createBridgeHandlers({
+      ...inertContext(),
+      runningAgent: () => ({ ...agent, presence: { setActivity: () => undefined } }) as never,
+      currentSettings: () => settings,
+      saveSettings: (next) => {
+        const previous = settings;
+        settings = next;
+        return Promise.resolve(previous);
+      },
+      emit: (event) => events.push(event),
+    });
+    await handlers['presence.set']({ availability: 'dnd', note: 'Training' }, undefined);
+    await handlers['presence.watch']({ aor: 'sip:sup@lab.local' }, undefined);
+    await handlers['presence.watch']({ aor: 'sip:SUP@lab.local' }, undefined);
+    await handlers['presence.unwatch']({ aor: 'sip:sup@lab.local' }, undefined);
+    expect(settings.presence).toEqual({ availability: 'dnd', note: 'Training' });
+    expect(settings.watch).toEqual([]);
+    expect(agent.commands).toEqual([
+      { cmd: 'presence', availability: 'dnd', note: 'Training' },
+      { cmd: 'watch', aor: 'sip:sup@lab.local' },
+      { cmd: 'watch', aor: 'sip:SUP@lab.local' },
+      { cmd: 'unwatch', aor: 'sip:sup@lab.local' },
+    ]);
+    expect(events).toContainEqual({ type: 'host.watch', aor: 'sip:sup@lab.local', watching: false });
   });
 });

@@ -3,6 +3,7 @@ import { appHandlers, type AppAreaContext } from './app';
 import { extensionsHandlers, type ExtensionsAreaContext } from './extensions';
 import { mediaHandlers, type MediaAreaContext } from './media';
 import { paneHandlers, type PaneAreaContext } from './panes';
+import { presenceHandlers, type PresenceAreaContext } from './presence';
 import { settingsHandlers, type SettingsAreaContext } from './settings';
 import { traceHandlers, type TraceAreaContext } from './trace';
 import type { BridgeHandlers } from './types';
@@ -14,7 +15,7 @@ export type { BridgeHandler, BridgeHandlers } from './types';
  * All that the bridge handlers may see and do of the desktop session: the union of what each
  * area asks for, which the session grants without handing out its private state.
  */
-export type BridgeHandlerContext = AppAreaContext & AgentAreaContext & MediaAreaContext & PaneAreaContext & TraceAreaContext & ExtensionsAreaContext & SettingsAreaContext;
+export type BridgeHandlerContext = AppAreaContext & AgentAreaContext & MediaAreaContext & PaneAreaContext & TraceAreaContext & ExtensionsAreaContext & SettingsAreaContext & PresenceAreaContext;
 
 /** The handler tables of the areas, in the order {@link createBridgeHandlers} merges them. */
 type HandlerAreas = [
@@ -25,6 +26,7 @@ type HandlerAreas = [
   ReturnType<typeof traceHandlers>,
   ReturnType<typeof extensionsHandlers>,
   ReturnType<typeof settingsHandlers>,
+  ReturnType<typeof presenceHandlers>,
 ];
 
 /** The methods of `Areas` that an earlier area already handles. */
@@ -52,5 +54,6 @@ export function createBridgeHandlers(context: BridgeHandlerContext): BridgeHandl
     ...traceHandlers(context),
     ...extensionsHandlers(context),
     ...settingsHandlers(context),
+    ...presenceHandlers(context),
   };
 }
