@@ -362,65 +362,111 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
   const udpPort = options.udpPort ?? (await pickFreePort('udp'));
   const wsPort = options.wsPort ?? (await pickFreePort('tcp'));
   const domain = options.domain ?? 'lab.local';
-  const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  const stopTimeoutMs = options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   const config = renderKamailioConfig({ ...options, udpPort, wsPort, domain });
 
   const dir = await mkdtemp(join(tmpdir(), 'kamailio-lab-'));
   const configPath = join(dir, 'kamailio.cfg');
-  const runDir = dir;
-  const pidFile = join(dir, 'kamailio.pid');
   await writeFile(configPath, config, 'utf8');
   installExitHook();
 
-  const tail = new LineTail();
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  let running = false;
-  let stopped = false;
+  const kamailio = new KamailioProcess({
+    binary,
+    configPath,
+    dir,
+    wsPort,
+    readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+    sharedMemoryMiB: options.sharedMemoryMiB ?? 64,
+  });
+  try {
+    await kamailio.start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+  return new KamailioControl(kamailio, { udpPort, wsPort, domain, configPath, dir, stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS });
+}
 
-  const spawnOnce = (): void => {
+/** Where a Kamailio runs from and how it is started. */
+type KamailioSetup = {
+  readonly binary: string;
+  readonly configPath: string;
+  /** The temporary directory: PID file, runtime and working directory. */
+  readonly dir: string;
+  readonly wsPort: number;
+  readonly readyTimeoutMs: number;
+  readonly sharedMemoryMiB: number;
+};
+
+/**
+ * One Kamailio process group, started (and started again) on the same config: the child, its
+ * output tail, whether it runs, and how to wait for it to answer or to be gone.
+ */
+class KamailioProcess {
+  readonly tail = new LineTail();
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private alive = false;
+
+  constructor(private readonly setup: KamailioSetup) {}
+
+  /** PID of the current main process, which is also its process group id; -1 before the first start. */
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  /** Whether the main process has not exited yet. */
+  get running(): boolean {
+    return this.alive;
+  }
+
+  /** Spawns Kamailio and waits until it answers JSON-RPC. */
+  async start(): Promise<void> {
+    this.spawn();
+    await this.waitReady();
+  }
+
+  private spawn(): void {
+    const { binary, configPath, dir } = this.setup;
+    const pidFile = join(dir, 'kamailio.pid');
     // Absolute paths throughout: -w changes directory before the PID file is written.
     const proc = spawn(
       binary,
-      ['-f', configPath, '-DD', '-E', '-m', String(Math.trunc(options.sharedMemoryMiB ?? 64)), '-M', '8', '-P', pidFile, '-Y', runDir, '-w', runDir],
+      ['-f', configPath, '-DD', '-E', '-m', String(Math.trunc(this.setup.sharedMemoryMiB)), '-M', '8', '-P', pidFile, '-Y', dir, '-w', dir],
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child = proc;
-    running = true;
+    this.child = proc;
+    this.alive = true;
     const pid = proc.pid;
     if (pid !== undefined) {
       liveGroups.add(pid);
     }
-    exited = new Promise<void>((resolve) => {
+    this.exited = new Promise<void>((resolve) => {
       proc.once('exit', (code, signal) => {
-        running = false;
-        tail.add(`[launcher] kamailio ${pid ?? '?'} exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
+        this.alive = false;
+        this.tail.add(`[launcher] kamailio ${pid ?? '?'} exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
         resolve();
       });
       proc.once('error', (error) => {
-        running = false;
-        tail.add(`[launcher] spawn failed: ${error.message}`);
+        this.alive = false;
+        this.tail.add(`[launcher] spawn failed: ${error.message}`);
         resolve();
       });
     });
     for (const stream of [proc.stdout, proc.stderr]) {
       stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => tail.push(chunk));
+      stream?.on('data', (chunk: string) => this.tail.push(chunk));
       // A forgotten handle must not keep the test process alive; the exit hook kills Kamailio.
       if (stream instanceof Socket) {
         stream.unref();
       }
     }
     proc.unref();
-  };
-
-  const currentPid = (): number => child?.pid ?? -1;
+  }
 
   /** Waits for the main process to exit and for every other member of its group to vanish. */
-  const waitGone = async (pgid: number, timeoutMs: number): Promise<boolean> => {
+  async waitGone(pgid: number, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    const exitedInTime = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+    const exitedInTime = await Promise.race([this.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
     if (!exitedInTime) {
       return false;
     }
@@ -429,25 +475,26 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
       liveGroups.delete(pgid);
     }
     return gone;
-  };
+  }
 
-  const killGroup = async (): Promise<void> => {
-    const pgid = currentPid();
+  async killGroup(): Promise<void> {
+    const pgid = this.pid;
     if (pgid <= 0) {
       return;
     }
     signalGroup(pgid, 'SIGKILL');
-    if (!(await waitGone(pgid, KILL_WAIT_TIMEOUT_MS))) {
+    if (!(await this.waitGone(pgid, KILL_WAIT_TIMEOUT_MS))) {
       throw new Error(`kamailio group ${pgid} still has processes ${KILL_WAIT_TIMEOUT_MS} ms after SIGKILL`);
     }
-  };
+  }
 
-  const waitReady = async (): Promise<void> => {
+  private async waitReady(): Promise<void> {
+    const { wsPort, readyTimeoutMs } = this.setup;
     const started = Date.now();
     const deadline = started + readyTimeoutMs;
     let lastError = 'no attempt made';
     while (Date.now() < deadline) {
-      if (!running) {
+      if (!this.alive) {
         lastError = 'kamailio exited during start-up';
         break;
       }
@@ -459,112 +506,125 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
       }
       await sleep(POLL_INTERVAL_MS);
     }
-    const elapsed = Date.now() - started;
-    await killGroup().catch(() => undefined);
-    const check = await checkConfig(binary, configPath);
-    const output = tail.text().split('\n');
+    throw await this.startFailure(Date.now() - started, lastError);
+  }
+
+  /** Kills what started, and explains why it did not answer: the config check, errors, output. */
+  private async startFailure(elapsed: number, lastError: string): Promise<Error> {
+    await this.killGroup().catch(() => undefined);
+    const check = await checkConfig(this.setup.binary, this.setup.configPath);
+    const output = this.tail.text().split('\n');
     const errors = output.filter((line) => /\b(ERROR|CRITICAL|BUG):/.test(line)).slice(-5);
-    const hint = /websocket\.so/.test(tail.text()) ? `\nThe websocket module may be missing; ${INSTALL_HINT}.` : '';
-    throw new Error(
-      `kamailio did not answer JSON-RPC on 127.0.0.1:${wsPort} within ${elapsed} ms (${lastError}); ${check}${hint}\n` +
+    const hint = /websocket\.so/.test(this.tail.text()) ? `\nThe websocket module may be missing; ${INSTALL_HINT}.` : '';
+    return new Error(
+      `kamailio did not answer JSON-RPC on 127.0.0.1:${this.setup.wsPort} within ${elapsed} ms (${lastError}); ${check}${hint}\n` +
         (errors.length > 0 ? `errors:\n${errors.join('\n')}\n` : '') +
         `last output:\n${output.slice(-40).join('\n')}`,
     );
-  };
+  }
+}
 
-  const startAndWait = async (): Promise<void> => {
-    spawnOnce();
-    await waitReady();
-  };
+/** The {@link KamailioHandle} of one started Kamailio. */
+class KamailioControl implements KamailioHandle {
+  readonly udpPort: number;
+  readonly wsPort: number;
+  readonly wsUrl: string;
+  readonly domain: string;
+  readonly configPath: string;
+  private stopped = false;
 
-  try {
-    await startAndWait();
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    throw error;
+  constructor(
+    private readonly kamailio: KamailioProcess,
+    private readonly where: { udpPort: number; wsPort: number; domain: string; configPath: string; dir: string; stopTimeoutMs: number },
+  ) {
+    this.udpPort = where.udpPort;
+    this.wsPort = where.wsPort;
+    this.wsUrl = `ws://127.0.0.1:${where.wsPort}`;
+    this.domain = where.domain;
+    this.configPath = where.configPath;
   }
 
-  const assertNotStopped = (action: string): void => {
-    if (stopped) {
+  get pid(): number {
+    return this.kamailio.pid;
+  }
+
+  rpc(method: string, params?: readonly unknown[], rpcOptions?: KamailioRpcOptions): Promise<unknown> {
+    return jsonRpc(this.wsPort, method, params, rpcOptions?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
+  }
+
+  async locations(): Promise<KamailioLocation[]> {
+    return parseUlDump(await jsonRpc(this.wsPort, 'ul.dump', undefined, DEFAULT_RPC_TIMEOUT_MS));
+  }
+
+  async pause(): Promise<void> {
+    this.assertNotStopped('pause');
+    const pgid = this.kamailio.pid;
+    signalGroup(pgid, 'SIGSTOP');
+    // SIGSTOP is asynchronous; only report paused once no member can still run.
+    const ok = await waitFor(
+      async () => (await groupMembers(pgid)).every((member) => member.state === 'T'),
+      SIGNAL_SETTLE_TIMEOUT_MS,
+    );
+    if (!ok) {
+      throw new Error(`kamailio group ${pgid} did not stop within ${SIGNAL_SETTLE_TIMEOUT_MS} ms`);
+    }
+  }
+
+  async resume(): Promise<void> {
+    this.assertNotStopped('resume');
+    const pgid = this.kamailio.pid;
+    signalGroup(pgid, 'SIGCONT');
+    const ok = await waitFor(
+      async () => (await groupMembers(pgid)).every((member) => member.state !== 'T'),
+      SIGNAL_SETTLE_TIMEOUT_MS,
+    );
+    if (!ok) {
+      throw new Error(`kamailio group ${pgid} did not resume within ${SIGNAL_SETTLE_TIMEOUT_MS} ms`);
+    }
+  }
+
+  async kill(): Promise<void> {
+    this.assertNotStopped('kill');
+    await this.kamailio.killGroup();
+  }
+
+  async restart(): Promise<void> {
+    this.assertNotStopped('restart');
+    if (this.kamailio.running) {
+      await this.kamailio.killGroup();
+    }
+    this.kamailio.tail.add('[launcher] restarting');
+    await this.kamailio.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    this.stopped = true;
+    const pgid = this.kamailio.pid;
+    if (this.kamailio.running && pgid > 0) {
+      signalGroup(pgid, 'SIGTERM');
+      // A paused group would never act on SIGTERM.
+      signalGroup(pgid, 'SIGCONT');
+      if (!(await this.kamailio.waitGone(pgid, this.where.stopTimeoutMs))) {
+        await this.kamailio.killGroup();
+      }
+    } else if (pgid > 0) {
+      // The main process is gone but orphaned workers may remain.
+      signalGroup(pgid, 'SIGKILL');
+      await this.kamailio.waitGone(pgid, KILL_WAIT_TIMEOUT_MS);
+    }
+    await rm(this.where.dir, { recursive: true, force: true });
+  }
+
+  stderrTail(): string {
+    return this.kamailio.tail.text();
+  }
+
+  private assertNotStopped(action: string): void {
+    if (this.stopped) {
       throw new Error(`cannot ${action}: this Kamailio was stopped`);
     }
-  };
-
-  const handle: KamailioHandle = {
-    udpPort,
-    wsPort,
-    wsUrl: `ws://127.0.0.1:${wsPort}`,
-    domain,
-    get pid(): number {
-      return currentPid();
-    },
-    configPath,
-    rpc(method, params, rpcOptions) {
-      return jsonRpc(wsPort, method, params, rpcOptions?.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS);
-    },
-    async locations() {
-      return parseUlDump(await jsonRpc(wsPort, 'ul.dump', undefined, DEFAULT_RPC_TIMEOUT_MS));
-    },
-    async pause() {
-      assertNotStopped('pause');
-      const pgid = currentPid();
-      signalGroup(pgid, 'SIGSTOP');
-      // SIGSTOP is asynchronous; only report paused once no member can still run.
-      const ok = await waitFor(
-        async () => (await groupMembers(pgid)).every((member) => member.state === 'T'),
-        SIGNAL_SETTLE_TIMEOUT_MS,
-      );
-      if (!ok) {
-        throw new Error(`kamailio group ${pgid} did not stop within ${SIGNAL_SETTLE_TIMEOUT_MS} ms`);
-      }
-    },
-    async resume() {
-      assertNotStopped('resume');
-      const pgid = currentPid();
-      signalGroup(pgid, 'SIGCONT');
-      const ok = await waitFor(
-        async () => (await groupMembers(pgid)).every((member) => member.state !== 'T'),
-        SIGNAL_SETTLE_TIMEOUT_MS,
-      );
-      if (!ok) {
-        throw new Error(`kamailio group ${pgid} did not resume within ${SIGNAL_SETTLE_TIMEOUT_MS} ms`);
-      }
-    },
-    async kill() {
-      assertNotStopped('kill');
-      await killGroup();
-    },
-    async restart() {
-      assertNotStopped('restart');
-      if (running) {
-        await killGroup();
-      }
-      tail.add('[launcher] restarting');
-      await startAndWait();
-    },
-    async stop() {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
-      const pgid = currentPid();
-      if (running && pgid > 0) {
-        signalGroup(pgid, 'SIGTERM');
-        // A paused group would never act on SIGTERM.
-        signalGroup(pgid, 'SIGCONT');
-        if (!(await waitGone(pgid, stopTimeoutMs))) {
-          await killGroup();
-        }
-      } else if (pgid > 0) {
-        // The main process is gone but orphaned workers may remain.
-        signalGroup(pgid, 'SIGKILL');
-        await waitGone(pgid, KILL_WAIT_TIMEOUT_MS);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
-    stderrTail() {
-      return tail.text();
-    },
-  };
-  return handle;
+  }
 }
