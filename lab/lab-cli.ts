@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
+import type { Logger } from '../core/ports/logger';
 import { createStreamLogger } from '../main/adapters/stderr-logger';
 import { startKamailio, type KamailioHandle } from './kamailio';
 import { Lab } from './lab';
@@ -18,46 +19,28 @@ const labCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('quit') }).strict(),
 ]);
 
+type LabCommand = z.infer<typeof labCommandSchema>;
+
 type LabCliOptions = { port: string; kamailio: boolean; domain: string; invite: string[]; verbose: boolean };
 
 const print = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
 
+type Invite = (to: string, subject: string, audio: boolean) => Promise<void>;
+
 async function run(options: LabCliOptions): Promise<number> {
   const logger = createStreamLogger({ level: options.verbose ? 'debug' : 'info' });
-  let kamailio: KamailioHandle | undefined;
-  let lab: Lab;
-  if (options.kamailio) {
-    const { freeUdpPort } = await import('./sip/free-port');
-    const labPort = await freeUdpPort();
-    kamailio = await startKamailio({ domain: options.domain, conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
-    lab = await Lab.start({ domain: options.domain, logger, signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
-  } else {
-    lab = await Lab.start({ domain: options.domain, logger, signaling: { mode: 'standalone', port: Number(options.port) } });
-  }
+  const { lab, kamailio } = await startLab(options, logger);
   const wsUrl = kamailio?.wsUrl ?? lab.wsUrl ?? '';
   print({ type: 'lab.ready', wsUrl, domain: options.domain, behindKamailio: kamailio !== undefined });
   process.stderr.write(`lab: agents register at ${wsUrl} as sip:<name>@${options.domain}; JSON commands on stdin, e.g. {"cmd":"invite","to":"sip:agent@${options.domain}"}\n`);
 
-  const invite = async (to: string, subject: string, audio: boolean): Promise<void> => {
+  const invite: Invite = async (to, subject, audio) => {
     const { conference, outcome } = await lab.invite(to, subject, { audio });
     print({ type: 'conference.created', conference: conference.id, focusUri: conference.focusUri, invited: to });
     const result = await outcome;
     print({ type: 'invitation.outcome', conference: conference.id, to, state: result.state, status: result.status, reason: result.reason });
   };
-
-  // --invite: invite each named agent once, as soon as it has registered with the lab.
-  const pendingInvites = new Set(options.invite);
-  const poll = setInterval(() => {
-    for (const aor of pendingInvites) {
-      if (lab.registrations().some((r) => r.aor.toLowerCase() === aor.toLowerCase()) || kamailio) {
-        pendingInvites.delete(aor);
-        setTimeout(() => void invite(aor, 'Lab conference', true), kamailio ? 1500 : 300).unref();
-      }
-    }
-    if (pendingInvites.size === 0) {
-      clearInterval(poll);
-    }
-  }, 200);
+  const poll = inviteOnceRegistered(lab, kamailio, options.invite, invite);
 
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (finish = resolve));
@@ -71,38 +54,78 @@ async function run(options: LabCliOptions): Promise<number> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   createInterface({ input: process.stdin }).on('line', (line) => {
-    if (line.trim() === '') {
-      return;
-    }
-    let parsed: z.ZodSafeParseResult<z.infer<typeof labCommandSchema>>;
-    try {
-      parsed = labCommandSchema.safeParse(JSON.parse(line));
-    } catch {
-      print({ type: 'error', message: `not JSON: ${line.slice(0, 80)}` });
-      return;
-    }
-    if (!parsed.success) {
-      print({ type: 'error', message: `bad command: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
-      return;
-    }
-    const command = parsed.data;
-    switch (command.cmd) {
-      case 'invite':
-        void invite(command.to, command.subject, command.audio);
-        return;
-      case 'eject':
-        print({ type: 'ejected', ok: lab.conferences.eject(command.conference, command.user) });
-        return;
-      case 'end':
-        lab.conferences.end(command.conference);
-        print({ type: 'ended', conference: command.conference });
-        return;
-      case 'quit':
-        stop();
-        return;
+    const command = parseCommand(line);
+    if (command !== undefined) {
+      runCommand(lab, command, invite, stop);
     }
   });
   return done;
+}
+
+/** The lab on its own WebSocket edge, or over UDP behind a Kamailio started for it. */
+async function startLab(options: LabCliOptions, logger: Logger): Promise<{ lab: Lab; kamailio: KamailioHandle | undefined }> {
+  if (!options.kamailio) {
+    return { lab: await Lab.start({ domain: options.domain, logger, signaling: { mode: 'standalone', port: Number(options.port) } }), kamailio: undefined };
+  }
+  const { freeUdpPort } = await import('./sip/free-port');
+  const labPort = await freeUdpPort();
+  const kamailio = await startKamailio({ domain: options.domain, conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+  const lab = await Lab.start({ domain: options.domain, logger, signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
+  return { lab, kamailio };
+}
+
+/** --invite: invites each named agent once, as soon as it has registered with the lab. */
+function inviteOnceRegistered(lab: Lab, kamailio: KamailioHandle | undefined, aors: readonly string[], invite: Invite): ReturnType<typeof setInterval> {
+  const pendingInvites = new Set(aors);
+  const poll = setInterval(() => {
+    for (const aor of pendingInvites) {
+      if (lab.registrations().some((r) => r.aor.toLowerCase() === aor.toLowerCase()) || kamailio) {
+        pendingInvites.delete(aor);
+        setTimeout(() => void invite(aor, 'Lab conference', true), kamailio ? 1500 : 300).unref();
+      }
+    }
+    if (pendingInvites.size === 0) {
+      clearInterval(poll);
+    }
+  }, 200);
+  return poll;
+}
+
+/** One stdin line as a command, or `undefined` (blank, or refused with an `error` event). */
+function parseCommand(line: string): LabCommand | undefined {
+  if (line.trim() === '') {
+    return undefined;
+  }
+  let parsed: z.ZodSafeParseResult<LabCommand>;
+  try {
+    parsed = labCommandSchema.safeParse(JSON.parse(line));
+  } catch {
+    print({ type: 'error', message: `not JSON: ${line.slice(0, 80)}` });
+    return undefined;
+  }
+  if (!parsed.success) {
+    print({ type: 'error', message: `bad command: ${parsed.error.issues[0]?.message ?? 'invalid'}` });
+    return undefined;
+  }
+  return parsed.data;
+}
+
+function runCommand(lab: Lab, command: LabCommand, invite: Invite, stop: () => void): void {
+  switch (command.cmd) {
+    case 'invite':
+      void invite(command.to, command.subject, command.audio);
+      return;
+    case 'eject':
+      print({ type: 'ejected', ok: lab.conferences.eject(command.conference, command.user) });
+      return;
+    case 'end':
+      lab.conferences.end(command.conference);
+      print({ type: 'ended', conference: command.conference });
+      return;
+    case 'quit':
+      stop();
+      return;
+  }
 }
 
 const program = new Command('switchboard lab')
