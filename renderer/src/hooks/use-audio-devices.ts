@@ -12,6 +12,9 @@ export type AudioDevices = {
   readonly named: boolean;
 };
 
+/** The devices plugged in now, and a way to learn their names. */
+export type AudioDeviceList = { readonly devices: AudioDevices; readonly revealNames: () => Promise<void> };
+
 const NONE: AudioDevices = { inputs: [], outputs: [], named: true };
 
 async function listDevices(): Promise<AudioDevices> {
@@ -28,7 +31,7 @@ async function listDevices(): Promise<AudioDevices> {
  * The audio devices plugged in now, listed again whenever one is plugged in or out
  * (`devicechange`, W3C Media Capture and Streams §9.3), and a way to reveal their names.
  */
-export function useAudioDevices(): { devices: AudioDevices; revealNames: () => Promise<void> } {
+export function useAudioDevices(): AudioDeviceList {
   const [devices, setDevices] = useState<AudioDevices>(NONE);
   useEffect(() => {
     let live = true;

@@ -5,7 +5,7 @@ import { ConversationList } from '../components/ConversationList';
 import { ExtensionsManager } from '../components/extensions/ExtensionsManager';
 import { MissingDevices } from '../components/MissingDevices';
 import { Notices } from '../components/Notices';
-import { SettingsForm } from '../components/SettingsForm';
+import { SettingsForm } from '../components/settings/SettingsForm';
 import { TryIt } from '../components/TryIt';
 import { useAppInfo } from '../hooks/use-app-info';
 import { useOpenConversation } from '../hooks/use-open-conversation';
