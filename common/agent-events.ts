@@ -88,6 +88,8 @@ const invitationEvent = z.object({
   im: z.boolean(),
   /** `Ms-Conversation-ID` of the invitation, else its Call-ID: the conversation it opens. */
   conversationId: z.string().optional(),
+  /** Do not disturb, sender not trusted: shown without ringing, answered 486 if nobody decides. */
+  quiet: z.boolean().optional(),
 });
 
 const invitationDecided = (type: 'invitation.accepted' | 'invitation.declined') =>
@@ -187,6 +189,8 @@ const channelRequestEvent = z.object({
   from: z.string(),
   name: z.string(),
   toast: z.string().optional(),
+  /** Do not disturb, sender not trusted: shown without ringing, answered 486 if nobody decides. */
+  quiet: z.boolean().optional(),
 });
 
 const channelStateEvent = z.object({ type: z.literal('channel.state'), ...channelKey, state: channelStateSchema });

@@ -68,6 +68,8 @@ const pendingSchema = z.strictObject({
   appId: z.string().optional(),
   name: z.string().optional(),
   toast: z.string().optional(),
+  /** Do not disturb: shown, but the host does not ring for it. */
+  quiet: z.boolean().optional(),
 });
 /** An invitation or channel request waiting for the agent (the toast). @public */
 export type Pending = z.infer<typeof pendingSchema>;
@@ -427,6 +429,7 @@ function invitationToast(event: EventOf<'invitation'>, at: number): Pending {
     focusUri: event.focusUri,
     audio: event.audio,
     im: event.im,
+    ...(event.quiet === true && { quiet: true }),
   };
 }
 
@@ -443,6 +446,7 @@ function channelToast(event: EventOf<'channel.request'>, at: number): Pending {
     appId: event.appId,
     name: event.name,
     ...(event.toast !== undefined && { toast: event.toast }),
+    ...(event.quiet === true && { quiet: true }),
   };
 }
 

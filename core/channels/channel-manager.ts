@@ -5,6 +5,7 @@ import type { Logger } from '../ports/logger';
 import { decideChannelInvite, type ChannelRegistration } from './channel-decision';
 import { ChannelState } from './channel-state';
 import { ContextChannel } from './context-channel';
+import { isListedSipAor } from './sip-identity';
 import type { InfoOutcome } from './info-sender';
 import { MIME_SESSION_INVITE } from './session-invite';
 import { warningHeader } from './warning-text';
@@ -30,6 +31,11 @@ export type ChannelManagerOptions = {
   readonly trustList?: readonly string[];
   /** Answer 480 to a channel request nobody decides on in this time. */
   readonly answerTimeoutMs?: number;
+  /**
+   * The agent chose Do not disturb: requests from senders not on `trustList` are shown without
+   * ringing (`quiet`) and answered 486 Busy Here if nobody decides in time.
+   */
+  readonly doNotDisturb?: () => boolean;
   /** Channels open at once; more get 486 (default {@link LIMITS}.openChannels). */
   readonly maxChannels?: number;
 };
@@ -201,11 +207,17 @@ export class ChannelManager {
 
   private ring(channel: ContextChannel, slot: RingingSlot, name: string, conversationId: string): void {
     channel.ring();
+    const quiet = (this.options.doNotDisturb?.() ?? false) && !isListedSipAor(channel.from, this.options.trustList ?? []);
     const timer = this.deps.clock.setTimeout(
       this.engine.faults.wrap(channel.callId, 'channel answer timer', () => {
         if (this.takePending(channel.id)) {
-          channel.close('no answer');
-          this.report(channel.appId, 480, 'not answered in time', channel.from);
+          if (quiet) {
+            channel.close('no answer (do not disturb)', { status: 486, phrase: 'Busy Here' });
+            this.report(channel.appId, 486, 'not answered: the agent does not want to be disturbed', channel.from);
+          } else {
+            channel.close('no answer');
+            this.report(channel.appId, 480, 'not answered in time', channel.from);
+          }
         }
       }),
       this.options.answerTimeoutMs ?? 30_000,
@@ -220,6 +232,7 @@ export class ChannelManager {
       from: channel.from,
       name,
       ...(channel.invite.customToast !== undefined && { toast: channel.invite.customToast }),
+      ...(quiet && { quiet }),
     });
   }
 

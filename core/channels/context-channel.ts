@@ -148,13 +148,16 @@ export class ContextChannel implements Recoverable {
     return this.sender.send(contentType, body);
   }
 
-  /** Ends the channel: 480 while it rings, else BYE (pane closed, conversation ended). */
-  close(reason: string): void {
+  /**
+   * Ends the channel: while it rings, a refusal (480 unless `refusal` says otherwise, e.g. 486
+   * under Do not disturb); else BYE (pane closed, conversation ended).
+   */
+  close(reason: string, refusal: { readonly status: number; readonly phrase: string } = { status: 480, phrase: 'Temporarily Unavailable' }): void {
     if (this.current === ChannelState.Terminated || this.current === ChannelState.Terminating) {
       return;
     }
     if (!this.session) {
-      this.refuse(480, 'Temporarily Unavailable', reason);
+      this.refuse(refusal.status, refusal.phrase, reason);
       return;
     }
     this.move(ChannelState.Terminating);

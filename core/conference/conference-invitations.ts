@@ -41,6 +41,11 @@ export type ConferenceInvitationOptions = {
   readonly autoAccept?: boolean;
   /** SIP URIs whose invitations `autoAccept` applies to (`--trust`); others always ring. */
   readonly trustList?: readonly string[];
+  /**
+   * The agent chose Do not disturb: invitations from senders not on `trustList` are shown
+   * without ringing (`quiet`) and answered 486 Busy Here if nobody decides in time.
+   */
+  readonly doNotDisturb?: () => boolean;
 };
 
 /** What the handler needs from the engine. */
@@ -71,6 +76,8 @@ type Invitation = {
   release: () => void;
   /** A BYE sip.js refused before the inviter's ACK (RFC 3261 §15), to send once the ACK comes. */
   byeOwed: boolean;
+  /** Rings silently (Do not disturb) and gets 486 on no answer. */
+  quiet?: boolean;
 };
 
 /**
@@ -124,11 +131,13 @@ export class ConferenceInvitations {
       answer.reject(slot.status, slot.reasonPhrase, refusalHeaders(slot));
       return;
     }
+    const quiet = !auto && (this.options.doNotDisturb?.() ?? false) && !isListedSipAor(from, this.options.trustList ?? []);
     const invitation = this.register(answer, parsed.invite, slot);
+    invitation.quiet = quiet;
     answer.request.delegate = this.deps.faults.guard(answer.callId, 'invitation', { onCancel: () => this.onCancel(invitation) });
     answer.progress(180, 'Ringing');
     this.deps.emit({ type: 'dialog', conversationId: invitation.conversationId, callId: message.callId, role: 'invitation', peer: from });
-    this.deps.emit({ type: 'invitation', id: invitation.id, from, ...parsed.invite, conversationId: invitation.conversationId });
+    this.deps.emit({ type: 'invitation', id: invitation.id, from, ...parsed.invite, conversationId: invitation.conversationId, ...(quiet && { quiet }) });
     if (auto) {
       this.accept(invitation.id);
       return;
@@ -240,7 +249,12 @@ export class ConferenceInvitations {
     if (invitation.state !== 'Ringing') {
       return;
     }
-    invitation.answer.reject(480, 'Temporarily Unavailable');
+    if (invitation.quiet) {
+      // RFC 3261 §21.4.24: not willing to take the call; the agent asked not to be disturbed.
+      invitation.answer.reject(486, 'Busy Here', [warningHeader('the agent does not want to be disturbed')]);
+    } else {
+      invitation.answer.reject(480, 'Temporarily Unavailable');
+    }
     this.end(invitation, 'no answer');
     this.deps.emit({ type: 'invitation.cancelled', id: invitation.id, focusUri: invitation.invite.focusUri, reason: 'timeout' });
   }

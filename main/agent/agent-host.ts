@@ -157,6 +157,8 @@ export class AgentHost {
       },
       { socketFactory: nodeSocketFactory, clock: systemClock, logger },
     );
+    // Decided by the presence the agent chose, which is built after the features it governs.
+    let dnd = (): boolean => false;
     const conferences = new ConferenceManager(
       engine,
       {
@@ -165,7 +167,7 @@ export class AgentHost {
         media: options.media ?? createHostMediaEngine(),
         newGuid: () => randomUUID(),
       },
-      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout },
+      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout, doNotDisturb: () => dnd() },
     );
     const registry = await RegistrySnapshot.load(options.registry, env, logger);
     logger.info('extensions available', { count: registry.count });
@@ -178,7 +180,7 @@ export class AgentHost {
         isConferenceConversation: (id) => conferences.isConferenceConversation(id),
         newId: () => randomUUID().slice(0, 13),
       },
-      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout },
+      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout, doNotDisturb: () => dnd() },
     );
     conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
     // One journal per account: the key is a hash of the AOR, so no AOR text lands in a file name.
@@ -187,6 +189,7 @@ export class AgentHost {
     const journal = new DialogJournal(() => engine.userAgent.userAgentCore, stateStore, key, systemClock, logger);
     engine.events.once('registered', () => void journal.recoverAndStart().catch((error: unknown) => logger.warn('dialog journal failed', { error: String(error) })));
     const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger, options.presence);
+    dnd = () => presence.doNotDisturb;
     for (const contact of options.watch ?? []) {
       const watched = presence.watch(contact);
       if (!watched.ok) {

@@ -216,9 +216,12 @@ export class DesktopSession {
     }
   }
 
-  /** Rings while an invitation or channel request waits, unless the agent turned ringing off. */
+  /**
+   * Rings while an invitation or channel request waits, unless the agent turned ringing off or
+   * chose Do not disturb for that sender (`quiet`).
+   */
   private updateRing(): void {
-    const ringing = this.state.pending.length > 0 && this.settings.ring !== false;
+    const ringing = this.state.pending.some((p) => p.quiet !== true) && this.settings.ring !== false;
     if (ringing !== this.ringing) {
       this.ringing = ringing;
       this.media.ring(ringing);

@@ -103,6 +103,23 @@ describe('presence through Kamailio (RFC 3903, RFC 3856)', () => {
   });
 });
 
+describe('do not disturb', () => {
+  it('shows an untrusted invitation quietly and answers 486 when nobody decides; a trusted one rings', async () => {
+    const henry = await startAgent(kamailio.wsUrl, 'henry-p', ['--availability', 'dnd', '--answer-timeout', '1500']);
+    await henry.waitForType('presence', 5000, 0, (e) => e.aor === aorOf('henry-p') && e.availability === 'dnd');
+    const { outcome } = await lab.invite(aorOf('henry-p'), 'Not now');
+    const invitation = await henry.waitForType('invitation', 5000);
+    expect(invitation.event.quiet).toBe(true);
+    expect(await outcome).toMatchObject({ status: 486 });
+
+    const ivy = await startAgent(kamailio.wsUrl, 'ivy-p', ['--availability', 'dnd', '--trust', 'sip:conf@lab.local', '--answer-timeout', '1500']);
+    const trusted = lab.invite(aorOf('ivy-p'), 'From a trusted sender');
+    const rings = await ivy.waitForType('invitation', 5000);
+    expect(rings.event.quiet).toBeUndefined();
+    expect(await (await trusted).outcome).toMatchObject({ status: 480 });
+  });
+});
+
 describe('presence against the standalone lab', () => {
   it('serves PUBLISH and SUBSCRIBE itself', async () => {
     const standalone = await Lab.start({ signaling: { mode: 'standalone' } });
