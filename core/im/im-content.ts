@@ -2,6 +2,7 @@
  * The bodies of instant messages: what we accept, and how we turn them into text to show.
  * @packageDocumentation
  */
+import { mediaTypeOf } from '../sip/invite-router';
 
 /**
  * The body types we render, in the order we advertise them in `a=accept-types`.
@@ -34,7 +35,7 @@ export type ImTextResult =
  * @public
  */
 export function imTextOf(contentType: string, body: string): ImTextResult {
-  const type = mediaType(contentType);
+  const type = mediaTypeOf(contentType);
   if (type === 'text/plain') {
     return { ok: true, text: cap(body), contentType: 'text/plain' };
   }
@@ -44,18 +45,13 @@ export function imTextOf(contentType: string, body: string): ImTextResult {
   if (type === 'multipart/alternative') {
     const boundary = parameter(contentType, 'boundary');
     const parts = boundary === undefined ? [] : multipartParts(body, boundary);
-    const chosen = parts.find((p) => mediaType(p.contentType) === 'text/plain') ?? parts.find((p) => mediaType(p.contentType) === 'text/html');
+    const chosen = parts.find((p) => mediaTypeOf(p.contentType) === 'text/plain') ?? parts.find((p) => mediaTypeOf(p.contentType) === 'text/html');
     if (chosen) {
       return imTextOf(chosen.contentType, chosen.body);
     }
     return { ok: false, status: 415, reason: 'multipart/alternative without a text/plain or text/html part' };
   }
   return { ok: false, status: 415, reason: `cannot show ${type === '' ? 'a message without a content type' : type}` };
-}
-
-/** The media type of a Content-Type value, lower-case, without parameters. @public */
-export function mediaType(contentType: string): string {
-  return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
 /** One parameter of a Content-Type value (RFC 2045 §5.1), unquoted. @public */

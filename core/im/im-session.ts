@@ -4,7 +4,8 @@
  */
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
-import { imTextOf, mediaType, IM_ACCEPT_TYPES } from './im-content';
+import { mediaTypeOf } from '../sip/invite-router';
+import { imTextOf, IM_ACCEPT_TYPES } from './im-content';
 import { buildKeyboardActivity, MIME_IS_COMPOSING, MIME_KEYBOARD_ACTIVITY, MIME_MS_IMDN, parseDeliveryReport, parseTypingNotice, type UndeliveredRecipient } from './im-notices';
 
 /** A final response to a request we sent in the dialog; status 0 when it was not sent. @public */
@@ -120,7 +121,7 @@ export class ImSession {
 
   /** A MESSAGE arrived in the dialog. */
   receiveMessage(incoming: ImIncoming): ImAnswer {
-    const type = mediaType(incoming.contentType);
+    const type = mediaTypeOf(incoming.contentType);
     const from = incoming.sender ?? this.options.peer;
     if (type === MIME_IS_COMPOSING) {
       this.peerTyping(from, parseTypingNotice(incoming.body));
