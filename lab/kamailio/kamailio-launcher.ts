@@ -1,7 +1,7 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { constants as fsConstants } from 'node:fs';
-import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,11 @@ export interface KamailioLaunchOptions extends Omit<KamailioConfigOptions, 'udpP
    * for tm's 5 s wait timer, so loads near 1,000 requests per second need about 256.
    */
   sharedMemoryMiB?: number;
+  /**
+   * Whether Kamailio is the presence server too (PUBLISH, presence SUBSCRIBE/NOTIFY); default
+   * true, with its db_text folder in the run directory. Needs `kamailio-presence-modules`.
+   */
+  presence?: boolean;
 }
 
 /**
@@ -362,9 +367,9 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
   const udpPort = options.udpPort ?? (await pickFreePort('udp'));
   const wsPort = options.wsPort ?? (await pickFreePort('tcp'));
   const domain = options.domain ?? 'lab.local';
-  const config = renderKamailioConfig({ ...options, udpPort, wsPort, domain });
-
   const dir = await mkdtemp(join(tmpdir(), 'kamailio-lab-'));
+  const presenceDbDir = options.presenceDbDir ?? (options.presence === false ? undefined : await presenceFolder(dir));
+  const config = renderKamailioConfig({ ...options, udpPort, wsPort, domain, ...(presenceDbDir !== undefined && { presenceDbDir }) });
   const configPath = join(dir, 'kamailio.cfg');
   await writeFile(configPath, config, 'utf8');
   installExitHook();
@@ -385,6 +390,26 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
   }
   return new KamailioControl(kamailio, { udpPort, wsPort, domain, configPath, dir, stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS });
 }
+
+/**
+ * The presence modules' db_text folder (left empty: all state is in memory, im-presence §3.3),
+ * after checking the modules are installed, so a missing package fails with its name.
+ */
+async function presenceFolder(dir: string): Promise<string> {
+  const found = await Promise.any(MODULE_DIRS.map((d) => access(join(d, 'presence.so')))).then(
+    () => true,
+    () => false,
+  );
+  if (!found) {
+    throw new Error('Kamailio presence modules not found; install them with `apt-get install kamailio-presence-modules` (or start with presence: false)');
+  }
+  const folder = join(dir, 'presence-db');
+  await mkdir(folder);
+  return folder;
+}
+
+/** Where Debian and other distributions put Kamailio's modules. */
+const MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules', '/usr/lib64/kamailio/modules'];
 
 /** Where a Kamailio runs from and how it is started. */
 type KamailioSetup = {

@@ -18,10 +18,8 @@ const agents: AgentProcess[] = [];
 
 beforeAll(async () => {
   const labPort = await freeUdpPort();
-  kamailio = await startKamailio({
-    conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' },
-    presenceDbDir: mkdtempSync(join(tmpdir(), 'sb-presence-db-')),
-  });
+  // The lab's Kamailio is the presence server by default.
+  kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
   lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
 });
 
