@@ -39,6 +39,25 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
       channelId: z.string().max(256).optional(),
     })
     .strict(),
+  /**
+   * Sends an instant message: into a conference's IM MCU (by `focusUri` or `conversationId`),
+   * into a two-party conversation (`conversationId`), or to a peer (`to`, opening a session or
+   * falling back to pager mode). `id` names the message in its `im.delivery` events.
+   */
+  z
+    .object({
+      cmd: z.literal('im'),
+      focusUri: sipUri.optional(),
+      conversationId: z.string().min(1).max(256).optional(),
+      to: sipUri.optional(),
+      text: z.string().min(1).max(16_384),
+      contentType: z.enum(['text/plain', 'text/html']).optional(),
+      id: z.string().min(1).max(64).optional(),
+    })
+    .strict()
+    .refine((c) => [c.focusUri, c.conversationId, c.to].filter((v) => v !== undefined).length === 1, 'name exactly one of focusUri, conversationId or to'),
+  /** The agent is typing in a two-party conversation (or stopped). */
+  z.object({ cmd: z.literal('typing'), conversationId: z.string().min(1).max(256), typing: z.boolean() }).strict(),
   /** Chooses the agent's availability (published at once, and kept across reconnections). */
   z.object({ cmd: z.literal('presence'), availability: availabilitySchema, note: z.string().max(256).optional() }).strict(),
   /** Starts or stops watching a contact's presence (`presence` events follow). */

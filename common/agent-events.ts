@@ -260,8 +260,55 @@ export type PresenceView = z.infer<typeof presenceViewSchema>;
 
 const presenceEvent = presenceViewSchema.extend({ type: z.literal('presence') });
 
+/**
+ * An instant message in a conversation: received (from its author: `Ms-Sender` in a conference,
+ * else the peer) or, with `outgoing`, one the agent sent (its `im.delivery` events follow).
+ * `text` is always plain text: HTML arrives sanitized to text (open question 20).
+ */
+const imEvent = z.object({
+  type: z.literal('im'),
+  conversationId: z.string(),
+  focusUri: z.string().optional(),
+  from: z.string(),
+  contentType: z.string(),
+  text: z.string(),
+  messageId: z.string(),
+  outgoing: z.boolean().optional(),
+  /** Pager mode (RFC 3428): the message came outside any IM session. */
+  pager: z.boolean().optional(),
+});
+
+/** An IM session's life: the IM MCU dialog of a conference, or a two-party session. */
+const imStateEvent = z.object({
+  type: z.literal('im.state'),
+  conversationId: z.string(),
+  focusUri: z.string().optional(),
+  peer: z.string().optional(),
+  state: z.enum(['connecting', 'connected', 'ended']),
+  reason: z.string().optional(),
+  /** The first message a peer's INVITE carried (`ms-text-format`), for a toast only: the MESSAGE follows. */
+  preview: z.string().optional(),
+});
+
+/**
+ * Delivery of a message the agent sent: `sent` (accepted by the IM MCU, 202), `delivered`
+ * (200, or no failure report 10 s after a 202: open question 26), `failed` (with the
+ * recipients a delivery report named, or the reason).
+ */
+const imDeliveryEvent = z.object({
+  type: z.literal('im.delivery'),
+  conversationId: z.string(),
+  messageId: z.string(),
+  state: z.enum(['sent', 'delivered', 'failed']),
+  reason: z.string().optional(),
+  failed: z.array(z.object({ uri: z.string(), status: z.number().int(), diagnostics: z.string().optional() })).optional(),
+});
+
+/** Someone in the conversation started or stopped typing. */
+const imTypingEvent = z.object({ type: z.literal('im.typing'), conversationId: z.string(), from: z.string(), typing: z.boolean() });
+
 /** Roles a SIP dialog plays in a conversation, for the conversation's SIP trace. */
-export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel']);
+export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel', 'im']);
 /** @public */
 export type DialogRole = z.infer<typeof dialogRoleSchema>;
 
@@ -307,6 +354,10 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   channelInstallEvent,
   dialogEvent,
   presenceEvent,
+  imEvent,
+  imStateEvent,
+  imDeliveryEvent,
+  imTypingEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

@@ -113,6 +113,7 @@ export class AgentEngine {
   private attempt = 0;
   private retryTimer: TimerHandle | undefined;
   private readonly interceptors = new Map<string, (raw: string) => void>();
+  private messageHandler: ((message: Message) => number) | undefined;
   private readonly stopHooks: (() => Promise<void>)[] = [];
   private firstRegistration:
     | { resolve: () => void; reject: (error: AgentStartError) => void }
@@ -186,6 +187,14 @@ export class AgentEngine {
    */
   interceptRequests(method: string, handler: (raw: string) => void): void {
     this.interceptors.set(method.toUpperCase(), handler);
+  }
+
+  /**
+   * Takes out-of-dialog MESSAGEs (RFC 3428 pager mode) that passed admission: `handler` answers
+   * each and returns the status it sent. Without one, every MESSAGE is accepted with 200.
+   */
+  handleMessages(handler: (message: Message) => number): void {
+    this.messageHandler = handler;
   }
 
   /** Runs `hook` at the start of {@link AgentEngine.stop}, while still registered and connected. */
@@ -461,13 +470,30 @@ export class AgentEngine {
       void message.reject({ statusCode: admitted.status, reasonPhrase: admitted.reasonPhrase, extraHeaders: refusalHeaders(admitted) }).catch(() => undefined);
       return;
     }
-    void message.accept().catch((error: unknown) => this.log.warn('MESSAGE accept failed', { error: String(error) }));
+    if (!this.answerMessage(message)) {
+      return;
+    }
     this.emit({
       type: 'message',
       from: request.from.uri.toString(),
       contentType: request.getHeader('content-type') ?? 'text/plain',
       body: request.body,
     });
+  }
+
+  /** Answers a MESSAGE through the handler (500 if it throws); true when it was accepted. */
+  private answerMessage(message: Message): boolean {
+    if (!this.messageHandler) {
+      void message.accept().catch((error: unknown) => this.log.warn('MESSAGE accept failed', { error: String(error) }));
+      return true;
+    }
+    const handler = this.messageHandler;
+    const status = this.faults.run(message.request.callId, 'MESSAGE handler', () => handler(message));
+    if (status === undefined) {
+      void message.reject({ statusCode: 500, reasonPhrase: 'Server Internal Error' }).catch(() => undefined);
+      return false;
+    }
+    return status >= 200 && status < 300;
   }
 
   private setState(next: SupervisorState): void {

@@ -45,6 +45,8 @@ export const LIMITS = {
    * window's list and the agent is told to close one.
    */
   conversationWindows: 12,
+  /** Two-party IM sessions at once; an IM INVITE past it gets 486. */
+  imConversations: 64,
   /** Contacts whose presence one agent watches at once; a `watch` past it is refused. */
   watchedContacts: 100,
 } as const;

@@ -80,6 +80,17 @@ export class ConferenceManager {
     return this.invitations.decline(id);
   }
 
+  /**
+   * The conference a conversation id or focus URI names, if the agent is in it.
+   */
+  conferenceOf(target: { readonly focusUri?: string; readonly conversationId?: string }): Conference | undefined {
+    if (target.focusUri !== undefined) {
+      return this.find(target.focusUri);
+    }
+    const key = [...this.conversations.entries()].find(([, conversation]) => conversation === target.conversationId)?.[0];
+    return key === undefined ? undefined : this.conferences.get(key);
+  }
+
   /** Leaves the conference; false when the agent is not in it. */
   leave(focusUri: string): boolean {
     const conference = this.find(focusUri);
@@ -128,6 +139,7 @@ export class ConferenceManager {
         nextRequestId: () => ++this.requestId,
         newGuid: this.deps.newGuid,
         conversationId,
+        im: invite.im,
         onLeft: (c) => {
           const key = c.focusUri.toLowerCase();
           this.conferences.delete(key);
@@ -160,6 +172,12 @@ export class ConferenceManager {
     const message = Parser.parseMessage(raw, quietParserLogger);
     if (!message) {
       this.log.warn('ignoring unreadable BENOTIFY');
+      return;
+    }
+    const chat = [...this.conferences.values()].find((c) => c.ownsImDialog(message.callId));
+    if (chat) {
+      // A delivery report of the IM MCU ([MS-CONFIM] IMDN), never answered (BENOTIFY).
+      this.engine.faults.run(message.callId, 'IM BENOTIFY', () => chat.applyImReport(message.body ?? ''));
       return;
     }
     const conference = [...this.conferences.values()].find((c) => c.ownsRosterDialog(message.callId, message.fromTag, message.toTag));

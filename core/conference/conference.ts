@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { MediaEngine, MediaState } from '../ports/media';
 import { FocusDialog } from './focus-dialog';
+import { ConferenceIm } from '../im/conference-im';
 import { McuCall } from './mcu-call';
 import { MediaWatch, type PublicMediaState } from './media-watch';
 import { deriveMcuUri } from './roster';
@@ -55,6 +56,10 @@ export type ConferenceDeps = {
   readonly onLeft: (conference: Conference) => void;
   /** The conversation the conference belongs to (the invitation's `Ms-Conversation-ID`). */
   readonly conversationId?: string;
+  /** The invitation offered IM (`im available="true"`): join the IM MCU at once. */
+  readonly im?: boolean;
+  /** A fresh id for a received instant message. */
+  readonly newMessageId?: () => string;
 };
 
 /** Tunables of a conference join. */
@@ -81,6 +86,8 @@ export class Conference implements Recoverable {
   private focus: FocusDialog;
   private readonly subscription: RosterSubscription;
   private mcu: McuCall | undefined;
+  /** The IM MCU dialog, once the invitation or the roster said IM is available. */
+  private im: ConferenceIm | undefined;
   private mediaState: MediaState = 'new';
   /** What the agent is told of the media (never `connected` while nothing arrives). */
   private watch: MediaWatch;
@@ -132,7 +139,7 @@ export class Conference implements Recoverable {
     return focus;
   }
 
-  private reportDialog(role: 'focus' | 'roster' | 'mcu', callId: string, peer: string): void {
+  private reportDialog(role: 'focus' | 'roster' | 'mcu' | 'im', callId: string, peer: string): void {
     this.releases.push(this.deps.faults.own(callId, (reason) => this.onFault(role, reason)));
     if (this.deps.conversationId !== undefined) {
       this.deps.emit({ type: 'dialog', conversationId: this.deps.conversationId, callId, role, peer });
@@ -172,7 +179,57 @@ export class Conference implements Recoverable {
       ...(result.grantedRole !== undefined && { role: result.grantedRole }),
     });
     this.subscription.subscribe();
+    if (this.deps.im === true) {
+      void this.connectIm();
+    }
     await this.connectMedia();
+  }
+
+  /**
+   * Joins the IM MCU (im-presence §1.1): its URI from the roster's `conf-uris` (purpose `chat`),
+   * else derived from the focus URI (open question 6). Once per join; a chat the MCU ended
+   * stays ended until the agent joins the conference again.
+   */
+  private async connectIm(): Promise<void> {
+    const chatUri = this.subscription.roster.mcuUri('chat') ?? deriveMcuUri(this.focusUri, 'chat');
+    if (this.im !== undefined || !chatUri || !this.inConference()) {
+      return;
+    }
+    const conversationId = this.deps.conversationId ?? this.focusUri;
+    let n = 0;
+    this.im = new ConferenceIm(
+      {
+        ua: this.deps.ua,
+        clock: this.deps.clock,
+        logger: this.deps.logger,
+        faults: this.deps.faults,
+        emit: this.deps.emit,
+        focusUri: this.focusUri,
+        conversationId,
+        onDialog: (callId) => this.reportDialog('im', callId, chatUri),
+        newMessageId: this.deps.newMessageId ?? (() => `r${++n}`),
+      },
+      chatUri,
+    );
+    await this.im.connect();
+  }
+
+  /**
+   * Sends an instant message into the conference's chat.
+   * @returns false when the conference has no chat (not offered, refused or ended)
+   */
+  sendIm(messageId: string, text: string, contentType?: 'text/plain' | 'text/html'): boolean {
+    return this.im?.send(messageId, text, contentType) ?? false;
+  }
+
+  /** Whether a BENOTIFY with this Call-ID belongs to our IM dialog. */
+  ownsImDialog(callId: string): boolean {
+    return this.im?.owns(callId) ?? false;
+  }
+
+  /** A delivery report that came as BENOTIFY in our IM dialog. */
+  applyImReport(body: string): void {
+    this.im?.deliveryReport(body);
   }
 
   /** Leaves: unsubscribe, BYE the focus, BYE the MCU. */
@@ -220,7 +277,11 @@ export class Conference implements Recoverable {
    * One of our dialogs' handlers failed (the fault boundary): an MCU fault costs the audio
    * (Reconnect audio brings it back); a focus or roster fault ends the conference for us.
    */
-  private onFault(role: 'focus' | 'roster' | 'mcu', reason: string): void {
+  private onFault(role: 'focus' | 'roster' | 'mcu' | 'im', reason: string): void {
+    if (role === 'im') {
+      this.im?.leave(`chat ended by a fault: ${reason}`);
+      return;
+    }
     if (role === 'mcu') {
       this.stopReports();
       this.mcu?.hangUp();
@@ -245,6 +306,7 @@ export class Conference implements Recoverable {
     }
     this.transition('Reconnecting');
     this.focus.suspend();
+    this.im?.suspend();
     this.log.warn('connection lost; the conference waits for it', { focusUri: this.focusUri });
     this.deps.emit({ type: 'conference.state', focusUri: this.focusUri, state: 'reconnecting', reason: 'the connection to the server was lost' });
   }
@@ -279,6 +341,7 @@ export class Conference implements Recoverable {
       }
     }
     this.subscription.resubscribe();
+    void this.recoverIm();
     await this.recoverMedia();
     if (this.state !== 'Reconnecting') {
       return;
@@ -293,6 +356,21 @@ export class Conference implements Recoverable {
     this.focus.bye();
     this.focus = this.makeFocus();
     return this.focus.join(this.deps.nextRequestId(), this.options.role ?? 'attendee', this.endpointEntity);
+  }
+
+  /** The IM dialog is refreshed like the focus; if the IM MCU dropped it, the chat is joined again. */
+  private async recoverIm(): Promise<void> {
+    const im = this.im;
+    if (!im || im.state === 'ended') {
+      return;
+    }
+    const outcome = await im.refreshTarget();
+    if (outcome !== 'refreshed' && this.im === im && this.inConference()) {
+      this.log.info('the IM MCU no longer has us; joining the chat again', { outcome });
+      im.leave('rejoining the chat after reconnecting');
+      this.im = undefined;
+      await this.connectIm();
+    }
   }
 
   /** The MCU dialog is refreshed like the focus; if the MCU dropped it, the audio is dialled again. */
@@ -371,6 +449,10 @@ export class Conference implements Recoverable {
 
   private onRosterChange(): void {
     const roster = this.subscription.roster;
+    if (this.im === undefined && this.state === 'Joined' && roster.listsPurpose('chat')) {
+      // The invitation did not offer IM, but the conference has a chat: join it (im-presence §1.1).
+      void this.connectIm();
+    }
     const users: RosterUser[] = roster.users().map((u) => ({
       entity: u.entity,
       ...(u.displayText !== undefined && { displayText: u.displayText }),
@@ -402,6 +484,7 @@ export class Conference implements Recoverable {
       this.focus.bye();
     }
     this.mcu?.hangUp();
+    this.im?.leave(reason);
     if (this.mcu && this.mediaState !== 'closed') {
       this.mediaState = 'closed';
       this.reportMedia();

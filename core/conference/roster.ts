@@ -137,6 +137,12 @@ export class Roster {
    * purposes compare case-insensitively with hyphens ignored, so `audio-video` also matches
    * `audiovideo`; derivation is pidgin-sipe's fallback ({@link deriveMcuUri}).
    */
+  /** Whether the conference document lists a `conf-uris` entry of this purpose (e.g. `chat`). */
+  listsPurpose(purpose: string): boolean {
+    const wanted = normaliseToken(purpose);
+    return this.uris.some((entry) => normaliseToken(entry.purpose) === wanted);
+  }
+
   mcuUri(purpose = 'audio-video'): string | undefined {
     const wanted = normaliseToken(purpose);
     const focus = this.focusUri ?? this.documentEntity;

@@ -100,3 +100,40 @@ describe('ImSession (im-presence §1.3–§2.4, open question 26)', () => {
     expect(conf.sent).toHaveLength(0);
   });
 });
+
+describe('ImSession held', () => {
+  it('queues until released, then sends in order', async () => {
+    const clock = new FakeClock();
+    const sent: string[] = [];
+    const session = new ImSession({
+      port: { request: (_m, _t, body) => (sent.push(body), Promise.resolve({ status: 200, reason: 'OK' })), bye: () => undefined },
+      clock,
+      logger: silentLogger,
+      peer: 'sip:p@lab.local',
+      conference: false,
+      report: () => undefined,
+      held: true,
+    });
+    session.send('a', 'one');
+    session.send('b', 'two');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual([]);
+    session.release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual(['one', 'two']);
+  });
+});
+
+describe('ImSession delivery report before its 202', () => {
+  it('keeps the report and applies it when the 202 comes', async () => {
+    const { clock, reports, session, answer } = rig(true);
+    session.send('m1', 'hello');
+    session.deliveryReport('<imdn xmlns="http://schemas.microsoft.com/rtc/2005/08/imdn"><message-id>9</message-id><recipient uri="sip:x@lab.local"><status>480</status></recipient></imdn>');
+    await answer({ status: 202, reason: 'Accepted', messageId: '9' });
+    clock.advance(10_000);
+    expect(reports).toEqual([
+      { kind: 'delivery', messageId: 'm1', state: 'sent' },
+      { kind: 'delivery', messageId: 'm1', state: 'failed', failed: [{ uri: 'sip:x@lab.local', status: 480 }] },
+    ]);
+  });
+});

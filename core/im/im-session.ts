@@ -49,6 +49,8 @@ export type ImSessionOptions = {
   /** Conference IM: no typing notices are sent (open question 22). */
   readonly conference: boolean;
   readonly report: (report: ImReport) => void;
+  /** Start held: queue messages until {@link ImSession.release} (before the INVITE's 200). */
+  readonly held?: boolean;
 };
 
 type Outgoing = { readonly messageId: string; readonly contentType: string; readonly body: string };
@@ -61,6 +63,8 @@ const TYPING_REPEAT_MS = 4_000;
 const TYPING_FADE_MS = 10_000;
 /** Answers meaning the dialog is gone (im-presence §1.3: pidgin-sipe BYEs and reports the rest undelivered). */
 const DIALOG_DEAD = new Set([408, 480, 481]);
+/** Delivery reports kept while their 202 is on its way. */
+const MAX_EARLY_REPORTS = 32;
 /** Messages waiting to be sent in one dialog; more are refused at once. */
 const MAX_QUEUED = 256;
 
@@ -83,13 +87,35 @@ export class ImSession {
   private readonly queue: Outgoing[] = [];
   private sending = false;
   private closed = false;
+  private held: boolean;
   private readonly verdicts = new Map<string, { messageId: string; timer: TimerHandle }>();
+  /**
+   * Reports that came before their 202: the report and the response travel separately (a
+   * BENOTIFY is a new request), so a proxy may deliver them in either order.
+   */
+  private readonly early = new Map<string, readonly UndeliveredRecipient[]>();
   private readonly typingFades = new Map<string, TimerHandle>();
-  private lastTypingSent = 0;
+  private lastTypingSent: number | undefined;
   private readonly log: Logger;
 
   constructor(private readonly options: ImSessionOptions) {
     this.log = options.logger.child('im');
+    this.held = options.held ?? false;
+  }
+
+  /**
+   * Holds what is queued (the dialog is not up yet, or its connection is being recovered):
+   * nothing is sent, nothing fails, until {@link ImSession.release}. pidgin-sipe likewise
+   * queues until the INVITE's 200 (im-presence §1.3).
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Sends what was held, in order. */
+  release(): void {
+    this.held = false;
+    void this.pump();
   }
 
   /**
@@ -101,21 +127,21 @@ export class ImSession {
       return false;
     }
     this.queue.push({ messageId, contentType, body: text });
-    this.lastTypingSent = 0;
+    this.lastTypingSent = undefined;
     void this.pump();
     return true;
   }
 
   /** The agent is typing (or stopped): a notice to a two-party peer, throttled. */
   typing(active: boolean): void {
-    if (this.closed || this.options.conference) {
+    if (this.closed || this.held || this.options.conference) {
       return;
     }
     const now = this.options.clock.monotonic();
-    if (active && now - this.lastTypingSent < TYPING_REPEAT_MS) {
+    if (active && this.lastTypingSent !== undefined && now - this.lastTypingSent < TYPING_REPEAT_MS) {
       return;
     }
-    this.lastTypingSent = active ? now : 0;
+    this.lastTypingSent = active ? now : undefined;
     void this.options.port.request('INFO', MIME_KEYBOARD_ACTIVITY, buildKeyboardActivity(active)).then((r) => this.checkAlive(r.status));
   }
 
@@ -159,6 +185,9 @@ export class ImSession {
     }
     const verdict = this.verdicts.get(parsed.report.messageId);
     if (!verdict) {
+      if (parsed.report.failed.length > 0 && this.early.size < MAX_EARLY_REPORTS) {
+        this.early.set(parsed.report.messageId, parsed.report.failed);
+      }
       return;
     }
     if (parsed.report.failed.length > 0) {
@@ -190,7 +219,7 @@ export class ImSession {
     }
     this.sending = true;
     try {
-      for (let next = this.queue.shift(); next !== undefined && !this.closed; next = this.queue.shift()) {
+      for (let next = this.held ? undefined : this.queue.shift(); next !== undefined && !this.closed; next = this.held ? undefined : this.queue.shift()) {
         const response = await this.options.port.request('MESSAGE', next.contentType, next.body);
         this.settle(next, response);
       }
@@ -209,12 +238,27 @@ export class ImSession {
         }
       }, DELIVERY_VERDICT_MS);
       this.verdicts.set(response.messageId, { messageId: message.messageId, timer });
+      const early = this.early.get(response.messageId);
+      if (early !== undefined) {
+        this.early.delete(response.messageId);
+        this.settleVerdict(response.messageId);
+        this.options.report({ kind: 'delivery', messageId: message.messageId, state: 'failed', failed: early });
+      }
     } else if (status >= 200 && status < 300) {
       this.options.report({ kind: 'delivery', messageId: message.messageId, state: 'delivered' });
     } else {
       const reason = status === 0 ? response.reason : `${status} ${response.reason}`;
       this.options.report({ kind: 'delivery', messageId: message.messageId, state: 'failed', reason });
       this.checkAlive(status);
+    }
+  }
+
+  /** Drops the verdict timer of an IM MCU message id (a failure report settled it). */
+  private settleVerdict(mcuMessageId: string): void {
+    const verdict = this.verdicts.get(mcuMessageId);
+    if (verdict) {
+      this.options.clock.clearTimeout(verdict.timer);
+      this.verdicts.delete(mcuMessageId);
     }
   }
 

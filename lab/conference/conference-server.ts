@@ -5,6 +5,7 @@ import { MIME_CCCP } from '../../core/conference/namespaces';
 import { mediaTypeOf } from '../../core/sip/invite-router';
 import type { Logger } from '../../core/ports/logger';
 import { SDP_CONTENT_TYPE, type MediaEngine, type MediaSession } from '../../core/ports/media';
+import { LabImMcu } from './im-mcu';
 import { LabConference } from './lab-conference';
 import { RosterNotifier } from './roster-notifier';
 
@@ -47,6 +48,8 @@ const DEFAULT_SESSION_EXPIRES_SEC = 1800;
  */
 export class LabConferenceServer {
   readonly notifier: RosterNotifier;
+  /** The IM MCU: chat among participants, guests the lab plays, delivery reports. */
+  readonly im: LabImMcu;
   private readonly conferences = new Map<string, LabConference>();
   private readonly legs = new Map<string, Legs>();
   private readonly log: Logger;
@@ -62,13 +65,14 @@ export class LabConferenceServer {
   ) {
     this.log = logger.child('lab.conference');
     this.notifier = new RosterNotifier(ua, logger);
+    this.im = new LabImMcu({ ua, logger, publishUser: (conference, entity) => this.notifier.publish(conference.id, conference.userDocument(entity)) });
   }
 
   /** Creates a conference; its focus URI is what invitations carry. */
   create(subject: string, organizer: string): LabConference {
     const id = `LAB${(this.nextId++).toString().padStart(5, '0')}${Math.random().toString(36).slice(2, 6).toUpperCase()}`;
     const base = `sip:${this.serviceUser}@${this.domain};gruu;opaque=app:conf`;
-    const conference = new LabConference(id, `${base}:focus:id:${id}`, `${base}:audio-video:id:${id}`, subject, organizer);
+    const conference = new LabConference(id, `${base}:focus:id:${id}`, `${base}:audio-video:id:${id}`, subject, organizer, `${base}:chat:id:${id}`);
     this.conferences.set(id, conference);
     return conference;
   }
@@ -101,6 +105,8 @@ export class LabConferenceServer {
     }
     if (target.kind === 'focus') {
       this.joinFocus(request, conference);
+    } else if (target.kind === 'chat') {
+      this.im.join(request, conference);
     } else {
       void this.joinMcu(request, conference);
     }
@@ -131,6 +137,7 @@ export class LabConferenceServer {
       return false;
     }
     this.log.info('ejecting', { conference: conferenceId, user: userEntity });
+    this.im.hangUp(conference, userEntity);
     this.dropLegs(conferenceId, userEntity, legs);
     conference.removeUser(userEntity);
     this.notifier.publish(conferenceId, conference.userDocument(userEntity));
@@ -182,6 +189,7 @@ export class LabConferenceServer {
         this.dropLegs(conferenceId, entity, legs);
       }
     }
+    this.im.end(conference);
     conference.end();
     this.notifier.terminate(conferenceId, conference.endedDocument());
     this.conferences.delete(conferenceId);
@@ -378,6 +386,11 @@ export class LabConferenceServer {
         }
       }, MCU_BYE_GRACE_MS).unref();
     }
+    setTimeout(() => {
+      if (this.im.hasMember(conference.id, userEntity)) {
+        this.im.hangUp(conference, userEntity);
+      }
+    }, MCU_BYE_GRACE_MS).unref();
     if (conference.removeUser(userEntity)) {
       this.notifier.publish(conference.id, conference.userDocument(userEntity));
     }
@@ -418,13 +431,14 @@ export class LabConferenceServer {
     return `${conferenceId}\u0000${userEntity.toLowerCase()}`;
   }
 
-  /** Reads `opaque=app:conf:focus:id:X` or `...:audio-video:id:X` (either A/V spelling, open question 6). */
-  private targetOf(ruri: string): { kind: 'focus' | 'mcu'; id: string } | undefined {
-    const match = /opaque=app:conf:(focus|audio-?video):id:([A-Za-z0-9]+)/i.exec(ruri);
+  /** Reads `opaque=app:conf:focus:id:X`, `...:audio-video:id:X` (either A/V spelling, open question 6) or `...:chat:id:X`. */
+  private targetOf(ruri: string): { kind: 'focus' | 'mcu' | 'chat'; id: string } | undefined {
+    const match = /opaque=app:conf:(focus|audio-?video|chat):id:([A-Za-z0-9]+)/i.exec(ruri);
     if (!match?.[1] || !match[2]) {
       return undefined;
     }
-    return { kind: match[1].toLowerCase() === 'focus' ? 'focus' : 'mcu', id: match[2] };
+    const kind = match[1].toLowerCase();
+    return { kind: kind === 'focus' ? 'focus' : kind === 'chat' ? 'chat' : 'mcu', id: match[2] };
   }
 }
 

@@ -9,6 +9,8 @@ type Participant = {
   focusEndpoint: string | undefined;
   /** A/V endpoint: present while the user's MCU dialog is up. */
   av: { entity: string; mediaId: string; muted: boolean } | undefined;
+  /** IM endpoint: present while the user's IM MCU dialog is up (or always, for a guest). */
+  chat: string | undefined;
 };
 
 /**
@@ -28,6 +30,8 @@ export class LabConference {
     readonly mcuUri: string,
     readonly subject: string,
     readonly organizer: string,
+    /** The IM MCU's URI (im-presence §1.1), listed in `conf-uris` with purpose `chat`. */
+    readonly chatUri?: string,
   ) {}
 
   get isEnded(): boolean {
@@ -55,6 +59,7 @@ export class LabConference {
       role,
       focusEndpoint,
       av: existing?.av,
+      chat: existing?.chat,
     });
     return role;
   }
@@ -70,6 +75,38 @@ export class LabConference {
     }
     p.av = { entity: avEntity, mediaId, muted: false };
     return true;
+  }
+
+  /** The user's IM MCU dialog is up: the roster shows a `chat` endpoint (im-presence §1.7). */
+  connectChat(entity: string, chatEntity: string): boolean {
+    const p = this.participants.get(entity.toLowerCase());
+    if (!p) {
+      return false;
+    }
+    p.chat = chatEntity;
+    return true;
+  }
+
+  disconnectChat(entity: string): boolean {
+    const p = this.participants.get(entity.toLowerCase());
+    if (!p?.chat) {
+      return false;
+    }
+    p.chat = undefined;
+    return true;
+  }
+
+  /**
+   * A participant present only in the chat (a web visitor through the lab's gateway): no focus
+   * or A/V endpoint, one connected `chat` endpoint.
+   */
+  addGuest(entity: string, displayText: string): void {
+    this.participants.set(entity.toLowerCase(), { entity, displayText, role: 'attendee', focusEndpoint: undefined, av: undefined, chat: `${entity};chat=guest` });
+  }
+
+  /** Whether the user is in the chat (a guest, or a member with an IM dialog). */
+  inChat(entity: string): boolean {
+    return this.participants.get(entity.toLowerCase())?.chat !== undefined;
   }
 
   disconnectAv(entity: string): boolean {
@@ -120,7 +157,10 @@ export class LabConference {
       state,
       version: this.version,
       subject: this.subject,
-      confUris: [{ uri: this.mcuUri, purpose: 'audio-video', displayText: 'audio-video' }],
+      confUris: [
+        { uri: this.mcuUri, purpose: 'audio-video', displayText: 'audio-video' },
+        ...(this.chatUri === undefined ? [] : [{ uri: this.chatUri, purpose: 'chat', displayText: 'chat' }]),
+      ],
       users,
     };
   }
@@ -145,6 +185,9 @@ export class LabConference {
           },
         ],
       });
+    }
+    if (p.chat) {
+      endpoints.push({ entity: p.chat, sessionType: 'chat', status: 'connected', media: [] });
     }
     return { entity: p.entity, state: 'full', displayText: p.displayText, roles: [p.role], endpoints };
   }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AgentCommand } from '../../common/agent-commands';
 import type { AgentEvent, AvailabilityName } from '../../common/agent-events';
 import { AgentEngine } from '../../core/agent/agent-engine';
@@ -7,6 +7,7 @@ import type { InfoOutcome } from '../../core/channels/info-sender';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import { DialogJournal } from '../../core/agent/dialog-journal';
 import { LIMITS } from '../../core/agent/limits';
+import { TwoPartyIm } from '../../core/im/two-party-im';
 import { PresenceManager, type PresenceReport } from '../../core/presence/presence-manager';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine } from '../../core/ports/media';
@@ -140,6 +141,7 @@ export class AgentHost {
     readonly registry: RegistrySnapshot,
     private readonly journal: DialogJournal,
     readonly presence: PresenceManager,
+    readonly im: TwoPartyIm,
   ) {}
 
   /** Builds the agent (nothing is sent until {@link AgentHost.start}). */
@@ -196,7 +198,13 @@ export class AgentHost {
         logger.warn('not watching a contact', { aor: contact, reason: watched.message });
       }
     }
-    return new AgentHost(engine, conferences, channels, registry, journal, presence);
+    const im = new TwoPartyIm(engine, {
+      clock: systemClock,
+      logger,
+      randomBytes: (n) => new Uint8Array(randomBytes(n)),
+      isOtherConversation: (id) => conferences.isConferenceConversation(id),
+    });
+    return new AgentHost(engine, conferences, channels, registry, journal, presence, im);
   }
 
   /** The wire trace of every dialog. */
@@ -258,7 +266,29 @@ export class AgentHost {
         return this.presence.watch(command.aor);
       case 'unwatch':
         return this.presence.unwatch(command.aor);
+      case 'im':
+        return this.sendIm(command);
+      case 'typing':
+        return this.im.typing(command.conversationId, command.typing) ? { ok: true } : fail(`no two-party IM session in ${command.conversationId}`);
     }
+  }
+
+  /**
+   * An `im` command: into a conference's chat (by focus URI, or a conversation that is a
+   * conference's), else into a two-party conversation or to a peer.
+   */
+  private sendIm(command: Extract<AgentCommand, { cmd: 'im' }>): CommandResult {
+    const contentType = command.contentType ?? 'text/plain';
+    const conference = command.to === undefined ? this.conferences.conferenceOf(command) : undefined;
+    if (conference) {
+      const id = command.id ?? `c${randomUUID().slice(0, 8)}`;
+      return conference.sendIm(id, command.text, contentType) ? { ok: true } : { ok: false, message: `the conference ${conference.focusUri} has no chat (not offered, refused or ended)` };
+    }
+    if (command.focusUri !== undefined) {
+      return { ok: false, message: `not in conference ${command.focusUri}` };
+    }
+    const sent = this.im.send({ ...command, contentType });
+    return sent.ok ? { ok: true } : sent;
   }
 
   /** Sends pane data and resolves with the INFO's outcome; undefined when no channel matches. */

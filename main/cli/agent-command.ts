@@ -73,6 +73,14 @@ function describe(event: AgentEvent): string {
       return `install ${event.name ?? event.appId} to open its pane${event.link ? `: ${event.link}` : ''}`;
     case 'dialog':
       return `dialog ${event.role} ${event.callId} with ${event.peer} in ${event.conversationId}`;
+    case 'im':
+      return `im ${event.outgoing ? 'to' : 'from'} ${event.outgoing ? (event.focusUri ?? event.conversationId) : event.from}${event.pager ? ' (pager)' : ''}: ${event.text}`;
+    case 'im.state':
+      return `im ${event.state} ${event.focusUri ?? event.peer ?? event.conversationId}${event.reason ? ` (${event.reason})` : ''}`;
+    case 'im.delivery':
+      return `im ${event.messageId} ${event.state}${event.reason ? ` (${event.reason})` : ''}${event.failed ? ` not to ${event.failed.map((f) => `${f.uri} ${f.status}`).join(', ')}` : ''}`;
+    case 'im.typing':
+      return `${event.from} ${event.typing ? 'is typing' : 'stopped typing'} in ${event.conversationId}`;
     case 'presence':
       return `presence ${event.aor} ${event.availability}${event.activity ? ` (${event.activity})` : ''}${event.note ? ` "${event.note}"` : ''}${event.error ? ` error: ${event.error}` : ''}`;
   }

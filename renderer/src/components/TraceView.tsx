@@ -20,6 +20,7 @@ const ROLE_LABELS: Record<ConversationDialog['role'], string> = {
   roster: 'Roster (conference events)',
   mcu: 'Audio/video MCU',
   channel: 'Context channel',
+  im: 'Instant messages',
 };
 
 /** The conversation's SIP dialogs and every message in them, filterable and exportable. */

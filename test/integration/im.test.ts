@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
+import { Lab } from '../../lab/lab';
+import { AgentProcess } from '../support/agent-process';
+import { freeUdpPort } from '../support/free-port';
+
+// Instant messages over real sockets through Kamailio: the lab's IM MCU in a conference
+// (im-presence §1), and two-party sessions and pager mode between two headless agents (§2).
+
+let kamailio: KamailioHandle;
+let lab: Lab;
+const agents: AgentProcess[] = [];
+
+beforeAll(async () => {
+  const labPort = await freeUdpPort();
+  kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+  lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
+});
+
+afterAll(async () => {
+  for (const agent of agents) {
+    await agent.dispose();
+  }
+  await lab?.stop();
+  await kamailio?.stop();
+});
+
+const aorOf = (user: string): string => `sip:${user}@lab.local`;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startAgent(user: string): Promise<AgentProcess> {
+  const agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', aorOf(user), '--registry', mkdtempSync(join(tmpdir(), 'sb-reg-'))]);
+  agents.push(agent);
+  await agent.waitForType('registered', 10_000);
+  return agent;
+}
+
+describe('conference IM through the lab IM MCU', () => {
+  it('joins the chat, hears a guest by Ms-Sender, is heard, and learns of a failed delivery', async () => {
+    const agent = await startAgent('im-agent1');
+    const { conference, conversationId } = await lab.invite(aorOf('im-agent1'), 'Chat with a customer');
+    const customer = 'sip:visitor-17@guests.lab.local';
+    lab.conferences.im.addGuest(conference, customer, 'Dana (customer)');
+    const invitation = await agent.waitForType('invitation', 5000);
+    expect(invitation.event.im).toBe(true);
+    agent.send({ cmd: 'accept', id: invitation.event.id });
+    const connected = await agent.waitForType('im.state', 10_000, 0, (e) => e.state === 'connected');
+    expect(connected.event).toMatchObject({ conversationId, focusUri: conference.focusUri });
+    await agent.waitForType('roster', 10_000, 0, (e) => e.users.some((u) => u.self && u.modalities.im === 'connected'));
+
+    await lab.conferences.im.say(conference, customer, 'Hello, my order is late');
+    const heard = await agent.waitForType('im', 5000, 0, (e) => !e.outgoing);
+    expect(heard.event).toMatchObject({ conversationId, focusUri: conference.focusUri, from: customer, contentType: 'text/plain', text: 'Hello, my order is late' });
+
+    agent.send({ cmd: 'im', focusUri: conference.focusUri, text: 'Sorry to hear that: <b>let me check</b>', id: 'reply-1' });
+    await agent.waitForType('im.delivery', 5000, 0, (e) => e.messageId === 'reply-1' && e.state === 'sent');
+    expect(lab.conferences.im.inbox(conference.id, customer).map((m) => [m.from, m.text])).toEqual([[aorOf('im-agent1'), 'Sorry to hear that: <b>let me check</b>']]);
+    const delivered = await agent.waitForType('im.delivery', 12_000, 0, (e) => e.messageId === 'reply-1' && e.state !== 'sent');
+    expect(delivered.event.state).toBe('delivered');
+
+    // A participant the MCU cannot reach: the 202 is followed by a BENOTIFY naming it.
+    lab.conferences.im.addGuest(conference, 'sip:gone@guests.lab.local', 'Gone', { failWith: 480 });
+    agent.send({ cmd: 'im', conversationId, text: 'Anyone there?', id: 'reply-2' });
+    const failed = await agent.waitForType('im.delivery', 5000, 0, (e) => e.messageId === 'reply-2' && e.state === 'failed');
+    expect(failed.event.failed).toEqual([expect.objectContaining({ uri: 'sip:gone@guests.lab.local', status: 480 })]);
+
+    agent.send({ cmd: 'leave', focusUri: conference.focusUri });
+    await agent.waitForType('im.state', 5000, 0, (e) => e.state === 'ended');
+    await sleep(300);
+    expect(lab.conferences.im.hasMember(conference.id, aorOf('im-agent1'))).toBe(false);
+  });
+});
+
+describe('two-party IM between agents', () => {
+  it('opens a session with the first message, answers, shows typing, and ends with a BYE', async () => {
+    const alice = await startAgent('im-alice');
+    const bob = await startAgent('im-bob');
+    alice.send({ cmd: 'im', to: aorOf('im-bob'), text: 'Can you take a call about refunds?', id: 'a1' });
+    const first = await bob.waitForType('im', 5000, 0, (e) => !e.outgoing);
+    expect(first.event).toMatchObject({ from: aorOf('im-alice'), text: 'Can you take a call about refunds?' });
+    expect(first.event.pager).toBeUndefined();
+    const session = await bob.waitForType('im.state', 5000, 0, (e) => e.state === 'connected');
+    expect(session.event.preview).toBe('Can you take a call about refunds?');
+    await alice.waitForType('im.delivery', 5000, 0, (e) => e.messageId === 'a1' && e.state === 'delivered');
+
+    bob.send({ cmd: 'typing', conversationId: first.event.conversationId, typing: true });
+    await alice.waitForType('im.typing', 5000, 0, (e) => e.typing && e.from === aorOf('im-bob'));
+    bob.send({ cmd: 'im', conversationId: first.event.conversationId, text: 'Yes, send it over', id: 'b1' });
+    const reply = await alice.waitForType('im', 5000, 0, (e) => !e.outgoing);
+    expect(reply.event).toMatchObject({ from: aorOf('im-bob'), text: 'Yes, send it over' });
+    await bob.waitForType('im.delivery', 5000, 0, (e) => e.messageId === 'b1' && e.state === 'delivered');
+    // Both sides name the same conversation (Ms-Conversation-ID).
+    expect(reply.event.conversationId).toBe(first.event.conversationId);
+
+    alice.signal('SIGINT');
+    await bob.waitForType('im.state', 5000, 0, (e) => e.state === 'ended');
+  });
+});
