@@ -1,12 +1,15 @@
 import { Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
-import { parseConferenceInfo } from './conference-info';
+import { parseConferenceInfo, type ConferenceInfo } from './conference-info';
 import { MIME_CONFERENCE_INFO } from './namespaces';
 import { Roster } from './roster';
 
 /** How long a roster subscription lasts before sip.js refreshes it. */
 const SUBSCRIBE_EXPIRES_SEC = 3600;
+
+/** Partial documents held while the first full one is on its way. */
+const MAX_EARLY_PARTIALS = 16;
 
 /** Most re-SUBSCRIBEs in a row after version gaps before we stop trying (a misbehaving focus). */
 const MAX_RESYNCS = 5;
@@ -35,6 +38,12 @@ export class RosterSubscription {
   private subscriber: Subscriber | undefined;
   private dialog: { callId: string; localTag: string; remoteTag: string | undefined } | undefined;
   private resyncs = 0;
+  /**
+   * Partial documents that came before the subscription's first full one: a BENOTIFY is a new
+   * request and may overtake the initial NOTIFY through a proxy, so they wait for it rather than
+   * costing a re-SUBSCRIBE (open question 17).
+   */
+  private early: ConferenceInfo[] = [];
   private readonly log: Logger;
   /** Called after every document applied. */
   onChange: (() => void) | undefined;
@@ -123,6 +132,7 @@ export class RosterSubscription {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     this.dialog = undefined;
+    this.early = [];
     if (!subscriber) {
       return Promise.resolve();
     }
@@ -152,7 +162,22 @@ export class RosterSubscription {
       this.log.warn('ignoring unreadable conference document', { error: parsed.error });
       return;
     }
-    const update = this.roster.apply(parsed.info);
+    if (parsed.info.state === 'partial' && this.roster.version === undefined) {
+      if (this.early.length < MAX_EARLY_PARTIALS) {
+        this.early.push(parsed.info);
+        return;
+      }
+    }
+    this.applyInfo(parsed.info);
+    if (parsed.info.state !== 'partial' && this.early.length > 0) {
+      const early = this.early.sort((a, b) => a.version - b.version);
+      this.early = [];
+      early.forEach((info) => this.applyInfo(info));
+    }
+  }
+
+  private applyInfo(info: ConferenceInfo): void {
+    const update = this.roster.apply(info);
     if (update.resync) {
       this.resync(update.reason);
       return;
