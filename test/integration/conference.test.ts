@@ -61,15 +61,19 @@ for (const mode of ['kamailio', 'standalone'] as const) {
       expect(labSide?.packetsReceived).toBeGreaterThan(0);
       expect(labSide?.packetsSent).toBeGreaterThan(0);
 
-      // The SIP trace shows the three dialogs in order: invitation, focus, MCU (plus the roster subscription).
+      // The SIP trace shows the dialogs in order: invitation, focus, then the MCUs (A/V and, since
+      // the invitation offers IM, the IM MCU), plus the roster subscription.
       agent.send({ cmd: 'trace' });
       const trace = await agent.waitForType('trace', 3000);
       const inviteDialogs = trace.event.dialogs.filter((d) => d.methods.includes('INVITE'));
-      expect(inviteDialogs).toHaveLength(3);
+      expect(inviteDialogs).toHaveLength(4);
       const firstInvite = (dialog: string) => trace.event.text.indexOf(`dialog=${dialog}`);
-      const [invitationDialog, focusDialog, mcuDialog] = inviteDialogs.map((d) => d.dialog);
+      const [invitationDialog, focusDialog, ...mcuDialogs] = inviteDialogs.map((d) => d.dialog);
       expect(firstInvite(invitationDialog ?? '')).toBeLessThan(firstInvite(focusDialog ?? ''));
-      expect(firstInvite(focusDialog ?? '')).toBeLessThan(firstInvite(mcuDialog ?? ''));
+      for (const mcuDialog of mcuDialogs) {
+        expect(firstInvite(focusDialog ?? '')).toBeLessThan(firstInvite(mcuDialog ?? ''));
+      }
+      expect(trace.event.text).toMatch(/m=message 5060 sip null/);
       expect(trace.event.text).toMatch(/Content-Type: application\/ms-conf-invite\+xml/);
       expect(trace.event.text).toMatch(/Content-Type: application\/cccp\+xml/);
       expect(trace.event.text).toMatch(/Supported: timer/);

@@ -241,7 +241,7 @@ describe('desktop in Chromium, through Kamailio', () => {
     // The window's WebRTC stack restarted ICE on the same MCU dialog (RFC 8445 §9): the
     // re-INVITE offered new credentials and the MCU answered with new ones.
     const ufrag = (raw: string | undefined): string | undefined => (raw === undefined ? undefined : /^a=ice-ufrag:(\S+)/m.exec(raw)?.[1]);
-    const sdpInvites = (): TraceEntry[] => lab.trace.entries().filter((e) => e.direction === 'in' && e.method === 'INVITE' && e.status === undefined && e.contentType?.startsWith('application/sdp') === true);
+    const sdpInvites = (): TraceEntry[] => lab.trace.entries().filter((e) => e.direction === 'in' && e.method === 'INVITE' && e.status === undefined && e.contentType?.startsWith('application/sdp') === true && /^m=audio/m.test(e.raw));
     const okTo = (invite: TraceEntry | undefined): TraceEntry | undefined =>
       lab.trace.entries().find((e) => e.direction === 'out' && e.status === 200 && e.callId === invite?.callId && e.cseq === invite.cseq);
     await waitFor(() => okTo(sdpInvites().at(-1)) !== undefined, 5000, 'the MCU to answer the re-INVITE');

@@ -63,7 +63,7 @@ const ufragOf = (raw: string | undefined): string | undefined => (raw === undefi
 /** The MCU dialog's offer/answer exchanges as the lab saw them: INVITEs with SDP and their 200s. */
 function mcuExchanges(lab: Lab): { callId: string; offer?: string; answer?: string; invitedAt: number; answeredAt?: number }[] {
   const entries = lab.trace.entries();
-  const invites = entries.filter((e) => e.direction === 'in' && e.method === 'INVITE' && e.status === undefined && e.contentType?.startsWith('application/sdp') === true);
+  const invites = entries.filter((e) => e.direction === 'in' && e.method === 'INVITE' && e.status === undefined && e.contentType?.startsWith('application/sdp') === true && /^m=audio/m.test(e.raw));
   const unique = invites.filter((e, i) => invites.findIndex((o) => o.callId === e.callId && o.cseq === e.cseq) === i);
   return unique.map((invite) => {
     const ok = entries.find((e) => e.direction === 'out' && e.status === 200 && e.callId === invite.callId && e.cseq === invite.cseq);
