@@ -274,6 +274,8 @@ const imEvent = z.object({
   text: z.string(),
   messageId: z.string(),
   outgoing: z.boolean().optional(),
+  /** Two-party conversations: the other party (for both directions). */
+  peer: z.string().optional(),
   /** Pager mode (RFC 3428): the message came outside any IM session. */
   pager: z.boolean().optional(),
 });

@@ -51,6 +51,8 @@ export const settingsSchema = z.strictObject({
   presence: z.strictObject({ availability: availabilitySchema, note: z.string().max(256).optional() }).optional(),
   /** Contacts whose presence the agent watches (team, supervisor). */
   watch: z.array(sipUri).max(100).optional(),
+  /** Days conversation history (chat, joins, panes) is kept on disk; 0 keeps none; absent means 30. */
+  historyDays: z.number().int().min(0).max(3650).optional(),
 });
 /** @public */
 export type Settings = z.infer<typeof settingsSchema>;
@@ -219,6 +221,19 @@ export const bridgeMethods = {
   'media.reply': { params: mediaReplySchema, result: done },
   /** State, RTP counters and devices of a session this window carries. */
   'media.report': { params: mediaReportSchema, result: done },
+  /**
+   * Sends an instant message into a conversation (its chat) or to a peer (`to`, opening a
+   * two-party conversation); resolves with where it went once it is queued, delivery follows as
+   * `im.delivery` events.
+   */
+  'im.send': {
+    params: z.strictObject({ conversationId: z.string().min(1).max(256).optional(), to: sipUri.optional(), text: z.string().min(1).max(16_384) }),
+    result: z.strictObject({ conversationId: z.string(), messageId: z.string() }),
+  },
+  /** The agent is typing in a conversation (or stopped); two-party only. */
+  'im.typing': { params: z.strictObject({ conversationId: z.string().min(1).max(256), typing: z.boolean() }), result: done },
+  /** The agent has read a conversation's chat: unread count back to 0, its toast gone. */
+  'im.read': { params: z.strictObject({ conversationId: z.string().min(1).max(256) }), result: done },
   /** Chooses the agent's availability: published at once and at every sign-in (kept in settings). */
   'presence.set': { params: z.strictObject({ availability: availabilitySchema, note: z.string().max(256).optional() }), result: done },
   /** Starts or stops watching a contact's presence (kept in settings). */

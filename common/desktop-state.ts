@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelStateSchema, dialogRoleSchema, mediaStateSchema, presenceViewSchema, rosterUserSchema, type AgentEvent } from './agent-events';
+import { chatSchema, emptyChat, isChatEvent, reduceChat } from './desktop-chat';
 import { normalizeAppId } from './extension-manifest';
 
 /**
@@ -42,6 +43,10 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('host.notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
   /** A pane tried to leave its page and was closed (bridge `pane.ejected`). */
   z.strictObject({ type: z.literal('host.pane.ejected'), conversationId: z.string(), appId: z.string() }),
+  /** The agent read a conversation's chat (its window is in front, or its toast was accepted): unread 0, toast gone. */
+  z.strictObject({ type: z.literal('host.im.read'), conversationId: z.string() }),
+  /** Conversations restored from the history on disk at start (ended, with their chat and lines). */
+  z.strictObject({ type: z.literal('host.history'), conversations: z.array(z.lazy(() => conversationSchema)) }),
   /** The agent started or stopped watching a contact (bridge `presence.watch`, `presence.unwatch`, or settings at sign-in). */
   z.strictObject({ type: z.literal('host.watch'), aor: z.string(), watching: z.boolean() }),
 ]);
@@ -56,7 +61,8 @@ export const connectionPhaseSchema = z.enum(['not-configured', 'starting', 'conn
 export type ConnectionPhase = z.infer<typeof connectionPhaseSchema>;
 
 const pendingSchema = z.strictObject({
-  kind: z.enum(['invitation', 'channel']),
+  /** `im`: the first message of a new two-party conversation (Accept opens it). */
+  kind: z.enum(['invitation', 'channel', 'im']),
   id: z.string(),
   from: z.string(),
   conversationId: z.string(),
@@ -98,7 +104,7 @@ const historySchema = z.strictObject({ at: z.number(), text: z.string(), link: z
 
 const conversationSchema = z.strictObject({
   id: z.string(),
-  kind: z.enum(['conference', 'channel']),
+  kind: z.enum(['conference', 'channel', 'im']),
   subject: z.string(),
   from: z.string(),
   focusUri: z.string().optional(),
@@ -117,6 +123,10 @@ const conversationSchema = z.strictObject({
     .optional(),
   panes: z.array(paneSchema),
   history: z.array(historySchema),
+  /** Instant messages, once the conversation has any (conference chat or two-party). */
+  chat: chatSchema.optional(),
+  /** Restored from the history on disk: read only. */
+  restored: z.boolean().optional(),
 });
 /** One conversation window's content. @public */
 export type Conversation = z.infer<typeof conversationSchema>;
@@ -293,7 +303,7 @@ type NoticeLog = Pick<DesktopState, 'notices' | 'noticeCount'>;
  */
 export function reduceDesktop(state: DesktopState, event: DesktopEvent, at: number): DesktopState {
   const connection = reduceConnection(state.connection, event);
-  const pending = reducePending(state.pending, event, at);
+  const pending = reducePending(state.pending, event, at, state.conversations);
   const conversations = reducePanes(reduceConversations(state.conversations, event, at, state.pending), event, at, state.pending);
   const dialogs = reduceDialogs(state.dialogs, event, state.conversations);
   const { notices, noticeCount } = reduceNotices({ notices: state.notices, noticeCount: state.noticeCount }, event, at, state);
@@ -396,8 +406,12 @@ function linkConnection(connection: Connection, event: EventOf<'connection'>): C
 const isSignInFailure = (event: EventOf<'error'>): boolean => event.code === 'auth-failed' || event.code === 'registration-failed' || event.code === 'unreachable';
 
 /** Pending area: invitations and channel requests ringing (the toasts) until they are decided. */
-function reducePending(pending: DesktopState['pending'], event: DesktopEvent, at: number): DesktopState['pending'] {
+function reducePending(pending: DesktopState['pending'], event: DesktopEvent, at: number, conversations: readonly Conversation[]): DesktopState['pending'] {
   switch (event.type) {
+    case 'im':
+      return imToast(pending, event, at, conversations);
+    case 'host.im.read':
+      return pending.some((p) => p.kind === 'im' && p.conversationId === event.conversationId) ? pending.filter((p) => !(p.kind === 'im' && p.conversationId === event.conversationId)) : pending;
     case 'host.agent':
       // A new agent has none of the old one's invitations.
       return event.state === 'running' ? pending : [];
@@ -415,6 +429,25 @@ function reducePending(pending: DesktopState['pending'], event: DesktopEvent, at
     default:
       return pending;
   }
+}
+
+/**
+ * `im`: the first message from a peer in a new two-party conversation shows a toast (issue 13:
+ * Accept opens it); later messages only count as unread. Conference chat never toasts: the
+ * agent accepted the conference already.
+ */
+function imToast(pending: DesktopState['pending'], event: EventOf<'im'>, at: number, conversations: readonly Conversation[]): DesktopState['pending'] {
+  if (event.outgoing === true || event.focusUri !== undefined || pending.some((p) => p.kind === 'im' && p.conversationId === event.conversationId)) {
+    return pending;
+  }
+  const existing = conversations.find((c) => c.id === event.conversationId);
+  if (existing && existing.kind !== 'im') {
+    return pending;
+  }
+  if (existing && (existing.chat?.messages.some((m) => m.outgoing !== true) ?? false)) {
+    return pending;
+  }
+  return [...pending, { kind: 'im', id: `im:${event.conversationId}`, from: event.from, conversationId: event.conversationId, at, audio: false, im: true, toast: [...event.text].slice(0, 120).join('') }];
 }
 
 /** `invitation`: a conference invitation starts ringing. */
@@ -456,7 +489,17 @@ function channelToast(event: EventOf<'channel.request'>, at: number): Pending {
  * @param pending - the toasts before the event (the invitation an accept refers to).
  */
 function reduceConversations(conversations: Conversation[], event: DesktopEvent, at: number, pending: readonly Pending[]): Conversation[] {
+  if (isChatEvent(event)) {
+    return reduceChatConversation(conversations, event, at);
+  }
   switch (event.type) {
+    case 'host.im.read':
+      return updateConversation(conversations, (c) => c.id === event.conversationId && (c.chat?.unread ?? 0) > 0, (c) => ({ ...c, chat: { ...(c.chat ?? emptyChat()), unread: 0 } }));
+    case 'host.history': {
+      const known = new Set(conversations.map((c) => c.id));
+      const restored = event.conversations.filter((c) => !known.has(c.id)).map((c) => ({ ...c, restored: true }));
+      return restored.length === 0 ? conversations : [...conversations, ...restored].slice(0, DESKTOP_LIMITS.conversations);
+    }
     case 'invitation.accepted':
       return acceptInvitation(conversations, event, at, pending);
     case 'conference.joined':
@@ -525,6 +568,30 @@ function acceptInvitation(conversations: Conversation[], event: EventOf<'invitat
 }
 
 /**
+ * Chat of a conversation: a conference's (it exists from the accept) or a two-party one, made
+ * by its first IM event. A two-party conversation is active while its IM session is, and
+ * ended when the session ends (a pager conversation stays active: there is no session to end).
+ */
+function reduceChatConversation(conversations: Conversation[], event: Extract<DesktopEvent, { type: 'im' | 'im.state' | 'im.delivery' | 'im.typing' }>, at: number): Conversation[] {
+  const peer = event.type === 'im' ? event.peer : event.type === 'im.state' ? event.peer : undefined;
+  const existing = conversations.find((c) => c.id === event.conversationId && !c.restored);
+  if (!existing) {
+    if (peer === undefined) {
+      return conversations;
+    }
+    const chat = reduceChat({ messages: [], typing: [], unread: 0 }, event, at);
+    return addConversation(conversations, { id: event.conversationId, kind: 'im', subject: peer, from: peer, state: 'active', startedAt: at, roster: [], panes: [], history: [{ at, text: `Chat with ${peer}` }], chat });
+  }
+  return updateConversation(conversations, (c) => c === existing, (c) => {
+    const chat = reduceChat(c.chat ?? emptyChat(), event, at);
+    if (c.kind === 'im' && event.type === 'im.state') {
+      return event.state === 'ended' ? note({ ...c, chat, state: 'ended', endedAt: at }, at, `Chat ended${event.reason ? `: ${event.reason}` : ''}`) : { ...c, chat, state: 'active' };
+    }
+    return c.kind === 'im' && event.type === 'im' && c.state === 'ended' ? { ...c, chat, state: 'active' } : { ...c, chat };
+  });
+}
+
+/**
  * Pane area: a pane per application in a conversation, following its channels' states,
  * context and data, and closed for good when its page leaves it.
  * @param pending - the toasts before the event (the request a channel answers).
@@ -567,7 +634,7 @@ function applyChannelState(conversations: Conversation[], event: EventOf<'channe
     return conversations;
   }
   // A new conversation is named after what still rings once this request is decided.
-  const next = ensureChannelConversation(conversations, reducePending(pending, event, at), event, at, request?.from, request?.name);
+  const next = ensureChannelConversation(conversations, reducePending(pending, event, at, conversations), event, at, request?.from, request?.name);
   return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
     const updated = updatePane(
       c,

@@ -91,6 +91,11 @@ export class ConferenceManager {
     return key === undefined ? undefined : this.conferences.get(key);
   }
 
+  /** The conversation id of a conference the agent is in. */
+  conversationOf(focusUri: string): string | undefined {
+    return this.conversations.get(focusUri.toLowerCase());
+  }
+
   /** Leaves the conference; false when the agent is not in it. */
   leave(focusUri: string): boolean {
     const conference = this.find(focusUri);

@@ -112,7 +112,7 @@ export class TwoPartyIm {
     const id = command.id ?? this.messageId();
     const contentType = command.contentType ?? 'text/plain';
     const self = this.engine.userAgent.userAgentCore.configuration.aor.toString();
-    this.engine.report({ type: 'im', conversationId: conversation.id, from: self, contentType, text: command.text, messageId: id, outgoing: true });
+    this.engine.report({ type: 'im', conversationId: conversation.id, from: self, contentType, text: command.text, messageId: id, outgoing: true, peer: conversation.peer });
     this.deliver(conversation, { id, text: command.text, contentType });
     return { ok: true, messageId: id, conversationId: conversation.id };
   }
@@ -231,7 +231,7 @@ export class TwoPartyIm {
       // It wrote to us outside any session: answer the same way (im-presence §2.6).
       this.pagerPeers.add(peer.toLowerCase());
     }
-    this.engine.report({ type: 'im', conversationId: conversation.id, from: peer, contentType: text.contentType, text: text.text, messageId: this.messageId(), pager: true });
+    this.engine.report({ type: 'im', conversationId: conversation.id, from: peer, contentType: text.contentType, text: text.text, messageId: this.messageId(), pager: true, peer });
     return 200;
   }
 
@@ -298,7 +298,7 @@ export class TwoPartyIm {
   private onReport(conversation: Conversation, report: ImReport): void {
     switch (report.kind) {
       case 'message':
-        this.engine.report({ type: 'im', conversationId: conversation.id, from: report.from, contentType: report.contentType, text: report.text, messageId: this.messageId() });
+        this.engine.report({ type: 'im', conversationId: conversation.id, from: report.from, contentType: report.contentType, text: report.text, messageId: this.messageId(), peer: conversation.peer });
         return;
       case 'delivery':
         this.engine.report({

@@ -7,7 +7,7 @@ import type { InfoOutcome } from '../../core/channels/info-sender';
 import { ConferenceManager } from '../../core/conference/conference-manager';
 import { DialogJournal } from '../../core/agent/dialog-journal';
 import { LIMITS } from '../../core/agent/limits';
-import { TwoPartyIm } from '../../core/im/two-party-im';
+import { TwoPartyIm, type ImSendResult } from '../../core/im/two-party-im';
 import { PresenceManager, type PresenceReport } from '../../core/presence/presence-manager';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine } from '../../core/ports/media';
@@ -278,17 +278,27 @@ export class AgentHost {
    * conference's), else into a two-party conversation or to a peer.
    */
   private sendIm(command: Extract<AgentCommand, { cmd: 'im' }>): CommandResult {
+    const sent = this.sendMessage(command);
+    return sent.ok ? { ok: true } : sent;
+  }
+
+  /**
+   * Sends an instant message and says where it went: the conversation and the message id its
+   * `im.delivery` events carry (the desktop opens the conversation a `to` send made).
+   */
+  sendMessage(command: Omit<Extract<AgentCommand, { cmd: 'im' }>, 'cmd'>): ImSendResult {
     const contentType = command.contentType ?? 'text/plain';
     const conference = command.to === undefined ? this.conferences.conferenceOf(command) : undefined;
     if (conference) {
       const id = command.id ?? `c${randomUUID().slice(0, 8)}`;
-      return conference.sendIm(id, command.text, contentType) ? { ok: true } : { ok: false, message: `the conference ${conference.focusUri} has no chat (not offered, refused or ended)` };
+      return conference.sendIm(id, command.text, contentType)
+        ? { ok: true, messageId: id, conversationId: command.conversationId ?? this.conferences.conversationOf(conference.focusUri) ?? conference.focusUri }
+        : { ok: false, message: `the conference ${conference.focusUri} has no chat (not offered, refused or ended)` };
     }
     if (command.focusUri !== undefined) {
       return { ok: false, message: `not in conference ${command.focusUri}` };
     }
-    const sent = this.im.send({ ...command, contentType });
-    return sent.ok ? { ok: true } : sent;
+    return this.im.send({ ...command, contentType });
   }
 
   /** Sends pane data and resolves with the INFO's outcome; undefined when no channel matches. */

@@ -19,6 +19,7 @@ import { AgentHost, createHostMediaEngine } from '../agent/agent-host';
 import { isEmbeddedLabAvailable, startEmbeddedLab, type EmbeddedLab } from './embedded-lab';
 import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from '../extensions/extension-directory-store';
 import { FileStore } from '../adapters/file-store';
+import { ConversationHistory } from './conversation-history';
 import { WindowMediaRouter } from './window-media';
 import { createBridgeHandlers, knownBridgeError, type BridgeHandler, type BridgeHandlerContext, type BridgeHandlers } from './bridge-handlers';
 import type { BridgeCaller, DesktopPlatform, SecretStore } from './desktop-platform';
@@ -42,6 +43,9 @@ export type DesktopSessionOptions = {
 };
 
 const SETTINGS_KEY = 'settings.json';
+/** Days conversation history is kept when the settings do not say (issue 13: a retention setting). */
+const DEFAULT_HISTORY_DAYS = 30;
+
 const DEFAULT_SETTINGS: Settings = { server: '', aor: '', autoAccept: false, trust: [] };
 /** The host tells windows about new trace entries at most this often. */
 const TRACE_PUSH_INTERVAL_MS = 500;
@@ -75,10 +79,13 @@ export class DesktopSession {
   /** One handler per bridge method (`bridge-handlers/`), reaching this session through {@link handlerContext}. */
   private readonly handlers: BridgeHandlers;
   private ringing = false;
+  /** Conversations on disk, kept for the retention setting's days. */
+  private readonly history: ConversationHistory;
 
   private constructor(private readonly options: DesktopSessionOptions) {
     this.store = new FileStore(options.configDir);
     this.log = options.logger.child('desktop');
+    this.history = new ConversationHistory(join(options.configDir, 'history'), () => this.settings.historyDays ?? DEFAULT_HISTORY_DAYS, this.log);
     this.media = new WindowMediaRouter({
       host: createHostMediaEngine(),
       logger: options.logger,
@@ -97,6 +104,10 @@ export class DesktopSession {
   static async open(options: DesktopSessionOptions): Promise<DesktopSession> {
     const session = new DesktopSession(options);
     session.settings = await session.loadSettings();
+    const restored = await session.history.load();
+    if (restored.length > 0) {
+      session.emit({ type: 'host.history', conversations: restored });
+    }
     session.restart();
     return session;
   }
@@ -185,6 +196,7 @@ export class DesktopSession {
     this.cancelStartRetry();
     this.lifecycle = this.lifecycle.then(() => this.stopAgent());
     await this.lifecycle;
+    await this.history.flush();
     this.listeners.clear();
   }
 
@@ -205,6 +217,7 @@ export class DesktopSession {
     const at = Date.now();
     this.seq += 1;
     this.state = reduceDesktop(this.state, event, at);
+    this.history.observe(this.state.conversations);
     this.updateRing();
     const push: BridgePush = { seq: this.seq, at, event };
     for (const listener of this.listeners) {

@@ -3,6 +3,7 @@ import { appHandlers, type AppAreaContext } from './app';
 import { extensionsHandlers, type ExtensionsAreaContext } from './extensions';
 import { mediaHandlers, type MediaAreaContext } from './media';
 import { paneHandlers, type PaneAreaContext } from './panes';
+import { imHandlers, type ImAreaContext } from './im';
 import { presenceHandlers, type PresenceAreaContext } from './presence';
 import { settingsHandlers, type SettingsAreaContext } from './settings';
 import { traceHandlers, type TraceAreaContext } from './trace';
@@ -15,7 +16,7 @@ export type { BridgeHandler, BridgeHandlers } from './types';
  * All that the bridge handlers may see and do of the desktop session: the union of what each
  * area asks for, which the session grants without handing out its private state.
  */
-export type BridgeHandlerContext = AppAreaContext & AgentAreaContext & MediaAreaContext & PaneAreaContext & TraceAreaContext & ExtensionsAreaContext & SettingsAreaContext & PresenceAreaContext;
+export type BridgeHandlerContext = AppAreaContext & AgentAreaContext & MediaAreaContext & PaneAreaContext & TraceAreaContext & ExtensionsAreaContext & SettingsAreaContext & PresenceAreaContext & ImAreaContext;
 
 /** The handler tables of the areas, in the order {@link createBridgeHandlers} merges them. */
 type HandlerAreas = [
@@ -27,6 +28,7 @@ type HandlerAreas = [
   ReturnType<typeof extensionsHandlers>,
   ReturnType<typeof settingsHandlers>,
   ReturnType<typeof presenceHandlers>,
+  ReturnType<typeof imHandlers>,
 ];
 
 /** The methods of `Areas` that an earlier area already handles. */
@@ -55,5 +57,6 @@ export function createBridgeHandlers(context: BridgeHandlerContext): BridgeHandl
     ...extensionsHandlers(context),
     ...settingsHandlers(context),
     ...presenceHandlers(context),
+    ...imHandlers(context),
   };
 }
