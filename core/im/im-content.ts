@@ -95,17 +95,58 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt
  * @public
  */
 export function htmlToText(html: string): string {
-  const withoutCode = html.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
-  const withBreaks = withoutCode.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|li|tr|h[1-6])\s*>/gi, '\n');
-  const stripped = withBreaks.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, '');
-  const decoded = stripped.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, ref: string) => {
+  // One pass with indexOf, no backtracking regular expression: a peer's `<<<<…` of 64 KB must
+  // cost linear time, not quadratic.
+  const lower = html.toLowerCase();
+  let out = '';
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf('<', at);
+    if (open === -1) {
+      out += html.slice(at);
+      break;
+    }
+    out += html.slice(at, open);
+    at = skipMarkup(html, lower, open, (text) => (out += text));
+  }
+  const decoded = decodeReferences(out);
+  const lines = decoded.split('\n').map((line) => line.trimEnd());
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** Skips the markup at `open` (a tag, a comment, or a script or style element with its content); returns where text resumes. */
+function skipMarkup(html: string, lower: string, open: number, emit: (text: string) => void): number {
+  if (lower.startsWith('<!--', open)) {
+    const close = html.indexOf('-->', open + 4);
+    return close === -1 ? html.length : close + 3;
+  }
+  const close = html.indexOf('>', open + 1);
+  if (close === -1) {
+    return html.length;
+  }
+  const name = /^<\/?\s*([a-z0-9]+)/.exec(lower.slice(open, Math.min(close, open + 32)))?.[1] ?? '';
+  const closing = lower.charAt(open + 1) === '/';
+  if (!closing && (name === 'script' || name === 'style')) {
+    const end = lower.indexOf(`</${name}`, close + 1);
+    const endClose = end === -1 ? -1 : html.indexOf('>', end);
+    return endClose === -1 ? html.length : endClose + 1;
+  }
+  if (name === 'br' || (closing && BLOCKS.has(name))) {
+    emit('\n');
+  }
+  return close + 1;
+}
+
+const BLOCKS = new Set(['p', 'div', 'li', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+function decodeReferences(text: string): string {
+  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});/gi, (whole, ref: string) => {
     if (ref.startsWith('#')) {
       const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number.parseInt(ref.slice(1), 10);
       return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
     }
     return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
   });
-  return decoded.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim();
 }
 
 function cap(text: string): string {

@@ -74,10 +74,12 @@ function incomingOf(request: IncomingRequest): ImIncoming {
 
 /** The URI of an `Ms-Sender` name-addr (`"Name" <sip:a@b;opaque=x>` → `sip:a@b`). @public */
 export function senderUri(header: string | undefined): string | undefined {
-  if (header === undefined) {
+  if (header === undefined || header.length > 1024) {
     return undefined;
   }
-  const inBrackets = /<([^>]*)>/.exec(header)?.[1] ?? header.trim();
+  const open = header.indexOf('<');
+  const close = open === -1 ? -1 : header.indexOf('>', open);
+  const inBrackets = open !== -1 && close !== -1 ? header.slice(open + 1, close) : header.trim();
   const uri = /^(sips?:[^;?\s]+)/i.exec(inBrackets.trim())?.[1];
   return uri === undefined || uri.length > 512 ? undefined : uri;
 }

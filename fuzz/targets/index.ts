@@ -7,6 +7,7 @@ import { fuzzTarget, type FuzzOptions, type FuzzTarget, type TargetReport } from
 import { c3pSeeds, confInviteSeeds, conferenceInfoBuilt, conferenceInfoSeeds, genericXmlSeeds, sessionInviteSeeds } from '../seeds';
 import { channelTargets } from './channels';
 import { conferenceTargets, rosterTarget } from './conference';
+import { imPresenceTargets } from './im-presence';
 import { paneTargets } from './pane';
 import { xmlTarget } from './xml';
 
@@ -40,5 +41,6 @@ export function allTargets(seed: number): NamedTarget[] {
     named(sessionInvite),
     named(decision),
     ...paneTargets(seed).map(named),
+    ...imPresenceTargets().map(named),
   ];
 }
