@@ -191,6 +191,11 @@ export class TwoPartyIm {
       return;
     }
     const peer = message.from.uri.toString();
+    if (/opaque=app:conf:/i.test(peer)) {
+      // Open question 31: MCU dial-out is not taken; chats are joined through invitations.
+      answer.reject(488, 'Not Acceptable Here', [warningHeader('dial-out from a conference MCU is not taken; send an invitation')]);
+      return;
+    }
     const live = [...this.conversations.values()].filter((c) => c.session && !c.session.ended).length;
     if (live >= LIMITS.imConversations) {
       answer.reject(486, 'Busy Here', [warningHeader('too many IM sessions at once')]);
