@@ -6,6 +6,7 @@ import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { Lab } from '../../lab/lab';
 import { AgentProcess } from '../support/agent-process';
 import { freeUdpPort } from '../support/free-port';
+import { runSipp } from '../support/sipp';
 
 // Instant messages over real sockets through Kamailio: the lab's IM MCU in a conference
 // (im-presence §1), and two-party sessions and pager mode between two headless agents (§2).
@@ -59,7 +60,7 @@ describe('conference IM through the lab IM MCU', () => {
     await agent.waitForType('im.delivery', 5000, 0, (e) => e.messageId === 'reply-1' && e.state === 'sent');
     expect(lab.conferences.im.inbox(conference.id, customer).map((m) => [m.from, m.text])).toEqual([[aorOf('im-agent1'), 'Sorry to hear that: <b>let me check</b>']]);
     const delivered = await agent.waitForType('im.delivery', 12_000, 0, (e) => e.messageId === 'reply-1' && e.state !== 'sent');
-    expect(delivered.event.state).toBe('delivered');
+    expect(delivered.event.state, JSON.stringify(delivered.event)).toBe('delivered');
 
     // A participant the MCU cannot reach: the 202 is followed by a BENOTIFY naming it.
     lab.conferences.im.addGuest(conference, 'sip:gone@guests.lab.local', 'Gone', { failWith: 480 });
@@ -97,5 +98,36 @@ describe('two-party IM between agents', () => {
 
     alice.signal('SIGINT');
     await bob.waitForType('im.state', 5000, 0, (e) => e.state === 'ended');
+  });
+});
+
+describe('pager mode (RFC 3428) with sipp', () => {
+  it('shows a pager MESSAGE from a peer with no session', async () => {
+    const agent = await startAgent('im-pager1');
+    const message = await runSipp('uac-message.xml', `127.0.0.1:${kamailio.udpPort}`, ['-s', 'im-pager1']).result;
+    expect(message.code, message.stderr).toBe(0);
+    const received = await agent.waitForType('im', 5000, 0, (e) => e.pager === true);
+    expect(received.event.text).toMatch(/^hello from sipp/);
+    // The legacy event stays for existing consumers.
+    await agent.waitForType('message', 5000);
+  });
+
+  it('falls back to pager mode when the peer refuses the IM session', async () => {
+    const agent = await startAgent('im-pager2');
+    const scenario = (name: string): string => new URL(`../../lab/sipp/${name}`, import.meta.url).pathname;
+    const sipp = runSipp(scenario('uas-register-message.xml'), `127.0.0.1:${kamailio.udpPort}`, ['-oocsf', scenario('uas-im-pager-ooc.xml'), '-s', 'pagerpeer']);
+    // Wait for sipp's binding before writing to it (bounded).
+    for (let i = 0; i < 50 && !(await kamailio.locations()).some((l) => l.aor === 'pagerpeer' || l.aor.startsWith('pagerpeer@')); i += 1) {
+      await sleep(100);
+    }
+    agent.send({ cmd: 'im', to: 'sip:pagerpeer@lab.local', text: 'Are you there?', id: 'p1' });
+    const delivered = await agent.waitForType('im.delivery', 10_000, 0, (e) => e.messageId === 'p1');
+    expect(delivered.event.state, JSON.stringify(delivered.event)).toBe('delivered');
+    const done = await sipp.result;
+    expect(done.code, done.stdout.slice(-1500)).toBe(0);
+    agent.send({ cmd: 'trace' });
+    const trace = await agent.waitForType('trace', 3000);
+    expect(trace.event.text).toMatch(/SIP\/2\.0 415 Unsupported Media Type/);
+    expect(trace.event.text).toMatch(/^MESSAGE sip:pagerpeer@lab\.local SIP\/2\.0/m);
   });
 });
