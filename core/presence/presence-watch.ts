@@ -119,6 +119,9 @@ export class PresenceWatch {
     if (this.stopped) {
       return;
     }
+    // What the new subscription's first NOTIFY says is reported even if unchanged: it confirms
+    // the state after an outage, during which nothing could be learnt.
+    this.last = undefined;
     void this.endSubscriber().then(() => this.start());
   }
 

@@ -101,6 +101,26 @@ describe('presence through Kamailio (RFC 3903, RFC 3856)', () => {
   });
 });
 
+describe('presence after the proxy restarts', () => {
+  it('publishes again and watches again once registered: the watcher sees the state Kamailio forgot', async () => {
+    const labPort = await freeUdpPort();
+    const own = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+    try {
+      const jane = await startAgent(own.wsUrl, 'jane-p', ['--availability', 'busy']);
+      const kate = await startAgent(own.wsUrl, 'kate-p', ['--watch', aorOf('jane-p')]);
+      await kate.waitForType('presence', 5000, 0, (e) => e.aor === aorOf('jane-p') && e.availability === 'busy');
+      const mark = kate.events.length;
+      // A restart loses every publication and subscription (memory only, im-presence §3.3).
+      await own.restart();
+      await jane.waitForType('registered', 20_000, jane.events.length - 1);
+      await kate.waitForType('presence', 20_000, mark, (e) => e.aor === aorOf('jane-p') && e.availability === 'busy');
+      expect(await (async () => JSON.stringify(await own.rpc('presence.presentity_list', ['full'])))()).toContain('jane-p');
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('do not disturb', () => {
   it('shows an untrusted invitation quietly and answers 486 when nobody decides; a trusted one rings', async () => {
     const henry = await startAgent(kamailio.wsUrl, 'henry-p', ['--availability', 'dnd', '--answer-timeout', '1500']);
