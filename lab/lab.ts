@@ -4,6 +4,7 @@ import type { MediaEngine } from '../core/ports/media';
 import type { SipTrace } from '../core/sip/sip-trace';
 import { createWeriftMediaEngine } from '../main/adapters/werift-media';
 import { ConversationContextChannel } from './channels/conversation-context-channel';
+import { LabImPeer } from './im/lab-im-peer';
 import { ConferenceInvitation, type DeliverOptions, type InvitationOutcome } from './conference/conference-invitation';
 import { LabConferenceServer } from './conference/conference-server';
 import type { LabConference } from './conference/lab-conference';
@@ -28,6 +29,8 @@ export type LabOptions = {
  */
 export class Lab {
   readonly conferences: LabConferenceServer;
+  /** The contact center's two-party IM peer (sessions and pager mode, with an echo). */
+  readonly im: LabImPeer;
 
   private constructor(
     private readonly signaling: LabUserAgent,
@@ -39,9 +42,11 @@ export class Lab {
   ) {
     const ua = signaling.ua;
     this.conferences = new LabConferenceServer(ua, media, domain, logger, signaling.serviceUser, sessionExpiresSec);
+    this.im = new LabImPeer(ua, logger.child('lab.im'));
     const core = ua.userAgentCore;
+    core.delegate.onMessage = (request) => this.im.handleMessage(request);
     core.delegate.onInvite = (request) => {
-      if (!this.conferences.handleInvite(request)) {
+      if (!this.conferences.handleInvite(request) && !this.im.handleInvite(request)) {
         request.reject({ statusCode: 404, reasonPhrase: 'Not Found' });
       }
     };
@@ -107,6 +112,7 @@ export class Lab {
 
   async stop(): Promise<void> {
     this.conferences.endAll();
+    this.im.end();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await this.signaling.stop();
   }

@@ -10,6 +10,11 @@ export interface ConferenceServerTarget {
   host: string;
   /** Its SIP port. */
   port: number;
+  /**
+   * The user part of the server's own identity (the contact center's application, `conf` in the
+   * lab): initial requests to `sip:<user>@<domain>` (IM, pager MESSAGE) go there too.
+   */
+  serviceUser?: string;
   /** Transport Kamailio uses to reach it. */
   transport: 'udp' | 'ws';
 }
@@ -210,9 +215,14 @@ route[AUTH] {
 function renderConferenceRoute(target: ConferenceServerTarget): string {
   assertHost('conferenceServer.host', target.host);
   assertPort('conferenceServer.port', target.port);
-  return `# Conference URIs (Lync/Skype for Business focus, opaque=app:conf:...) go to the conference server.
+  const user = target.serviceUser;
+  if (user !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(user)) {
+    throw new RangeError(`conferenceServer.serviceUser must be a plain user name, got ${JSON.stringify(user)}`);
+  }
+  const service = user === undefined ? '' : ` || ($rU == "${user}" && uri == myself)`;
+  return `# Conference URIs (Lync/Skype for Business focus, opaque=app:conf:...) go to the conference server${user === undefined ? '' : ', and so do requests to its own identity'}.
 route[CONFERENCE] {
-	if ($ru =~ "opaque=app:conf:") {
+	if ($ru =~ "opaque=app:conf:"${service}) {
 		$du = "sip:${target.host}:${target.port};transport=${target.transport}";
 		route(RELAY);
 	}

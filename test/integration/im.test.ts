@@ -17,7 +17,7 @@ const agents: AgentProcess[] = [];
 
 beforeAll(async () => {
   const labPort = await freeUdpPort();
-  kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp' } });
+  kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp', serviceUser: 'conf' } });
   lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
 });
 
@@ -98,6 +98,24 @@ describe('two-party IM between agents', () => {
 
     alice.signal('SIGINT');
     await bob.waitForType('im.state', 5000, 0, (e) => e.state === 'ended');
+  });
+});
+
+describe('two-party IM with the lab', () => {
+  it('opens a session to the lab and hears its echo; the lab opens one to the agent', async () => {
+    const agent = await startAgent('im-lab1');
+    agent.send({ cmd: 'im', to: 'sip:conf@lab.local', text: 'Hello lab', id: 'l1' });
+    await agent.waitForType('im.delivery', 5000, 0, (e) => e.messageId === 'l1' && e.state === 'delivered');
+    const echo = await agent.waitForType('im', 5000, 0, (e) => !e.outgoing);
+    expect(echo.event).toMatchObject({ from: 'sip:conf@lab.local', text: 'Echo: Hello lab' });
+    expect(lab.im.messages().some((m) => m.from === aorOf('im-lab1') && m.text === 'Hello lab' && !m.pager)).toBe(true);
+
+    const other = await startAgent('im-lab2');
+    await lab.im.say(aorOf('im-lab2'), 'Can you take a customer?');
+    const toast = await other.waitForType('im.state', 5000, 0, (e) => e.state === 'connected');
+    expect(toast.event.peer).toBe('sip:conf@lab.local');
+    const heard = await other.waitForType('im', 5000, 0, (e) => !e.outgoing);
+    expect(heard.event).toMatchObject({ from: 'sip:conf@lab.local', text: 'Can you take a customer?' });
   });
 });
 
