@@ -1,6 +1,7 @@
 import { Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
+import { subscriberIdentity } from '../sip/subscriber-identity';
 import { parseConferenceInfo, type ConferenceInfo } from './conference-info';
 import { MIME_CONFERENCE_INFO } from './namespaces';
 import { Roster } from './roster';
@@ -73,7 +74,7 @@ export class RosterSubscription {
       expires: SUBSCRIBE_EXPIRES_SEC,
       extraHeaders: [`Accept: ${MIME_CONFERENCE_INFO}`, 'Supported: ms-benotify, com.microsoft.autoextend'],
     });
-    const identity = subscribeIdentity(subscriber);
+    const identity = subscriberIdentity(subscriber);
     this.dialog = identity.callId === '' ? undefined : { ...identity, remoteTag: undefined };
     subscriber.delegate = this.faults.guard(identity.callId || undefined, 'roster', {
       onNotify: (notification: Notification) => {
@@ -200,16 +201,4 @@ export class RosterSubscription {
     this.log.info('roster out of sync, re-subscribing for full state', { reason });
     this.resubscribe();
   }
-}
-
-/**
- * The Call-ID and our tag of a Subscriber's SUBSCRIBE. sip.js 0.21 builds the request in the
- * constructor but keeps it (and its `id`) private, so the fields are read structurally.
- */
-function subscribeIdentity(subscriber: Subscriber): { callId: string; localTag: string } {
-  const message = (subscriber as unknown as { outgoingRequestMessage?: { callId?: unknown; fromTag?: unknown } }).outgoingRequestMessage;
-  return {
-    callId: typeof message?.callId === 'string' ? message.callId : '',
-    localTag: typeof message?.fromTag === 'string' ? message.fromTag : '',
-  };
 }

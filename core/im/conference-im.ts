@@ -9,6 +9,7 @@ import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import { OutgoingDialog } from '../sip/outgoing-dialog';
 import type { RefreshOutcome } from '../sip/target-refresh';
+import { imEventOf } from './im-events';
 import { ImSession, type ImReport } from './im-session';
 import { buildMessageSdp, parseMessageSdp } from './message-sdp';
 import { imRequestHandlers, sessionImPort } from './sip-im-port';
@@ -187,26 +188,13 @@ export class ConferenceIm {
   }
 
   private onReport(report: ImReport): void {
-    const { conversationId } = this.deps;
-    switch (report.kind) {
-      case 'message':
-        this.deps.emit({ type: 'im', conversationId, focusUri: this.deps.focusUri, from: report.from, contentType: report.contentType, text: report.text, messageId: this.deps.newMessageId() });
-        return;
-      case 'delivery':
-        this.deps.emit({
-          type: 'im.delivery',
-          conversationId,
-          messageId: report.messageId,
-          state: report.state,
-          ...(report.reason !== undefined && { reason: report.reason }),
-          ...(report.failed !== undefined && { failed: [...report.failed] }),
-        });
-        return;
-      case 'typing':
-        this.deps.emit({ type: 'im.typing', conversationId, from: report.from, typing: report.typing });
-        return;
-      case 'dead':
-        this.leave(`the IM MCU lost our dialog (${report.status})`);
+    if (report.kind === 'dead') {
+      this.leave(`the IM MCU lost our dialog (${report.status})`);
+      return;
+    }
+    const event = imEventOf(report, { conversationId: this.deps.conversationId, imFields: { focusUri: this.deps.focusUri }, newMessageId: this.deps.newMessageId });
+    if (event) {
+      this.deps.emit(event);
     }
   }
 

@@ -17,6 +17,7 @@ import { warningHeader } from '../channels/warning-text';
 import { IM_ACCEPT_TYPES, imTextOf } from './im-content';
 import { mediaTypeOf } from '../sip/invite-router';
 import { MIME_IS_COMPOSING, parseTypingNotice } from './im-notices';
+import { imEventOf } from './im-events';
 import type { ImReport } from './im-session';
 import { parseMessageSdp } from './message-sdp';
 import { firstMessageOf, PeerSession } from './peer-session';
@@ -301,25 +302,9 @@ export class TwoPartyIm {
   }
 
   private onReport(conversation: Conversation, report: ImReport): void {
-    switch (report.kind) {
-      case 'message':
-        this.engine.report({ type: 'im', conversationId: conversation.id, from: report.from, contentType: report.contentType, text: report.text, messageId: this.messageId(), peer: conversation.peer });
-        return;
-      case 'delivery':
-        this.engine.report({
-          type: 'im.delivery',
-          conversationId: conversation.id,
-          messageId: report.messageId,
-          state: report.state,
-          ...(report.reason !== undefined && { reason: report.reason }),
-          ...(report.failed !== undefined && { failed: [...report.failed] }),
-        });
-        return;
-      case 'typing':
-        this.engine.report({ type: 'im.typing', conversationId: conversation.id, from: report.from, typing: report.typing });
-        return;
-      case 'dead':
-        return;
+    const event = imEventOf(report, { conversationId: conversation.id, imFields: { peer: conversation.peer }, newMessageId: () => this.messageId() });
+    if (event) {
+      this.engine.report(event);
     }
   }
 

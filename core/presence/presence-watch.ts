@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import type { DialogRecovery } from '../sip/dialog-recovery';
+import { subscriberIdentity } from '../sip/subscriber-identity';
 import type { PresenceState } from './availability';
 import { MIME_PIDF, parsePresenceDocument } from './pidf';
 
@@ -75,7 +76,7 @@ export class PresenceWatch {
     }
     const subscriber = new Subscriber(this.ports.ua, target, 'presence', { expires: WATCH_EXPIRES_SEC, extraHeaders: [`Accept: ${MIME_PIDF}`] });
     this.subscriber = subscriber;
-    const callId = subscriberCallId(subscriber);
+    const callId = subscriberIdentity(subscriber).callId || undefined;
     subscriber.delegate = this.ports.faults.guard(callId, 'presence watch', {
       onNotify: (notification: Notification) => {
         notification.accept().catch(() => undefined);
@@ -174,10 +175,4 @@ function sameState(a: WatchedState | undefined, b: WatchedState): boolean {
     return a === b;
   }
   return a.availability === b.availability && a.activity === b.activity && a.note === b.note && a.lyncAvailability === b.lyncAvailability;
-}
-
-/** The Call-ID of a Subscriber's SUBSCRIBE (sip.js 0.21 keeps the request private). */
-function subscriberCallId(subscriber: Subscriber): string | undefined {
-  const message = (subscriber as unknown as { outgoingRequestMessage?: { callId?: unknown } }).outgoingRequestMessage;
-  return typeof message?.callId === 'string' && message.callId !== '' ? message.callId : undefined;
 }
