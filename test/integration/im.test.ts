@@ -75,6 +75,27 @@ describe('conference IM through the lab IM MCU', () => {
   });
 });
 
+describe('removed from the chat', () => {
+  it('a BYE from the IM MCU ends the chat only; the conference and its audio stay', async () => {
+    const agent = await startAgent('im-agent2');
+    const { conference } = await lab.invite(aorOf('im-agent2'), 'Chat then no chat');
+    const invitation = await agent.waitForType('invitation', 5000);
+    agent.send({ cmd: 'accept', id: invitation.event.id });
+    await agent.waitForType('im.state', 10_000, 0, (e) => e.state === 'connected');
+    await agent.waitForType('media', 10_000, 0, (e) => e.state === 'connected');
+    lab.conferences.im.hangUp(conference, aorOf('im-agent2'));
+    const ended = await agent.waitForType('im.state', 5000, 0, (e) => e.state === 'ended');
+    expect(ended.event.reason).toMatch(/removed from the chat/);
+    const mark = agent.events.length;
+    agent.send({ cmd: 'im', focusUri: conference.focusUri, text: 'still here?' });
+    const refused = await agent.waitForType('error', 3000, mark);
+    expect(refused.event.message).toMatch(/has no chat/);
+    await sleep(500);
+    expect(agent.events.slice(mark).some((e) => e.event.type === 'conference.left')).toBe(false);
+    await agent.waitForType('media', 3000, mark, (e) => e.state === 'connected');
+  });
+});
+
 describe('two-party IM between agents', () => {
   it('opens a session with the first message, answers, shows typing, and ends with a BYE', async () => {
     const alice = await startAgent('im-alice');
