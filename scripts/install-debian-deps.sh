@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use (real SIP peers and the browser), only those
 # missing, so a second run takes a second. Needs root (or sudo) on Debian 12.
 set -euo pipefail
-packages=(kamailio kamailio-websocket-modules kamailio-presence-modules sip-tester chromium openssl)
+packages=(kamailio kamailio-websocket-modules kamailio-presence-modules sip-tester chromium openssl janus)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
