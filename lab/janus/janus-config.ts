@@ -90,6 +90,9 @@ cors: {
   const audiobridge = `general: {
   admin_key = ${quote(adminKey)}
   events = false
+  # Plain RTP participants (the lab's MCU legs) on loopback only, in the lab's port range.
+  local_ip = "127.0.0.1"
+  rtp_port_range = "${rtpPorts[0]}-${rtpPorts[1]}"
 }
 `;
   return { 'janus.jcfg': janus, 'janus.transport.http.jcfg': http, 'janus.plugin.audiobridge.jcfg': audiobridge };
