@@ -1,11 +1,14 @@
 import { Body1, Caption1, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
+import type { ExtensionInfo } from '../../../common/bridge';
 import type { Conversation } from '../../../common/desktop-state';
 import { AudioLine } from '../components/AudioLine';
+import { ChatPanel } from '../components/conversation/ChatPanel';
 import { ConversationHeader } from '../components/conversation/ConversationHeader';
 import { ConversationHistory } from '../components/conversation/ConversationHistory';
 import { ConversationPanes } from '../components/conversation/ConversationPanes';
-import { ConversationTabs } from '../components/conversation/ConversationTabs';
+import { ConversationTabs, hasChat } from '../components/conversation/ConversationTabs';
+import { conversationName } from '../components/names';
 import { Roster } from '../components/Roster';
 import { TraceView } from '../components/TraceView';
 import { useConversationActions } from '../hooks/use-conversation-actions';
@@ -17,8 +20,11 @@ const useStyles = makeStyles({
   body: { flexGrow: 1, minHeight: 0, overflowY: 'auto' },
 });
 
-/** The selected tab; a pane that just opened comes to the front: the customer's context is what the agent needs. */
-function usePaneToFront(conversation: Conversation | undefined): [string, (tab: string) => void] {
+/**
+ * The selected tab: a chat opens on its Chat tab, the others on People; a pane that just opened
+ * comes to the front: the customer's context is what the agent needs.
+ */
+function useConversationTab(conversation: Conversation | undefined): [string, (tab: string) => void] {
   const [tab, setTab] = useState<string>('people');
   const paneIds = conversation?.panes.map((p) => p.appId).join(',') ?? '';
   useEffect(() => {
@@ -28,22 +34,39 @@ function usePaneToFront(conversation: Conversation | undefined): [string, (tab: 
     }
     // Only when the set of panes changes.
   }, [paneIds]);
-  return [tab, setTab];
+  // A two-party chat has no People tab.
+  return [tab === 'people' && conversation?.kind === 'im' ? 'chat' : tab, setTab];
 }
 
-/** A conversation's own window is titled with its subject. */
+/** A conversation's own window is titled with its name. */
 function useWindowTitle(standalone: boolean, conversation: Conversation | undefined): void {
+  const name = conversation ? conversationName(conversation) : undefined;
   useEffect(() => {
-    if (standalone && conversation) {
-      document.title = `${conversation.subject} - Switchboard`;
+    if (standalone && name !== undefined) {
+      document.title = `${name} - Switchboard`;
     }
-  }, [standalone, conversation?.subject]);
+  }, [standalone, name]);
+}
+
+/** The selected tab's content; the chat and the panes stay mounted while another tab shows. */
+function ConversationBody({ conversation, extensions, tab }: { conversation: Conversation; extensions: ReadonlyMap<string, ExtensionInfo>; tab: string }): React.JSX.Element {
+  const styles = useStyles();
+  const dialogs = useDesktopView().state?.dialogs[conversation.id] ?? [];
+  return (
+    <section className={styles.body}>
+      {tab === 'people' && (conversation.kind === 'conference' ? <Roster users={conversation.roster} /> : <Caption1>A context channel from {conversation.from}; no conference roster.</Caption1>)}
+      {hasChat(conversation) && <ChatPanel conversation={conversation} shown={tab === 'chat'} />}
+      {tab === 'history' && <ConversationHistory history={conversation.history} />}
+      <ConversationPanes conversation={conversation} extensions={extensions} tab={tab} />
+      {tab === 'trace' && <TraceView conversationId={conversation.id} dialogs={dialogs} />}
+    </section>
+  );
 }
 
 /**
  * One conversation: subject, duration, mute and leave, the roster with its modality icons,
- * the history (with the channel's link), a tab per extension pane, and the SIP trace of
- * exactly this conversation's dialogs.
+ * the chat, the history (with the channel's link), a tab per extension pane, and the SIP trace
+ * of exactly this conversation's dialogs.
  */
 export function ConversationWindow({ conversationId, standalone }: { conversationId: string; standalone: boolean }): React.JSX.Element {
   const styles = useStyles();
@@ -51,7 +74,7 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
   const extensions = useEffectiveExtensions();
   const actions = useConversationActions();
   const conversation = view.state?.conversations.find((c) => c.id === conversationId);
-  const [tab, setTab] = usePaneToFront(conversation);
+  const [tab, setTab] = useConversationTab(conversation);
   useWindowTitle(standalone, conversation);
 
   if (!conversation) {
@@ -63,21 +86,16 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
   }
   const { focusUri } = conversation;
   return (
-    <main className={styles.root} aria-label={`Conversation: ${conversation.subject}`} data-conversation={conversation.id}>
+    <main className={styles.root} aria-label={`Conversation: ${conversationName(conversation)}`} data-conversation={conversation.id}>
       <ConversationHeader conversation={conversation} standalone={standalone} actions={actions} />
-      {focusUri && <AudioLine conversation={conversation} onReconnect={() => actions.reconnectAudio(focusUri)} />}
+      {focusUri && conversation.restored !== true && <AudioLine conversation={conversation} onReconnect={() => actions.reconnectAudio(focusUri)} />}
       {actions.error && (
         <Caption1 role="alert" style={{ color: tokens.colorPaletteRedForeground1 }}>
           {actions.error}
         </Caption1>
       )}
       <ConversationTabs conversation={conversation} extensions={extensions} tab={tab} onTab={setTab} />
-      <section className={styles.body}>
-        {tab === 'people' && (conversation.kind === 'conference' ? <Roster users={conversation.roster} /> : <Caption1>A context channel from {conversation.from}; no conference roster.</Caption1>)}
-        {tab === 'history' && <ConversationHistory history={conversation.history} />}
-        <ConversationPanes conversation={conversation} extensions={extensions} tab={tab} />
-        {tab === 'trace' && <TraceView conversationId={conversation.id} dialogs={view.state?.dialogs[conversation.id] ?? []} />}
-      </section>
+      <ConversationBody conversation={conversation} extensions={extensions} tab={tab} />
     </main>
   );
 }

@@ -4,6 +4,7 @@ import type { Conversation } from '../../../../common/desktop-state';
 import { useAppInfo } from '../../hooks/use-app-info';
 import type { ConversationActions } from '../../hooks/use-conversation-actions';
 import { Duration } from '../Duration';
+import { conversationKindText, conversationName } from '../names';
 
 const useStyles = makeStyles({
   header: { display: 'flex', alignItems: 'center', gap: '12px', flexWrap: 'wrap' },
@@ -12,8 +13,23 @@ const useStyles = makeStyles({
   actions: { display: 'flex', alignItems: 'center', gap: '8px', flexShrink: 0 },
 });
 
+/** A two-party chat's state: its IM session's, or plain "Chat" in pager mode (no session). */
+function chatBadgeText(conversation: Conversation): string {
+  if (conversation.state === 'ended' || conversation.chat?.session === 'ended') {
+    return 'Ended';
+  }
+  const session = conversation.chat?.session;
+  return session === 'connected' ? 'Connected' : session === 'connecting' ? 'Connecting' : 'Chat';
+}
+
 /** The state badge's words: never "Audio connected" while no audio arrives. */
 function badgeText(conversation: Conversation): string {
+  if (conversation.restored === true) {
+    return 'From history';
+  }
+  if (conversation.kind === 'im') {
+    return chatBadgeText(conversation);
+  }
   if (conversation.state === 'joining') {
     return 'Joining';
   }
@@ -27,7 +43,10 @@ function badgeText(conversation: Conversation): string {
   return media === 'connected' ? 'Audio connected' : media === 'interrupted' ? 'No audio' : 'Connected';
 }
 
-function badgeColor(conversation: Conversation): 'success' | 'warning' | 'subtle' {
+function badgeColor(conversation: Conversation): 'success' | 'warning' | 'subtle' | 'informative' {
+  if (conversation.restored === true) {
+    return 'informative';
+  }
   if (conversation.state === 'active') {
     return conversation.media?.state === 'interrupted' || conversation.reconnecting === true ? 'warning' : 'success';
   }
@@ -38,7 +57,7 @@ function badgeColor(conversation: Conversation): 'success' | 'warning' | 'subtle
 function ConversationButtons({ conversation, actions }: { conversation: Conversation; actions: ConversationActions }): React.JSX.Element | null {
   const { focusUri } = conversation;
   const muted = conversation.media?.muted ?? false;
-  if (conversation.state === 'ended') {
+  if (conversation.state === 'ended' || conversation.restored === true) {
     return null;
   }
   if (focusUri) {
@@ -82,10 +101,10 @@ export function ConversationHeader({ conversation, standalone, actions }: { conv
   return (
     <header className={styles.header}>
       <div className={styles.title}>
-        <Subtitle1 as="h2">{conversation.subject}</Subtitle1>
+        <Subtitle1 as="h2">{conversationName(conversation)}</Subtitle1>
         <Caption1>
-          {conversation.kind === 'conference' ? 'Conference' : 'Application'} with {conversation.from || 'the contact center'} ·{' '}
-          <Duration since={conversation.joinedAt ?? conversation.startedAt} until={conversation.endedAt} />
+          {conversationKindText(conversation)} with {conversation.from || 'the contact center'} ·{' '}
+          {conversation.restored === true ? new Date(conversation.startedAt).toLocaleString() : <Duration since={conversation.joinedAt ?? conversation.startedAt} until={conversation.endedAt} />}
         </Caption1>
       </div>
       <div className={styles.actions}>
