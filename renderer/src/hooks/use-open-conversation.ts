@@ -1,3 +1,4 @@
+import { useCallback } from 'react';
 import { useDesktopStore } from '../store-context';
 
 /**
@@ -6,5 +7,5 @@ import { useDesktopStore } from '../store-context';
  */
 export function useOpenConversation(): (conversationId: string) => void {
   const store = useDesktopStore();
-  return (conversationId) => void store.call('window.openConversation', { conversationId }).catch(() => undefined);
+  return useCallback((conversationId: string) => void store.call('window.openConversation', { conversationId }).catch(() => undefined), [store]);
 }

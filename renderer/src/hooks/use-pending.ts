@@ -2,22 +2,37 @@ import { useCallback } from 'react';
 import type { Pending } from '../../../common/desktop-state';
 import { useDesktopStore, useDesktopView } from '../store-context';
 
-/** The toasts: what rings now, oldest first, and the agent's answer to one of them. */
+/** The toasts: what waits for the agent now, oldest first, and the agent's answer to one of them. */
 export type PendingRequests = {
   readonly pending: readonly Pending[];
-  /** Accepts or declines an invitation or channel request; rejects with the host's reason. */
-  readonly answer: (id: string, accept: boolean) => Promise<void>;
+  /**
+   * Accepts or declines an invitation or channel request. For the first message of a chat
+   * (`im`), Accept opens its conversation and Decline dismisses it; both mark it read, which
+   * takes the toast away. Rejects with the host's reason.
+   */
+  readonly answer: (item: Pending, accept: boolean) => Promise<void>;
 };
 
 /**
- * Pending invitations and channel requests and a way to answer them, for the toast cards and
- * their keyboard shortcuts alike.
+ * Pending invitations, channel requests and first messages, and a way to answer them, for the
+ * toast cards and their keyboard shortcuts alike.
+ * @param openConversation - shows a conversation (its own window, or in place in the browser host)
  */
-export function usePending(): PendingRequests {
+export function usePending(openConversation: (conversationId: string) => void): PendingRequests {
   const store = useDesktopStore();
   const pending = useDesktopView().state?.pending ?? [];
-  const answer = useCallback(async (id: string, accept: boolean): Promise<void> => {
-    await store.call(accept ? 'agent.accept' : 'agent.decline', { id });
-  }, [store]);
+  const answer = useCallback(
+    async (item: Pending, accept: boolean): Promise<void> => {
+      if (item.kind !== 'im') {
+        await store.call(accept ? 'agent.accept' : 'agent.decline', { id: item.id });
+        return;
+      }
+      if (accept) {
+        openConversation(item.conversationId);
+      }
+      await store.call('im.read', { conversationId: item.conversationId });
+    },
+    [store, openConversation],
+  );
   return { pending, answer };
 }

@@ -41,11 +41,12 @@ export function MainWindow(): React.JSX.Element {
   const newest = conversations[0];
   const lastNewest = useRef<string | undefined>(undefined);
 
-  // A conversation that just began (accept, or a channel's pane) is brought forward.
+  // A conversation that just began (accept, or a channel's pane) is brought forward; a chat
+  // someone else started is not: its toast asks the agent first.
   useEffect(() => {
-    if (newest && newest.id !== lastNewest.current && newest.state !== 'ended') {
+    if (newest && newest.id !== lastNewest.current && newest.state !== 'ended' && newest.restored !== true) {
       lastNewest.current = newest.id;
-      if (inline) {
+      if (inline && newest.kind !== 'im') {
         setSelected(newest.id);
         setTab('conversations');
       }
@@ -92,7 +93,7 @@ export function MainWindow(): React.JSX.Element {
           </section>
         )}
       </div>
-      {inline && <PendingList overlay />}
+      {inline && <PendingList overlay onOpenConversation={open} />}
     </div>
   );
 }
