@@ -1,10 +1,14 @@
-import { Caption1, makeStyles, Tab, TabList, Title3, tokens } from '@fluentui/react-components';
-import { useEffect, useRef, useState } from 'react';
+import { Caption1, CounterBadge, makeStyles, Tab, TabList, Title3, tokens } from '@fluentui/react-components';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Conversation } from '../../../common/desktop-state';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ConversationList } from '../components/ConversationList';
 import { ExtensionsManager } from '../components/extensions/ExtensionsManager';
 import { MissingDevices } from '../components/MissingDevices';
+import { NewChat, type ChatRequest } from '../components/NewChat';
 import { Notices } from '../components/Notices';
+import { ContactList } from '../components/presence/ContactList';
+import { StatusPicker } from '../components/presence/StatusPicker';
 import { SettingsForm } from '../components/settings/SettingsForm';
 import { TryIt } from '../components/TryIt';
 import { useAppInfo } from '../hooks/use-app-info';
@@ -15,8 +19,16 @@ import { PendingList } from './Toast';
 
 const useStyles = makeStyles({
   root: { display: 'grid', gridTemplateRows: 'auto 1fr', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
-  header: { display: 'flex', alignItems: 'center', gap: '16px', padding: '8px 16px', backgroundColor: tokens.colorNeutralBackground1, borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
-  body: { display: 'grid', gridTemplateColumns: 'minmax(340px, 420px) 1fr', minHeight: 0 },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    flexWrap: 'wrap',
+    gap: '8px 16px',
+    padding: '8px 16px',
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+  },
+  body: { display: 'grid', gridTemplateColumns: 'minmax(340px, 460px) 1fr', minHeight: 0 },
   single: { display: 'block', minHeight: 0 },
   // Children keep their height and the column scrolls: a tall Settings form must not squash the cards above it.
   side: { display: 'flex', flexDirection: 'column', gap: '12px', padding: '12px 16px', overflowY: 'auto', minHeight: 0, '& > *': { flexShrink: 0 } },
@@ -24,25 +36,29 @@ const useStyles = makeStyles({
   empty: { padding: '24px', color: tokens.colorNeutralForeground3 },
 });
 
+/** Where the agent is in the main window: the side tab, the conversation shown in place, a chat asked for. */
+type Navigation = {
+  readonly tab: string;
+  readonly setTab: (tab: string) => void;
+  /** The conversation shown beside the list (browser host only). */
+  readonly selected: string | undefined;
+  /** Shows a conversation: in place (browser host) or in its own window (Electron). */
+  readonly open: (conversationId: string) => void;
+  readonly chatRequest: ChatRequest | undefined;
+  /** Opens New chat for an address (a contact's Chat button). */
+  readonly requestChat: (to: string) => void;
+};
+
 /**
- * The main window: connection state, notices, the embedded lab's controls, recent
- * conversations, extensions and settings. The browser host has no separate windows, so it
- * shows the open conversation beside the list and the toasts over the page; Electron opens
- * real windows for both.
+ * The main window's navigation. A conversation that just began (an accept, a channel's pane) is
+ * brought forward; a chat someone else started is not: its toast asks the agent first.
  */
-export function MainWindow(): React.JSX.Element {
-  const styles = useStyles();
-  const view = useDesktopView();
-  const openConversation = useOpenConversation();
+function useNavigation(newest: Conversation | undefined, inline: boolean): Navigation {
+  const openWindow = useOpenConversation();
   const [tab, setTab] = useState('conversations');
   const [selected, setSelected] = useState<string | undefined>();
-  const inline = useAppInfo()?.host !== 'electron';
-  const conversations = view.state?.conversations ?? [];
-  const newest = conversations[0];
+  const [chatRequest, setChatRequest] = useState<ChatRequest | undefined>();
   const lastNewest = useRef<string | undefined>(undefined);
-
-  // A conversation that just began (accept, or a channel's pane) is brought forward; a chat
-  // someone else started is not: its toast asks the agent first.
   useEffect(() => {
     if (newest && newest.id !== lastNewest.current && newest.state !== 'ended' && newest.restored !== true) {
       lastNewest.current = newest.id;
@@ -52,48 +68,80 @@ export function MainWindow(): React.JSX.Element {
       }
     }
   }, [newest, inline]);
-
-  const open = (id: string): void => {
-    if (inline) {
-      setSelected(id);
-      return;
-    }
-    openConversation(id);
+  const open = useCallback((id: string) => (inline ? setSelected(id) : openWindow(id)), [inline, openWindow]);
+  const requestChat = (to: string): void => {
+    setTab('conversations');
+    setChatRequest((last) => ({ to, n: (last?.n ?? 0) + 1 }));
   };
+  return { tab, setTab, selected, open, chatRequest, requestChat };
+}
 
+/** Unread messages in the conversations not shown now: the count on the Conversations tab. */
+const unreadElsewhere = (conversations: readonly Conversation[], shown: string | undefined): number =>
+  conversations.reduce((sum, c) => sum + (c.id === shown ? 0 : (c.chat?.unread ?? 0)), 0);
+
+/** The side column's tabs and the selected one's content. */
+function SideTabs({ conversations, nav, inline }: { conversations: readonly Conversation[]; nav: Navigation; inline: boolean }): React.JSX.Element {
+  const unread = unreadElsewhere(conversations, inline ? nav.selected : undefined);
+  return (
+    <>
+      <TabList selectedValue={nav.tab} onTabSelect={(_, d) => nav.setTab(String(d.value))} size="small" style={{ flexWrap: 'wrap' }}>
+        <Tab value="conversations">
+          Conversations
+          {unread > 0 && <CounterBadge count={unread} size="small" color="danger" aria-label={`${unread} unread`} style={{ marginLeft: 6 }} />}
+        </Tab>
+        <Tab value="contacts">Contacts</Tab>
+        <Tab value="extensions">Extensions</Tab>
+        <Tab value="settings">Settings</Tab>
+      </TabList>
+      {nav.tab === 'conversations' && <NewChat request={nav.chatRequest} onStarted={nav.open} />}
+      {nav.tab === 'conversations' && <ConversationList conversations={conversations} selected={inline ? nav.selected : undefined} onOpen={nav.open} />}
+      {nav.tab === 'contacts' && <ContactList onChat={nav.requestChat} />}
+      {nav.tab === 'extensions' && <ExtensionsManager />}
+      {nav.tab === 'settings' && <SettingsForm />}
+    </>
+  );
+}
+
+/**
+ * The main window: connection state and the agent's status, notices, the embedded lab's
+ * controls, recent conversations and new chats, contacts, extensions and settings. The browser
+ * host has no separate windows, so it shows the open conversation beside the list and the
+ * toasts over the page; Electron opens real windows for both.
+ */
+export function MainWindow(): React.JSX.Element {
+  const styles = useStyles();
+  const view = useDesktopView();
+  const inline = useAppInfo()?.host !== 'electron';
+  const conversations = view.state?.conversations ?? [];
+  const nav = useNavigation(conversations[0], inline);
   return (
     <div className={styles.root}>
       <header className={styles.header}>
         <Title3 as="h1">Switchboard</Title3>
         <ConnectionBadge state={view.state} link={view.link} />
+        <StatusPicker />
       </header>
       <div className={inline ? styles.body : styles.single}>
         <aside className={styles.side}>
           <Notices />
-          {tab !== 'settings' && <MissingDevices />}
+          {nav.tab !== 'settings' && <MissingDevices />}
           {view.state?.connection.lab && <TryIt />}
-          <TabList selectedValue={tab} onTabSelect={(_, d) => setTab(String(d.value))}>
-            <Tab value="conversations">Conversations</Tab>
-            <Tab value="extensions">Extensions</Tab>
-            <Tab value="settings">Settings</Tab>
-          </TabList>
-          {tab === 'conversations' && <ConversationList conversations={conversations} selected={inline ? selected : undefined} onOpen={open} />}
-          {tab === 'extensions' && <ExtensionsManager />}
-          {tab === 'settings' && <SettingsForm />}
+          <SideTabs conversations={conversations} nav={nav} inline={inline} />
         </aside>
         {inline && (
           <section className={styles.stage} aria-label="conversation">
-            {selected ? (
-              <ConversationWindow key={selected} conversationId={selected} standalone={false} />
+            {nav.selected ? (
+              <ConversationWindow key={nav.selected} conversationId={nav.selected} standalone={false} />
             ) : (
               <Caption1 as="p" className={styles.empty}>
-                Accepted invitations and context channels open here.
+                Accepted invitations, chats and context channels open here.
               </Caption1>
             )}
           </section>
         )}
       </div>
-      {inline && <PendingList overlay onOpenConversation={open} />}
+      {inline && <PendingList overlay onOpenConversation={nav.open} />}
     </div>
   );
 }
