@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useIdleReporting } from '../hooks/use-idle-reporting';
 import { ConversationWindow } from './ConversationWindow';
 import { MainWindow } from './MainWindow';
 import { ToastWindow } from './Toast';
@@ -18,7 +19,10 @@ export function isMainRoute(hash: string): boolean {
   return parseRoute(hash).view === 'main';
 }
 
-/** Picks the window's view from the URL hash: `#/main`, `#/toast`, `#/conversation/<id>`. */
+/**
+ * Picks the window's view from the URL hash: `#/main`, `#/toast`, `#/conversation/<id>`. The
+ * main window reports idle presence; the others tell it about their input.
+ */
 export function Router(): React.JSX.Element {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
@@ -26,6 +30,7 @@ export function Router(): React.JSX.Element {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
+  useIdleReporting(route.view === 'main');
   switch (route.view) {
     case 'toast':
       return <ToastWindow />;
