@@ -1,4 +1,4 @@
-import { Button, Caption1, Field, MessageBar, MessageBarBody, Switch, Textarea } from '@fluentui/react-components';
+import { Button, Caption1, Field, Input, MessageBar, MessageBarBody, Switch, Textarea } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { SettingsView } from '../../../../common/bridge';
 import { useAudioDevices, type AudioDeviceList } from '../../hooks/use-audio-devices';
@@ -6,7 +6,7 @@ import { useSettings, type StoredSettings } from '../../hooks/use-settings';
 import { AccountFields } from './AccountFields';
 import { DeviceFields } from './DeviceFields';
 import { useSettingsStyles } from './settings-styles';
-import { useSettingsDraft } from './use-settings-draft';
+import { parseHistoryDays, useSettingsDraft, type SettingsDraft } from './use-settings-draft';
 
 /** Asks once for desktop notifications (new toasts while the page is hidden); gone once allowed. */
 function AllowNotifications(): React.JSX.Element | null {
@@ -18,6 +18,22 @@ function AllowNotifications(): React.JSX.Element | null {
     <Button type="button" onClick={() => void Notification.requestPermission().then(setNotify)}>
       Allow desktop notifications
     </Button>
+  );
+}
+
+/** How long conversations (chat, joins, panes) stay on this computer; 0 keeps none. */
+function HistoryField({ edit }: { edit: SettingsDraft }): React.JSX.Element {
+  const { historyText, setHistoryText } = edit;
+  const valid = parseHistoryDays(historyText) !== undefined;
+  return (
+    <Field
+      label="Keep conversation history for N days"
+      hint="Chats and what happened in each conversation, on this computer. 0 keeps none."
+      validationState={valid ? 'none' : 'error'}
+      validationMessage={valid ? undefined : 'A whole number of days, from 0 to 3650'}
+    >
+      <Input type="number" min={0} max={3650} value={historyText} contentAfter="days" style={{ maxWidth: '180px' }} onChange={(_, d) => setHistoryText(d.value)} />
+    </Field>
   );
 }
 
@@ -47,6 +63,7 @@ function SettingsEditor({ view, saveSettings, audio }: { view: SettingsView; sav
         <Textarea value={trustText} rows={3} onChange={(_, d) => setTrustText(d.value)} />
       </Field>
       <DeviceFields edit={edit} audio={audio} />
+      <HistoryField edit={edit} />
       <AllowNotifications />
       <div className={styles.row}>
         <Button type="submit" appearance="primary">

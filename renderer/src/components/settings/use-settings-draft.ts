@@ -15,6 +15,9 @@ export type SettingsDraft = {
   /** The trusted senders as typed, one per line. */
   readonly trustText: string;
   readonly setTrustText: (text: string) => void;
+  /** Days of conversation history to keep, as typed. */
+  readonly historyText: string;
+  readonly setHistoryText: (text: string) => void;
   readonly message: SettingsMessage | undefined;
   readonly setMessage: (message: SettingsMessage | undefined) => void;
   readonly save: (clearPassword?: boolean) => void;
@@ -28,6 +31,17 @@ function savedText(restarted: boolean, settings: Settings): string {
   return settings.server === '' ? 'Saved. No account: the embedded lab starts.' : `Saved. Signing in to ${settings.server}…`;
 }
 
+/** Days conversation history is kept when the settings do not say (the host's default). */
+export const DEFAULT_HISTORY_DAYS = 30;
+/** The most days of history the host keeps. */
+const MAX_HISTORY_DAYS = 3650;
+
+/** The days typed, or undefined when they are not a whole number from 0 to {@link MAX_HISTORY_DAYS}. */
+export function parseHistoryDays(text: string): number | undefined {
+  const days = /^\s*\d{1,4}\s*$/.test(text) ? Number(text) : Number.NaN;
+  return Number.isInteger(days) && days >= 0 && days <= MAX_HISTORY_DAYS ? days : undefined;
+}
+
 /**
  * The settings being edited, starting from those loaded: the password field is always empty
  * (the host never gives it back), and the trusted senders are edited as text.
@@ -36,9 +50,15 @@ export function useSettingsDraft(loaded: SettingsView, saveSettings: StoredSetti
   const [draft, setDraft] = useState<Settings>(loaded.settings);
   const [password, setPassword] = useState('');
   const [trustText, setTrustText] = useState(() => loaded.settings.trust.join('\n'));
+  const [historyText, setHistoryText] = useState(() => String(loaded.settings.historyDays ?? DEFAULT_HISTORY_DAYS));
   const [message, setMessage] = useState<SettingsMessage | undefined>();
   const save = (clearPassword = false): void => {
-    const settings: Settings = { ...draft, trust: trustText.split(/\s+/).map((t) => t.trim()).filter((t) => t !== '') };
+    const historyDays = parseHistoryDays(historyText);
+    if (historyDays === undefined) {
+      setMessage({ ok: false, text: `Keep conversation history for 0 to ${MAX_HISTORY_DAYS} days.` });
+      return;
+    }
+    const settings: Settings = { ...draft, trust: trustText.split(/\s+/).map((t) => t.trim()).filter((t) => t !== ''), historyDays };
     setMessage(undefined);
     saveSettings({ settings, ...(password !== '' && { password }), ...(clearPassword && { clearPassword: true }) }).then(
       ({ restarted }) => {
@@ -48,5 +68,5 @@ export function useSettingsDraft(loaded: SettingsView, saveSettings: StoredSetti
       (e: Error) => setMessage({ ok: false, text: e.message }),
     );
   };
-  return { draft, setDraft, password, setPassword, trustText, setTrustText, message, setMessage, save };
+  return { draft, setDraft, password, setPassword, trustText, setTrustText, historyText, setHistoryText, message, setMessage, save };
 }
