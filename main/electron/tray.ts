@@ -1,17 +1,7 @@
 import { deflateSync, crc32 } from 'node:zlib';
 import { Menu, nativeImage, Tray, type NativeImage } from 'electron';
-import type { ConnectionPhase, DesktopState } from '../../common/desktop-state';
-
-/** Status colours: green registered, amber on the way, grey offline, red failed. */
-const COLOURS: Record<ConnectionPhase, readonly [number, number, number]> = {
-  registered: [0x2e, 0x9e, 0x44],
-  starting: [0xd9, 0x8e, 0x04],
-  connecting: [0xd9, 0x8e, 0x04],
-  reconnecting: [0xd9, 0x8e, 0x04],
-  offline: [0x8a, 0x8a, 0x8a],
-  'not-configured': [0x8a, 0x8a, 0x8a],
-  failed: [0xc5, 0x1f, 0x1f],
-};
+import type { DesktopState } from '../../common/desktop-state';
+import { statusLine, trayColour, type Rgb } from './tray-status';
 
 const ICON_SIZE = 32;
 
@@ -22,19 +12,19 @@ export type StatusTrayOptions = {
 };
 
 /**
- * The notification-area icon: the registration status at a glance (colour and tooltip), and
- * a way back to the main window.
+ * The notification-area icon: the registration status and, once registered, the agent's
+ * availability at a glance (colour and tooltip), and a way back to the main window.
  * @remarks The icon is drawn in code (a filled circle per status) so the repository carries
  * no binary image.
  */
 export class StatusTray {
   private readonly tray: Tray;
-  private readonly icons = new Map<ConnectionPhase, NativeImage>();
-  private phase: ConnectionPhase | undefined;
+  private readonly icons = new Map<string, NativeImage>();
+  private colour: string | undefined;
   private tooltip = '';
 
   constructor(options: StatusTrayOptions) {
-    this.tray = new Tray(this.icon('starting'));
+    this.tray = new Tray(this.icon(trayColour(undefined)));
     this.tray.setContextMenu(
       Menu.buildFromTemplate([
         { label: 'Show Switchboard', click: options.onShow },
@@ -46,13 +36,13 @@ export class StatusTray {
     this.update(undefined);
   }
 
-  /** Follows the connection phase. */
+  /** Follows the connection phase and the published availability. */
   update(state: DesktopState | undefined): void {
-    const phase = state?.connection.phase ?? 'starting';
+    const colour = trayColour(state);
     const tooltip = state ? statusLine(state) : 'Switchboard: starting';
-    if (phase !== this.phase) {
-      this.phase = phase;
-      this.tray.setImage(this.icon(phase));
+    if (colour.join() !== this.colour) {
+      this.colour = colour.join();
+      this.tray.setImage(this.icon(colour));
     }
     if (tooltip !== this.tooltip) {
       this.tooltip = tooltip;
@@ -66,40 +56,18 @@ export class StatusTray {
     }
   }
 
-  private icon(phase: ConnectionPhase): NativeImage {
-    let image = this.icons.get(phase);
+  private icon(colour: Rgb): NativeImage {
+    let image = this.icons.get(colour.join());
     if (!image) {
-      image = nativeImage.createFromBuffer(circlePng(ICON_SIZE, COLOURS[phase]), { scaleFactor: 2 });
-      this.icons.set(phase, image);
+      image = nativeImage.createFromBuffer(circlePng(ICON_SIZE, colour), { scaleFactor: 2 });
+      this.icons.set(colour.join(), image);
     }
     return image;
   }
 }
 
-/** The tooltip: one line saying whether calls can reach the agent. */
-export function statusLine(state: DesktopState): string {
-  const { connection } = state;
-  const lab = connection.lab ? ' (embedded lab)' : '';
-  switch (connection.phase) {
-    case 'registered':
-      return `Switchboard: registered as ${connection.aor ?? 'agent'}${lab}`;
-    case 'starting':
-      return `Switchboard: starting${lab}`;
-    case 'connecting':
-      return `Switchboard: connecting${connection.server !== undefined ? ` to ${connection.server}` : ''}${lab}`;
-    case 'reconnecting':
-      return `Switchboard: reconnecting${connection.reason !== undefined ? ` (${connection.reason})` : ''}`;
-    case 'offline':
-      return 'Switchboard: offline';
-    case 'not-configured':
-      return 'Switchboard: no account configured';
-    case 'failed':
-      return `Switchboard: failed${connection.reason !== undefined ? `: ${connection.reason}` : ''}`.slice(0, 120);
-  }
-}
-
 /** A PNG of a filled, anti-aliased circle on transparency (RGBA, no interlace). */
-function circlePng(size: number, [r, g, b]: readonly [number, number, number]): Buffer {
+function circlePng(size: number, [r, g, b]: Rgb): Buffer {
   const row = size * 4 + 1;
   const raw = Buffer.alloc(row * size);
   const centre = (size - 1) / 2;
