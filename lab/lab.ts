@@ -98,6 +98,16 @@ export class Lab {
   }
 
   /**
+   * Invites `agent` into a conference the lab already made (a second agent joining the first):
+   * the same conversation id unless `options` names another.
+   */
+  inviteTo(conference: LabConference, agent: string, options: DeliverOptions = {}): { invitation: ConferenceInvitation; outcome: Promise<InvitationOutcome>; conversationId: string } {
+    const invitation = new ConferenceInvitation(this.signaling.ua, conference);
+    const conversationId = options.conversationId ?? `conv-${conference.id}`;
+    return { invitation, outcome: invitation.deliver(agent, { ...options, conversationId }), conversationId };
+  }
+
+  /**
    * A context channel from the lab's contact-center application to `agent`
    * (UCMA ConversationContextChannel); call `establish` on it.
    */
