@@ -33,14 +33,19 @@ export function presenceHandlers(context: PresenceAreaContext): AreaHandlers<Pre
       return {};
     },
     'presence.watch': async ({ aor }) => {
+      // The contact is listed before the SUBSCRIBE goes: its first NOTIFY may beat the settings write.
+      context.emit({ type: 'host.watch', aor, watching: true });
       const agent = context.runningAgent();
       if (agent) {
-        doneOrNotFound(agent.execute({ cmd: 'watch', aor }));
+        const watched = agent.execute({ cmd: 'watch', aor });
+        if (!watched.ok) {
+          context.emit({ type: 'host.watch', aor, watching: false });
+        }
+        doneOrNotFound(watched);
       }
       if (!watchList().some((a) => a.toLowerCase() === aor.toLowerCase())) {
         await saveWatchList([...watchList(), aor]);
       }
-      context.emit({ type: 'host.watch', aor, watching: true });
       return {};
     },
     'presence.unwatch': async ({ aor }) => {
