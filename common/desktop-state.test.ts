@@ -172,3 +172,17 @@ describe('presence area', () => {
     expect(state.presence.contacts).toEqual([]);
   });
 });
+
+describe('chat toasts', () => {
+  it('toasts the first message of a chat someone else starts, not a reply to ours', () => {
+    let state = initialDesktopState();
+    state = reduceDesktop(state, { type: 'im', conversationId: 'c1', peer: 'sip:bob@lab.local', from: 'sip:bob@lab.local', contentType: 'text/plain', text: 'hi', messageId: 'm1' }, 1);
+    expect(state.pending.map((p) => [p.kind, p.conversationId, p.toast])).toEqual([['im', 'c1', 'hi']]);
+    state = reduceDesktop(state, { type: 'host.im.read', conversationId: 'c1' }, 2);
+    expect(state.pending).toEqual([]);
+    state = reduceDesktop(state, { type: 'im', conversationId: 'c2', peer: 'sip:eve@lab.local', from: 'sip:me@lab.local', contentType: 'text/plain', text: 'q', messageId: 'm2', outgoing: true }, 3);
+    state = reduceDesktop(state, { type: 'im', conversationId: 'c2', peer: 'sip:eve@lab.local', from: 'sip:eve@lab.local', contentType: 'text/plain', text: 'a', messageId: 'm3' }, 4);
+    expect(state.pending).toEqual([]);
+    expect(state.conversations.find((c) => c.id === 'c2')?.chat?.unread).toBe(1);
+  });
+});

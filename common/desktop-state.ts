@@ -444,7 +444,8 @@ function imToast(pending: DesktopState['pending'], event: EventOf<'im'>, at: num
   if (existing && existing.kind !== 'im') {
     return pending;
   }
-  if (existing && (existing.chat?.messages.some((m) => m.outgoing !== true) ?? false)) {
+  // A conversation that already has messages (ours or theirs) is not new: no toast for a reply.
+  if (existing && (existing.chat?.messages.length ?? 0) > 0) {
     return pending;
   }
   return [...pending, { kind: 'im', id: `im:${event.conversationId}`, from: event.from, conversationId: event.conversationId, at, audio: false, im: true, toast: [...event.text].slice(0, 120).join('') }];
