@@ -127,7 +127,17 @@ function decorateShell(session: DesktopSession, windows: AppWindows): { dispose:
   }
   installAppMenu({ parent: () => windows.focused() });
 
-  const shortcuts = new ToastShortcuts((method, id) => void session.handle(method, { id }), log);
+  const shortcuts = new ToastShortcuts((pending, accept) => {
+    if (pending.kind === 'im') {
+      // A chat's first message: Accept opens the conversation; both mark it read.
+      void session.handle('im.read', { conversationId: pending.conversationId });
+      if (accept) {
+        windows.openConversation(pending.conversationId, session.snapshot().state);
+      }
+      return;
+    }
+    void session.handle(accept ? 'agent.accept' : 'agent.decline', { id: pending.id });
+  }, log);
   const notifications = new ToastNotifications(() => windows.showMain());
   const follow = (event?: DesktopEvent): void => {
     const { state } = session.snapshot();

@@ -26,7 +26,7 @@ export class ToastNotifications {
       }
       this.seen.add(item.id);
       const notification = new Notification({
-        title: item.kind === 'invitation' ? `Invitation from ${item.from}` : `${item.name ?? 'An application'} wants to open its pane`,
+        title: item.kind === 'invitation' ? `Invitation from ${item.from}` : item.kind === 'im' ? `Message from ${item.from}` : `${item.name ?? 'An application'} wants to open its pane`,
         body: [item.subject, item.toast].filter((t) => t !== undefined && t !== '').join('\n'),
         silent: false,
       });

@@ -1,5 +1,5 @@
 import { globalShortcut } from 'electron';
-import type { DesktopState } from '../../common/desktop-state';
+import type { DesktopState, Pending } from '../../common/desktop-state';
 import type { Logger } from '../../core/ports/logger';
 
 /** Accept and decline the oldest toast from anywhere: the toast never takes focus, so its keys are global. */
@@ -11,18 +11,19 @@ export const TOAST_SHORTCUTS = { accept: 'Alt+Shift+A', decline: 'Alt+Shift+D' }
  */
 export class ToastShortcuts {
   private registered = false;
-  private oldest: string | undefined;
+  private oldest: Pending | undefined;
 
+  /** @param decide - what Accept (true) or Decline (false) does with the oldest toast */
   constructor(
-    private readonly decide: (method: 'agent.accept' | 'agent.decline', id: string) => void,
+    private readonly decide: (pending: Pending, accept: boolean) => void,
     private readonly log: Logger,
   ) {}
 
   update(state: DesktopState): void {
-    this.oldest = state.pending[0]?.id;
+    this.oldest = state.pending[0];
     if (this.oldest !== undefined && !this.registered) {
-      const accepted = globalShortcut.register(TOAST_SHORTCUTS.accept, () => this.fire('agent.accept'));
-      const declined = globalShortcut.register(TOAST_SHORTCUTS.decline, () => this.fire('agent.decline'));
+      const accepted = globalShortcut.register(TOAST_SHORTCUTS.accept, () => this.fire(true));
+      const declined = globalShortcut.register(TOAST_SHORTCUTS.decline, () => this.fire(false));
       if (!accepted || !declined) {
         this.log.warn('toast shortcuts taken by another application', { accept: accepted, decline: declined });
       }
@@ -38,9 +39,9 @@ export class ToastShortcuts {
     this.registered = false;
   }
 
-  private fire(method: 'agent.accept' | 'agent.decline'): void {
+  private fire(accept: boolean): void {
     if (this.oldest !== undefined) {
-      this.decide(method, this.oldest);
+      this.decide(this.oldest, accept);
     }
   }
 }

@@ -174,7 +174,11 @@ export class AppWindows {
           newPane = true;
         }
       }
-      if (conversation.state === 'ended') {
+      if (conversation.state === 'ended' || conversation.restored === true) {
+        continue;
+      }
+      // A chat someone else started waits for its toast: opening it would mark it read unseen.
+      if (isNew && state.pending.some((p) => p.kind === 'im' && p.conversationId === conversation.id)) {
         continue;
       }
       if (isNew) {
