@@ -157,9 +157,8 @@ describe('desktop chat and presence in Chromium, through Kamailio', () => {
     await page.getByRole('button', { name: 'Add' }).click();
     const contact = page.locator(`[aria-label="contacts"] li[data-contact="${PEER}"]`);
     await contact.waitFor({ timeout: 5000 });
-    // Its first state is not waited for: the host can take the watch's first NOTIFY before it
-    // adds the contact (`presence.watch` emits `host.watch` only after saving the settings), so
-    // the contact may stay Unknown until its next change. That change is what is checked here.
+    // The first NOTIFY gives its current state (the contact is listed before the SUBSCRIBE goes).
+    await page.locator(`li[data-contact="${PEER}"][data-availability="available"]`).waitFor({ timeout: 10_000 });
     peer.send({ cmd: 'presence', availability: 'busy', note: 'On queue 4' });
     await page.locator(`li[data-contact="${PEER}"][data-availability="busy"]`).waitFor({ timeout: 10_000 });
     await expect(contact.getByLabel('presence').textContent()).resolves.toBe('Busy · On queue 4');
