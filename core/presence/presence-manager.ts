@@ -49,6 +49,8 @@ export type PresenceManagerOptions = {
   readonly maxWatched: number;
   /** For tests: replaces the sip.js PUBLISH sender. */
   readonly send?: PublishSender;
+  /** Requested publication lifetime in seconds; open question 28 recommends 600. */
+  readonly expiresSec?: number;
 };
 
 /** Sign-out waits this long for the removal's answer: a dead server must not hold the exit. */
@@ -89,6 +91,7 @@ export class PresenceManager {
       clock: options.clock,
       logger: options.logger,
       onOutcome: (outcome) => this.reportOwn(outcome),
+      ...(options.expiresSec !== undefined && { expiresSec: options.expiresSec }),
     });
     engine.recovery.register(callId, { suspend: () => this.publication.suspend(), recover: () => this.publication.resume() });
     engine.on('registered', () => this.onRegistered());

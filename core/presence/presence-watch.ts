@@ -40,8 +40,10 @@ const RESUBSCRIBE: BackoffPolicy = { initialMs: 2_000, maxMs: 120_000, factor: 2
  * - RFC 3856 §6: SUBSCRIBE to the contact's AOR, `Event: presence`, `Accept: application/pidf+xml`;
  *   each NOTIFY carries the whole document (RFC 3856 §6.6.1, no partial state without
  *   `application/pidf-diff+xml`, which we do not accept).
- * - A NOTIFY without a body (a pending subscription) means "unknown", never offline (open
- *   question 30); an unreadable body is logged and changes nothing.
+ * - A NOTIFY without a body means "unknown", never offline, until a state is known; after that
+ *   it changes nothing: Kamailio sends one for every refresh of the contact's publication (open
+ *   question 30, measured with the lab's Kamailio). An unreadable body is logged and changes
+ *   nothing.
  * - A subscription that ends (`Subscription-State: terminated`, a refused refresh, a 481) is
  *   started again with backoff from 2 s to 2 min (open question 30), and after a reconnection
  *   at once, through {@link DialogRecovery}, since the notifier's route to us changed.
@@ -160,6 +162,11 @@ export class PresenceWatch {
     const parsed = parsePresenceDocument(body);
     if (!parsed.ok) {
       this.log.warn('ignoring unreadable presence document', { aor: this.aor, error: parsed.error });
+      return;
+    }
+    if (parsed.state === 'unknown' && this.last !== undefined && this.last !== 'unknown') {
+      // Kamailio notifies each refresh of the presentity's publication with an empty body; it
+      // says nothing new, so the state learnt stays (open question 30, measured here).
       return;
     }
     if (sameState(this.last, parsed.state)) {

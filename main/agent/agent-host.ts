@@ -48,6 +48,8 @@ export type AgentHostOptions = {
   readonly presence?: { readonly availability: AvailabilityName; readonly note?: string };
   /** Contacts to watch from the start. */
   readonly watch?: readonly string[];
+  /** Requested lifetime of our presence publication (RFC 3903 `Expires`); default 600 s. */
+  readonly presenceExpires?: number;
 };
 
 /**
@@ -62,7 +64,8 @@ export function createHostMediaEngine(): MediaEngine {
  * Presence for one agent: published through the engine's user agent, Busy while conference
  * audio is up (open question 29), reported as `presence` events.
  */
-function createPresence(engine: AgentEngine, deviceId: string, logger: Logger, initial: AgentHostOptions['presence']): PresenceManager {
+function createPresence(engine: AgentEngine, deviceId: string, logger: Logger, options: Pick<AgentHostOptions, 'presence' | 'presenceExpires'>): PresenceManager {
+  const initial = options.presence;
   const presence = new PresenceManager(
     {
       userAgent: engine.userAgent,
@@ -80,6 +83,7 @@ function createPresence(engine: AgentEngine, deviceId: string, logger: Logger, i
       deviceId,
       newCallId: () => `pub-${randomUUID()}`,
       maxWatched: LIMITS.watchedContacts,
+      ...(options.presenceExpires !== undefined && { expiresSec: options.presenceExpires }),
       ...(initial !== undefined && { initial: { availability: initial.availability, ...(initial.note !== undefined && initial.note !== '' && { note: initial.note }) } }),
       onReport: (report) => engine.report(presenceEvent(report)),
     },
@@ -190,7 +194,7 @@ export class AgentHost {
     const stateStore = new FileStore(options.stateDir ?? defaultStateDir(env));
     const journal = new DialogJournal(() => engine.userAgent.userAgentCore, stateStore, key, systemClock, logger);
     engine.events.once('registered', () => void journal.recoverAndStart().catch((error: unknown) => logger.warn('dialog journal failed', { error: String(error) })));
-    const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger, options.presence);
+    const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger, options);
     dnd = () => presence.doNotDisturb;
     for (const contact of options.watch ?? []) {
       const watched = presence.watch(contact);

@@ -40,6 +40,7 @@ export const agentOptionsSchema = z.object({
   answerTimeout: positiveInt(1_000, 600_000).default(30_000),
   availability: availabilitySchema.default('available'),
   watch: z.array(sipUri).max(100).default([]),
+  presenceExpires: positiveInt(10, 86_400).optional(),
 });
 /** @public */
 export type AgentOptions = z.infer<typeof agentOptionsSchema>;

@@ -67,6 +67,7 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
       new Option('--availability <state>', 'presence published at sign-in').choices(['available', 'busy', 'dnd', 'brb', 'away', 'offline']).default('available'),
     )
     .option('--watch <sip-uri...>', "contacts whose presence to watch from the start (repeatable; see `presence` events)")
+    .option('--presence-expires <seconds>', 'requested lifetime of the presence publication, refreshed at 90 % (default 600)')
     .option('-v, --verbose', 'debug logs, including sip.js internals, on stderr', false)
     .addHelpText('after', `${JSON_HELP}\n${EXIT_CODES_HELP}`)
     .action(async (raw: Record<string, unknown>) => {

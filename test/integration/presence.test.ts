@@ -101,6 +101,23 @@ describe('presence through Kamailio (RFC 3903, RFC 3856)', () => {
   });
 });
 
+describe('presence refresh (RFC 3903 §4.3)', () => {
+  it('refreshes with SIP-If-Match before the publication expires: Kamailio keeps it, the watcher never sees offline', async () => {
+    const lena = await startAgent(kamailio.wsUrl, 'lena-p', ['--presence-expires', '10', '--availability', 'brb']);
+    const mike = await startAgent(kamailio.wsUrl, 'mike-p', ['--watch', aorOf('lena-p')]);
+    await mike.waitForType('presence', 5000, 0, (e) => e.aor === aorOf('lena-p') && e.availability === 'brb');
+    const mark = mike.events.length;
+    await new Promise((resolve) => setTimeout(resolve, 13_000));
+    expect(await storedPresence('lena-p')).toContain('lena-p');
+    expect(mike.events.slice(mark).filter((e) => e.event.type === 'presence' && e.event.aor === aorOf('lena-p') && e.event.availability !== 'brb').map((e) => e.event)).toEqual([]);
+    lena.send({ cmd: 'trace' });
+    const trace = await lena.waitForType('trace', 3000);
+    const publishes = trace.event.text.match(/^PUBLISH sip:lena-p@lab\.local SIP\/2\.0$/gm) ?? [];
+    expect(publishes.length).toBeGreaterThanOrEqual(2);
+    expect(trace.event.text).toMatch(/^SIP-If-Match: \S+$/m);
+  }, 30_000);
+});
+
 describe('presence after the proxy restarts', () => {
   it('publishes again and watches again once registered: the watcher sees the state Kamailio forgot', async () => {
     const labPort = await freeUdpPort();
