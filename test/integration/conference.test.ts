@@ -106,7 +106,8 @@ for (const mode of ['kamailio', 'standalone'] as const) {
       // Leave: unsubscribe, BYE focus, BYE MCU; nothing left on either side.
       agent.send({ cmd: 'leave', focusUri: conference.focusUri });
       await agent.waitForType('conference.left', 5000);
-      for (let i = 0; i < 40 && (lab.conferences.dialogsOf(conference.id, AGENT).focus || lab.conferences.notifier.count(conference.id) > 0); i += 1) {
+      // The focus, roster, MCU and chat dialogs end in parallel: wait (bounded) for all of them.
+      for (let i = 0; i < 40 && (lab.conferences.dialogsOf(conference.id, AGENT).focus || lab.conferences.dialogsOf(conference.id, AGENT).mcu || lab.conferences.notifier.count(conference.id) > 0); i += 1) {
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: false, mcu: false });
