@@ -151,6 +151,11 @@ const mediaEvent = z.object({
   packetsReceived: z.number().int(),
   bytesSent: z.number().int(),
   bytesReceived: z.number().int(),
+  /**
+   * How loud the conference's audio arriving is, 0 (silence) to 1 (full scale): the loudest
+   * packet of the last 200 ms (headless agents; proves what one participant sends another hears).
+   */
+  level: z.number().optional(),
 });
 
 /**

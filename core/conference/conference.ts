@@ -548,6 +548,7 @@ export class Conference implements Recoverable {
       packetsReceived: stats.packetsReceived,
       bytesSent: stats.bytesSent,
       bytesReceived: stats.bytesReceived,
+      ...(stats.receivedLevel !== undefined && { level: Math.round(stats.receivedLevel * 1000) / 1000 }),
     });
   }
 

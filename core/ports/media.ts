@@ -26,6 +26,22 @@ export type MediaStats = {
   readonly firstPacketReceivedAt?: number;
   /** Monotonic milliseconds when the first RTP packet left. */
   readonly firstPacketSentAt?: number;
+  /**
+   * How loud what arrives is, from 0 (silence) to 1 (full scale): the highest RMS of the packets
+   * of the last 200 ms; 0 when nothing arrived in that time. Engines that cannot decode omit it.
+   */
+  readonly receivedLevel?: number;
+};
+
+/**
+ * A mixer a session hands its audio to, instead of playing a tone or echoing (the lab's A/V MCU
+ * on Janus AudioBridge): what the peer sends goes to `send`, what the mixer delivers is sent to
+ * the peer. Payloads are PCMU frames of one packet interval.
+ */
+export type MediaRelay = {
+  readonly send: (payload: Uint8Array) => void;
+  /** Registers the receiver of the mixer's frames; returns the unregistration. */
+  readonly subscribe: (deliver: (payload: Uint8Array) => void) => () => void;
 };
 
 /** Options of {@link MediaEngine.createSession}. */
@@ -36,6 +52,8 @@ export type MediaSessionOptions = {
    * so the peer always has something to count, as it would from a real conference mix.
    */
   readonly echo?: boolean;
+  /** Relay the audio through a mixer (see {@link MediaRelay}); takes precedence over `echo`. */
+  readonly relay?: MediaRelay;
   /**
    * The conference this session carries audio for. Engines ignore it; a host that runs media
    * elsewhere (in a window's WebRTC stack) uses it to show which conversation a device serves.

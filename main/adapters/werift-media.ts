@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { DtlsClient, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
+import { pcmuLevel } from '../../core/codecs/pcmu';
 import type { DtlsSocket, RTCPeerConnectionConfig, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
 import { MediaNegotiationError } from '../../core/ports/media';
 import type {
   MediaEngine,
+  MediaRelay,
   MediaSession,
   MediaSessionOptions,
   MediaState,
@@ -24,6 +26,9 @@ export type WeriftMediaEngineOptions = {
 const LOOPBACK = '127.0.0.1';
 /** PCMU (G.711 µ-law) is static payload type 0 at 8 kHz (RFC 3551 §6). */
 const PCMU_PAYLOAD_TYPE = 0;
+/** The received level is the loudest packet of this long (10 packets of 20 ms). */
+const LEVEL_WINDOW_MS = 200;
+const LEVEL_WINDOW_PACKETS = 16;
 const PCMU_CLOCK_RATE = 8000;
 const SAMPLES_PER_MS = PCMU_CLOCK_RATE / 1000;
 
@@ -64,7 +69,7 @@ export function createWeriftMediaEngine(options: WeriftMediaEngineOptions = {}):
   const gatheringTimeoutMs = options.gatheringTimeoutMs ?? 5000;
   return {
     createSession: (sessionOptions: MediaSessionOptions = {}) =>
-      new WeriftMediaSession({ clock, packetIntervalMs, gatheringTimeoutMs, echo: sessionOptions.echo ?? false }),
+      new WeriftMediaSession({ clock, packetIntervalMs, gatheringTimeoutMs, echo: sessionOptions.echo ?? false, ...(sessionOptions.relay !== undefined && { relay: sessionOptions.relay }) }),
   };
 }
 
@@ -73,6 +78,7 @@ type SessionConfig = {
   readonly packetIntervalMs: number;
   readonly gatheringTimeoutMs: number;
   readonly echo: boolean;
+  readonly relay?: MediaRelay;
 };
 
 /**
@@ -121,6 +127,8 @@ class WeriftMediaSession implements MediaSession {
   private lastEchoAt: number | undefined;
   private nextToneAt = 0;
 
+  /** RMS of the last packets received, newest last ({@link LEVEL_WINDOW} of them). */
+  private readonly levels: { at: number; level: number }[] = [];
   private packetsSent = 0;
   private packetsReceived = 0;
   private bytesSent = 0;
@@ -140,6 +148,10 @@ class WeriftMediaSession implements MediaSession {
     this.packet = new RtpPacket(this.header, this.toneFrames[0] ?? Buffer.alloc(0));
     const { unSubscribe } = this.pc.connectionStateChange.subscribe((state) => this.setState(state));
     this.unsubscribers.push(unSubscribe);
+    if (config.relay) {
+      // The mixer's frames go to the peer as they come; no tone of our own.
+      this.unsubscribers.push(config.relay.subscribe((payload) => this.isMuted || this.send(Buffer.from(payload.buffer, payload.byteOffset, payload.length))));
+    }
   }
 
   get state(): MediaState {
@@ -247,7 +259,14 @@ class WeriftMediaSession implements MediaSession {
       bytesReceived: this.bytesReceived,
       ...(this.firstPacketSentAt !== undefined && { firstPacketSentAt: this.firstPacketSentAt }),
       ...(this.firstPacketReceivedAt !== undefined && { firstPacketReceivedAt: this.firstPacketReceivedAt }),
+      receivedLevel: this.receivedLevel(),
     };
+  }
+
+  /** The loudest packet of the last {@link LEVEL_WINDOW_MS}, 0 when none arrived. */
+  private receivedLevel(): number {
+    const since = this.config.clock() - LEVEL_WINDOW_MS;
+    return this.levels.reduce((max, l) => (l.at >= since && l.level > max ? l.level : max), 0);
   }
 
   onStateChange(listener: (state: MediaState) => void): () => void {
@@ -387,7 +406,20 @@ class WeriftMediaSession implements MediaSession {
     const length = rtp.payload.length;
     this.packetsReceived += 1;
     this.bytesReceived += length;
-    this.firstPacketReceivedAt ??= this.config.clock();
+    const now = this.config.clock();
+    this.firstPacketReceivedAt ??= now;
+    if (rtp.header.payloadType === PCMU_PAYLOAD_TYPE) {
+      this.levels.push({ at: now, level: pcmuLevel(rtp.payload) });
+      if (this.levels.length > LEVEL_WINDOW_PACKETS) {
+        this.levels.shift();
+      }
+    }
+    if (this.config.relay) {
+      if (rtp.header.payloadType === PCMU_PAYLOAD_TYPE && length > 0) {
+        this.config.relay.send(rtp.payload);
+      }
+      return;
+    }
     if (this.config.echo && !this.isMuted && rtp.header.payloadType === PCMU_PAYLOAD_TYPE && length > 0) {
       if (this.send(rtp.payload)) {
         this.lastEchoAt = this.lastSentAt;
@@ -448,7 +480,9 @@ class WeriftMediaSession implements MediaSession {
   private updateSending(): void {
     const shouldSend =
       // Media goes on while an ICE restart is negotiated: the old path may well still work.
-      this.currentState === 'connected' && this.attached && this.phase !== 'failed' && !this.isMuted && this.closing === undefined;
+      this.currentState === 'connected' && this.attached && this.phase !== 'failed' && !this.isMuted && this.closing === undefined &&
+      // A relayed session sends the mixer's frames as they come, not a tone on a timer.
+      this.config.relay === undefined;
     if (shouldSend && this.timer === undefined) {
       this.talkspurtStart = true;
       this.nextToneAt = this.config.clock();
