@@ -5,6 +5,7 @@ import { MIME_CCCP } from '../../core/conference/namespaces';
 import { mediaTypeOf } from '../../core/sip/invite-router';
 import type { Logger } from '../../core/ports/logger';
 import { SDP_CONTENT_TYPE, type MediaEngine, type MediaSession } from '../../core/ports/media';
+import type { AudioBridgeMcu } from '../janus/audio-bridge-mcu';
 import { LabImMcu } from './im-mcu';
 import { LabConference } from './lab-conference';
 import { RosterNotifier } from './roster-notifier';
@@ -54,6 +55,8 @@ export class LabConferenceServer {
   private readonly legs = new Map<string, Legs>();
   private readonly log: Logger;
   private nextId = 1;
+  /** Janus AudioBridge as the A/V MCU's mixer; without it, each participant hears its own echo. */
+  private audioBridge: AudioBridgeMcu | undefined;
 
   constructor(
     private readonly ua: UserAgent,
@@ -66,6 +69,19 @@ export class LabConferenceServer {
     this.log = logger.child('lab.conference');
     this.notifier = new RosterNotifier(ua, logger);
     this.im = new LabImMcu({ ua, logger, publishUser: (conference, entity) => this.notifier.publish(conference.id, conference.userDocument(entity)) });
+  }
+
+  /**
+   * Mixes conference audio on Janus AudioBridge from now on (issue 16): one room per
+   * conference, each MCU dialog a participant; the SIP side is unchanged.
+   */
+  useAudioBridge(mcu: AudioBridgeMcu): void {
+    this.audioBridge = mcu;
+  }
+
+  /** The AudioBridge in use, if any (tests read its participant lists). */
+  get bridge(): AudioBridgeMcu | undefined {
+    return this.audioBridge;
   }
 
   /** Creates a conference; its focus URI is what invitations carry. */
@@ -190,6 +206,7 @@ export class LabConferenceServer {
       }
     }
     this.im.end(conference);
+    void this.audioBridge?.endConference(conferenceId);
     conference.end();
     this.notifier.terminate(conferenceId, conference.endedDocument());
     this.conferences.delete(conferenceId);
@@ -257,6 +274,8 @@ export class LabConferenceServer {
         const media = c3p.request.modifyEndpointMedia;
         if (c3p.request.command === 'modifyEndpointMedia' && media && conference.setMuted(media.userEntity, media.endpointEntity, media.muted)) {
           this.notifier.publish(conference.id, conference.userDocument(media.userEntity));
+          // The mute holds in the mix too, not only at the participant (issue 16).
+          void this.audioBridge?.mute(conference.id, media.userEntity, media.muted).catch((error: unknown) => this.log.warn('AudioBridge mute failed', { error: String(error) }));
         }
       },
       onInvite: (reinvite) => {
@@ -291,7 +310,7 @@ export class LabConferenceServer {
       return;
     }
     request.trying();
-    const media = this.media.createSession({ echo: true });
+    const media = this.audioBridge ? this.audioBridge.session(conference.id, userEntity) : this.media.createSession({ echo: true });
     let offer = message.body ?? '';
     let answer: string;
     try {

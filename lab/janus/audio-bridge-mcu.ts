@@ -1,0 +1,243 @@
+import { createHash, randomInt } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import type { Logger } from '../../core/ports/logger';
+import type { MediaEngine, MediaRelay, MediaSession } from '../../core/ports/media';
+import type { JanusClient } from './janus-client';
+
+/** PCMU: the lab's agents' codec (werift here, PCMU in the window too), so frames pass untouched. */
+const PCMU = 0;
+/** How long Janus may take to say where it listens for a participant. */
+const JOIN_TIMEOUT_MS = 5000;
+
+/**
+ * The lab's A/V MCU media on Janus AudioBridge (issue 16): one room per conference, and per MCU
+ * dialog a werift leg toward the agent (WebRTC on 127.0.0.1, as the echo MCU had) relayed to one
+ * AudioBridge plain-RTP participant, so every participant hears the mix of the others.
+ * @remarks Janus's ICE never gathers on loopback (lab/janus/README.md, measured), so the lab
+ * terminates WebRTC itself and gives Janus plain RTP on 127.0.0.1. The room is PCMU at 8 kHz, the
+ * agents' codec, so frames cross the relay as they are.
+ */
+export class AudioBridgeMcu {
+  private readonly rooms = new Map<string, Promise<number>>();
+  private readonly participants = new Map<string, Participant>();
+
+  constructor(
+    private readonly client: JanusClient,
+    private readonly adminKey: string,
+    private readonly engine: MediaEngine,
+    private readonly log: Logger,
+  ) {}
+
+  /** The media session of one participant's MCU dialog. */
+  session(conferenceId: string, display: string): MediaSession {
+    const key = `${conferenceId}\u0000${display.toLowerCase()}`;
+    const participant = new Participant(this.client, () => this.room(conferenceId), display, this.log);
+    this.participants.get(key)?.close();
+    this.participants.set(key, participant);
+    const media = this.engine.createSession({ relay: participant.relay });
+    media.onStateChange((state) => {
+      if (state === 'closed' || state === 'failed') {
+        participant.close();
+        if (this.participants.get(key) === participant) {
+          this.participants.delete(key);
+        }
+      }
+    });
+    return media;
+  }
+
+  /** Mutes or unmutes a participant in the room (C3P modifyEndpointMedia). */
+  mute(conferenceId: string, display: string, muted: boolean): Promise<boolean> {
+    return this.participants.get(`${conferenceId}\u0000${display.toLowerCase()}`)?.configure({ muted }) ?? Promise.resolve(false);
+  }
+
+  /** The room's participants as Janus lists them. */
+  async listParticipants(conferenceId: string): Promise<{ display: string; muted: boolean }[]> {
+    const room = this.rooms.get(conferenceId);
+    if (!room) {
+      return [];
+    }
+    const id = await room;
+    return withHandle(this.client, async (session, handle) => {
+      const list = (await this.client.message(session, handle, { request: 'listparticipants', room: id })).plugindata?.data['participants'];
+      return Array.isArray(list) ? list.map((p: { display?: string; muted?: boolean }) => ({ display: p.display ?? '', muted: p.muted === true })) : [];
+    });
+  }
+
+  /** The conference ended: its room is destroyed. */
+  async endConference(conferenceId: string): Promise<void> {
+    const room = this.rooms.get(conferenceId);
+    this.rooms.delete(conferenceId);
+    const id = await room?.catch(() => undefined);
+    if (id === undefined) {
+      return;
+    }
+    await withHandle(this.client, (session, handle) => this.client.message(session, handle, { request: 'destroy', room: id, secret: this.secretOf(id) })).catch((error: unknown) =>
+      this.log.warn('AudioBridge room not destroyed', { room: id, error: String(error) }),
+    );
+  }
+
+  private room(conferenceId: string): Promise<number> {
+    let room = this.rooms.get(conferenceId);
+    if (!room) {
+      const id = createHash('sha256').update(conferenceId).digest().readUInt32BE(0) & 0x7fffffff;
+      room = withHandle(this.client, async (session, handle) => {
+        await this.client.message(session, handle, {
+          request: 'create',
+          room: id,
+          admin_key: this.adminKey,
+          secret: this.secretOf(id),
+          description: `lab conference ${conferenceId}`,
+          sampling_rate: 8000,
+          audiocodec: 'pcmu',
+          allow_rtp_participants: true,
+        });
+        return id;
+      });
+      this.rooms.set(conferenceId, room);
+    }
+    return room;
+  }
+
+  private secretOf(room: number): string {
+    return createHash('sha256').update(`${this.adminKey}:${room}`).digest('hex').slice(0, 24);
+  }
+}
+
+/** Runs `fn` with a short-lived session and AudioBridge handle (room administration). */
+async function withHandle<T>(client: JanusClient, fn: (session: number, handle: number) => Promise<T>): Promise<T> {
+  const session = await client.createSession();
+  try {
+    return await fn(session, await client.attach(session, 'janus.plugin.audiobridge'));
+  } finally {
+    await client.destroy(session).catch(() => undefined);
+  }
+}
+
+/** One plain-RTP participant of a room and the UDP socket that carries its audio. */
+class Participant {
+  readonly relay: MediaRelay;
+  private socket: Socket | undefined;
+  private janus: { session: number; handle: number } | undefined;
+  private target: { ip: string; port: number } | undefined;
+  private deliver: ((payload: Uint8Array) => void) | undefined;
+  private closed = false;
+  private readonly header = Buffer.alloc(12);
+  private sequence = randomInt(0x10000);
+  private timestamp = randomInt(0x1_0000_0000);
+
+  constructor(
+    private readonly client: JanusClient,
+    private readonly room: () => Promise<number>,
+    private readonly display: string,
+    private readonly log: Logger,
+  ) {
+    this.header[0] = 0x80;
+    this.header[1] = PCMU;
+    this.header.writeUInt32BE(randomInt(0x1_0000_0000), 8);
+    this.relay = {
+      send: (payload) => this.send(payload),
+      subscribe: (deliver) => {
+        this.deliver = deliver;
+        void this.join().catch((error: unknown) => this.log.warn('could not join the AudioBridge room', { display, error: String(error) }));
+        return () => {
+          this.deliver = undefined;
+          this.close();
+        };
+      },
+    };
+  }
+
+  /** Applies a setting to this participant in the room. */
+  async configure(settings: { muted: boolean }): Promise<boolean> {
+    if (!this.janus) {
+      return false;
+    }
+    await this.client.message(this.janus.session, this.janus.handle, { request: 'configure', ...settings });
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) {
+      return;
+    }
+    this.closed = true;
+    this.socket?.close();
+    const janus = this.janus;
+    this.janus = undefined;
+    if (janus) {
+      void this.client
+        .message(janus.session, janus.handle, { request: 'leave' })
+        .catch(() => undefined)
+        .then(() => this.client.destroy(janus.session))
+        .catch(() => undefined);
+    }
+  }
+
+  /** Binds our RTP socket on 127.0.0.1 and joins the room as a plain-RTP participant there. */
+  private async join(): Promise<void> {
+    const socket = createSocket('udp4');
+    this.socket = socket;
+    socket.on('message', (packet) => this.receive(packet));
+    socket.on('error', (error) => this.log.warn('AudioBridge relay socket failed', { display: this.display, error: error.message }));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const room = await this.room();
+    const session = await this.client.createSession();
+    const handle = await this.client.attach(session, 'janus.plugin.audiobridge');
+    this.janus = { session, handle };
+    if (this.closed) {
+      this.close();
+      return;
+    }
+    const port = socket.address().port;
+    await this.client.message(session, handle, { request: 'join', room, display: this.display, codec: 'pcmu', rtp: { ip: '127.0.0.1', port, payload_type: PCMU } });
+    this.target = await this.joined(session);
+  }
+
+  /** Where Janus listens for this participant: the `rtp` of its `joined` event. */
+  private async joined(session: number): Promise<{ ip: string; port: number }> {
+    const deadline = Date.now() + JOIN_TIMEOUT_MS;
+    while (Date.now() < deadline && !this.closed) {
+      for (const event of await this.client.poll(session, 10, AbortSignal.timeout(JOIN_TIMEOUT_MS))) {
+        const data = event.plugindata?.data;
+        const rtp = data?.['rtp'] as { ip?: string; port?: number } | undefined;
+        if (data?.['audiobridge'] === 'joined' && rtp?.ip === '127.0.0.1' && typeof rtp.port === 'number') {
+          return { ip: rtp.ip, port: rtp.port };
+        }
+        if (typeof data?.['error'] === 'string') {
+          throw new Error(`AudioBridge join: ${data['error']}`);
+        }
+      }
+    }
+    throw new Error('AudioBridge did not say where it listens');
+  }
+
+  /** A frame from the agent, to the room. */
+  private send(payload: Uint8Array): void {
+    const socket = this.socket;
+    const target = this.target;
+    if (!socket || !target || this.closed) {
+      return;
+    }
+    this.sequence = (this.sequence + 1) & 0xffff;
+    this.timestamp = (this.timestamp + payload.length) >>> 0;
+    this.header.writeUInt16BE(this.sequence, 2);
+    this.header.writeUInt32BE(this.timestamp, 4);
+    socket.send([this.header, payload], target.port, target.ip);
+  }
+
+  /** A frame of the mix, to the agent: the RTP header (CSRCs and extension included) stripped. */
+  private receive(packet: Buffer): void {
+    if (packet.length < 12 || (packet[0] ?? 0) >> 6 !== 2 || ((packet[1] ?? 0) & 0x7f) !== PCMU) {
+      return;
+    }
+    let offset = 12 + ((packet[0] ?? 0) & 0x0f) * 4;
+    if ((packet[0] ?? 0) & 0x10 && packet.length >= offset + 4) {
+      offset += 4 + packet.readUInt16BE(offset + 2) * 4;
+    }
+    const padding = (packet[0] ?? 0) & 0x20 ? (packet[packet.length - 1] ?? 0) : 0;
+    if (offset < packet.length - padding) {
+      this.deliver?.(packet.subarray(offset, packet.length - padding));
+    }
+  }
+}
