@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import type { LabAction } from '../common/bridge';
 import type { Logger } from '../core/ports/logger';
 import type { EmbeddedLab } from '../main/desktop/embedded-lab';
+import { createWeriftMediaEngine } from '../main/adapters/werift-media';
+import { AudioBridgeMcu } from './janus/audio-bridge-mcu';
+import { isJanusInstalled, startJanus, type JanusHandle } from './janus/janus-launcher';
 import { Lab } from './lab';
 
 /** The sample extensions' ids (extensions/crm-context and extensions/echo). */
@@ -24,6 +27,7 @@ export async function startEmbeddedLab(options: { readonly logger: Logger; reado
   const lab = await Lab.start({ signaling: { mode: 'standalone' }, logger: options.logger.child('lab') });
   const agentAor = `sip:agent@${lab.domain}`;
   const log = options.logger.child('lab');
+  const mixer = await startMixer(lab, log);
   let lastConversation: { id: string; subject: string; ended: () => boolean } | undefined;
   let turn = 0;
 
@@ -73,6 +77,32 @@ export async function startEmbeddedLab(options: { readonly logger: Logger; reado
           return openChannel(UNREGISTERED_APP_ID, undefined, 'Quality survey');
       }
     },
-    stop: () => lab.stop(),
+    mixer: mixer.janus ? 'janus' : 'echo',
+    ...(mixer.notice !== undefined && { notice: mixer.notice }),
+    stop: async () => {
+      await lab.stop();
+      await mixer.janus?.stop();
+    },
   };
+}
+
+/**
+ * Janus AudioBridge as the lab's mixer when it is installed (issue 16); otherwise the echo MCU,
+ * said once in the log and, through `notice`, in the main window.
+ */
+async function startMixer(lab: Lab, log: Logger): Promise<{ janus?: JanusHandle; notice?: string }> {
+  if (!(await isJanusInstalled())) {
+    const notice = 'The lab echoes conference audio back to each participant: install Janus (apt-get install janus) for a real mix.';
+    log.warn('Janus is not installed; the lab MCU echoes audio instead of mixing it');
+    return { notice };
+  }
+  try {
+    const janus = await startJanus();
+    lab.conferences.useAudioBridge(new AudioBridgeMcu(janus.client, janus.adminKey, createWeriftMediaEngine(), log.child('audiobridge')));
+    log.info('conference audio is mixed by Janus AudioBridge', { url: janus.url });
+    return { janus };
+  } catch (error) {
+    log.warn('Janus did not start; the lab MCU echoes audio instead of mixing it', { error: String(error) });
+    return { notice: `Janus did not start (${String(error).split('\n')[0] ?? ''}); the lab echoes conference audio instead of mixing it.` };
+  }
 }

@@ -267,6 +267,9 @@ export class DesktopSession {
       this.emit({ type: 'host.agent', state: 'starting', lab: true, message: 'Starting the embedded lab' });
       try {
         this.lab = await startEmbeddedLab(options.appRoot, options.logger);
+        if (this.lab.notice !== undefined) {
+          this.notice('info', this.lab.notice);
+        }
       } catch (error) {
         this.emit({ type: 'host.agent', state: 'failed', lab: false, message: `The embedded lab did not start: ${String(error)}` });
         return;

@@ -20,6 +20,13 @@ export type EmbeddedLab = {
   readonly applicationUri: string;
   /** Sample extension packages to register for the lab's channels. */
   readonly samplePackages: readonly string[];
+  /**
+   * Where conference audio is mixed: `janus` (AudioBridge: participants hear each other) or
+   * `echo` (Janus is not installed: each participant hears its own audio back).
+   */
+  readonly mixer: 'janus' | 'echo';
+  /** A line for the agent about the lab itself (why audio is only echoed), shown once. */
+  readonly notice?: string;
   /** Runs one try-it action; resolves with a line for the agent, rejects with a reason. */
   tryIt(action: LabAction): Promise<string>;
   stop(): Promise<void>;
