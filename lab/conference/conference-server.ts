@@ -20,12 +20,12 @@ const MCU_BYE_GRACE_MS = 1000;
  * BYE that waits for the ACK: a UAS must not send BYE on a dialog whose 2xx has not been
  * ACKed (RFC 3261 §15), and sip.js throws if asked to. Retries every 50 ms for up to 2 s.
  */
-function byeWhenConfirmed(session: Session, attempt = 0): void {
+function byeWhenConfirmed(session: Session, attempt = 0, extraHeaders: string[] = []): void {
   try {
-    session.bye();
+    session.bye(undefined, { extraHeaders });
   } catch {
     if (attempt < 40) {
-      setTimeout(() => byeWhenConfirmed(session, attempt + 1), 50).unref();
+      setTimeout(() => byeWhenConfirmed(session, attempt + 1, extraHeaders), 50).unref();
     }
   }
 }
@@ -77,6 +77,14 @@ export class LabConferenceServer {
    */
   useAudioBridge(mcu: AudioBridgeMcu): void {
     this.audioBridge = mcu;
+    // A participant the mixer lost hears nothing any more: hang up its MCU dialog with the
+    // reason, as a real MCU does, so the agent can offer Reconnect audio.
+    mcu.onParticipantLost = (conferenceId, entity, reason) => {
+      if (this.audioBridge === mcu) {
+        this.log.warn('the mixer lost a participant; hanging up its media', { conference: conferenceId, user: entity, reason });
+        this.hangUpMedia(conferenceId, entity, `7025;reason="${reason.replace(/["\\]/g, "'").slice(0, 120)}";source="lab"`);
+      }
+    };
   }
 
   /** The AudioBridge in use, if any (tests read its participant lists). */
@@ -164,13 +172,13 @@ export class LabConferenceServer {
    * Hangs up only a user's A/V MCU dialog (an MCU restart or failover): BYE, media closed, the
    * focus dialog and the roster stay.
    */
-  hangUpMedia(conferenceId: string, userEntity: string): boolean {
+  hangUpMedia(conferenceId: string, userEntity: string, diagnostics?: string): boolean {
     const legs = this.legs.get(this.legKey(conferenceId, userEntity));
     if (!legs?.mcu) {
       return false;
     }
     this.log.info('hanging up media', { conference: conferenceId, user: userEntity });
-    byeWhenConfirmed(legs.mcu);
+    byeWhenConfirmed(legs.mcu, 0, diagnostics === undefined ? [] : [`ms-diagnostics: ${diagnostics}`]);
     void legs.media?.close();
     legs.mcu = undefined;
     legs.media = undefined;

@@ -20,6 +20,8 @@ const JOIN_TIMEOUT_MS = 5000;
 export class AudioBridgeMcu {
   private readonly rooms = new Map<string, Promise<number>>();
   private readonly participants = new Map<string, Participant>();
+  /** Called when Janus loses a participant (it died, or dropped the session): the MCU dialog must end. */
+  onParticipantLost: ((conferenceId: string, display: string, reason: string) => void) | undefined;
 
   constructor(
     private readonly client: JanusClient,
@@ -31,7 +33,12 @@ export class AudioBridgeMcu {
   /** The media session of one participant's MCU dialog. */
   session(conferenceId: string, display: string): MediaSession {
     const key = `${conferenceId}\u0000${display.toLowerCase()}`;
-    const participant = new Participant(this.client, () => this.room(conferenceId), display, this.log);
+    const participant = new Participant(this.client, () => this.room(conferenceId), display, this.log, (reason) => {
+      if (this.participants.get(key) === participant) {
+        this.participants.delete(key);
+        this.onParticipantLost?.(conferenceId, display, reason);
+      }
+    });
     this.participants.get(key)?.close();
     this.participants.set(key, participant);
     const media = this.engine.createSession({ relay: participant.relay });
@@ -126,11 +133,14 @@ class Participant {
   private sequence = randomInt(0x10000);
   private timestamp = randomInt(0x1_0000_0000);
 
+  private readonly polling = new AbortController();
+
   constructor(
     private readonly client: JanusClient,
     private readonly room: () => Promise<number>,
     private readonly display: string,
     private readonly log: Logger,
+    private readonly onLost: (reason: string) => void,
   ) {
     this.header[0] = 0x80;
     this.header[1] = PCMU;
@@ -139,7 +149,13 @@ class Participant {
       send: (payload) => this.send(payload),
       subscribe: (deliver) => {
         this.deliver = deliver;
-        void this.join().catch((error: unknown) => this.log.warn('could not join the AudioBridge room', { display, error: String(error) }));
+        void this.join().then(
+          () => this.keepAlive(),
+          (error: unknown) => {
+            this.log.warn('could not join the AudioBridge room', { display, error: String(error) });
+            this.lost(`the mixer refused the participant: ${String(error)}`);
+          },
+        );
         return () => {
           this.deliver = undefined;
           this.close();
@@ -162,6 +178,7 @@ class Participant {
       return;
     }
     this.closed = true;
+    this.polling.abort();
     this.socket?.close();
     const janus = this.janus;
     this.janus = undefined;
@@ -192,6 +209,34 @@ class Participant {
     const port = socket.address().port;
     await this.client.message(session, handle, { request: 'join', room, display: this.display, codec: 'pcmu', rtp: { ip: '127.0.0.1', port, payload_type: PCMU } });
     this.target = await this.joined(session);
+  }
+
+  /**
+   * Long-polls the session's events for as long as the participant is in the room: that is
+   * what keeps a Janus session alive (it drops one idle for 60 s), and a failed poll means
+   * Janus is gone.
+   */
+  private async keepAlive(): Promise<void> {
+    for (let round = 0; !this.closed && this.janus && round < 1_000_000; round += 1) {
+      const janus = this.janus;
+      const events = await this.client.poll(janus.session, 10, this.polling.signal).catch((error: unknown) => (this.closed ? [] : error));
+      if (events instanceof Error || (!Array.isArray(events) && !this.closed)) {
+        this.lost(`the mixer went away (${events instanceof Error ? events.message : 'no answer'})`);
+        return;
+      }
+      if (Array.isArray(events) && events.some((e) => e.janus === 'hangup' || e.janus === 'detached')) {
+        this.lost('the mixer dropped the participant');
+        return;
+      }
+    }
+  }
+
+  private lost(reason: string): void {
+    if (this.closed) {
+      return;
+    }
+    this.close();
+    this.onLost(reason);
   }
 
   /** Where Janus listens for this participant: the `rtp` of its `joined` event. */

@@ -91,6 +91,30 @@ describe('the lab A/V MCU on Janus AudioBridge', () => {
   });
 });
 
+describe('Janus killed mid-call', () => {
+  it('hangs up the MCU dialog with a reason, and Reconnect audio works once a mixer is back', async () => {
+    const agent = await registered('ab-three');
+    const { conference } = await lab.invite(aorOf('ab-three'), 'Mixer crash');
+    await agent.waitForType('media', 15_000, 0, (e) => e.state === 'connected');
+    const mark = agent.events.length;
+    janus.kill();
+    await agent.waitForType('media', 10_000, mark, (e) => e.state === 'closed');
+    agent.send({ cmd: 'trace' });
+    const trace = await agent.waitForType('trace', 3000, mark);
+    expect(trace.event.text).toMatch(/^ms-diagnostics: 7025;reason="the mixer went away/m);
+
+    // Janus back (a new process): the lab mixes on it, and the agent dials the MCU again.
+    await janus.stop();
+    janus = await startJanus();
+    bridge = new AudioBridgeMcu(janus.client, janus.adminKey, createWeriftMediaEngine(), silentLogger);
+    lab.conferences.useAudioBridge(bridge);
+    const again = agent.events.length;
+    agent.send({ cmd: 'reconnect-audio', focusUri: conference.focusUri });
+    await agent.waitForType('media', 15_000, again, (e) => e.state === 'connected' && e.packetsReceived > 0);
+    expect(await until(async () => (await bridge.listParticipants(conference.id)).map((p) => p.display).includes(aorOf('ab-three')), 5000)).toBe(true);
+  });
+});
+
 async function roomCount(): Promise<number> {
   const session = await janus.client.createSession();
   try {
