@@ -73,10 +73,14 @@ export class LabConferenceServer {
 
   /**
    * Mixes conference audio on Janus AudioBridge from now on (issue 16): one room per
-   * conference, each MCU dialog a participant; the SIP side is unchanged.
+   * conference, each MCU dialog a participant; the SIP side is unchanged. `undefined` goes
+   * back to the echo MCU for new joins (the mixer bench compares them).
    */
-  useAudioBridge(mcu: AudioBridgeMcu): void {
+  useAudioBridge(mcu: AudioBridgeMcu | undefined): void {
     this.audioBridge = mcu;
+    if (!mcu) {
+      return;
+    }
     // A participant the mixer lost hears nothing any more: hang up its MCU dialog with the
     // reason, as a real MCU does, so the agent can offer Reconnect audio.
     mcu.onParticipantLost = (conferenceId, entity, reason) => {
