@@ -167,8 +167,8 @@ async function frozenCrossing(agent: AgentProcess, user: string, ctype: string, 
   agent.signal('SIGSTOP');
   try {
     agent.send({ cmd: 'accept', id });
-    // sipp CANCELs 500 ms after the 180; give Kamailio time to answer it and forward it to us.
-    await sleep(1000);
+    // sipp CANCELs 2 s after the 180; give Kamailio time to answer it and forward it to us.
+    await sleep(2500);
   } finally {
     agent.signal('SIGCONT');
   }
