@@ -116,6 +116,10 @@ export const rosterUserSchema = z.object({
   modalities: z.object({
     audio: z.enum(['none', 'connected', 'muted']),
     im: z.enum(['none', 'connected']),
+    /** Present while the MCU hears this participant talk. */
+    speaking: z.literal(true).optional(),
+    /** Present while the conference (a moderator), not the participant, keeps them muted. */
+    mutedByFocus: z.literal(true).optional(),
   }),
 });
 /** @public */

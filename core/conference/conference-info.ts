@@ -7,7 +7,7 @@
 import type { XmlElement } from '../xml/safe-xml';
 import { attr, child, children, parseXml, textOf } from '../xml/safe-xml';
 import { xmlTrim } from '../xml/xml-text';
-import { NS_CONFERENCE_INFO } from './namespaces';
+import { NS_CONFERENCE_INFO, NS_SBCI } from './namespaces';
 
 /** How a document or element relates to earlier state. @remarks RFC 4575 §5.1 `state-type`. @public */
 export type ConfState = 'full' | 'partial' | 'deleted';
@@ -27,6 +27,8 @@ export type ConfMedia = {
   readonly status?: string;
   readonly label?: string;
   readonly ingressFilter?: IngressFilter;
+  /** Whether the MCU hears this stream's participant talk (Switchboard's `sbci:speaking`). */
+  readonly speaking?: boolean;
 };
 
 /**
@@ -206,7 +208,14 @@ function readMedia(el: XmlElement): ConfMedia {
     status: trimmedText(el, 'status'),
     label: trimmedText(el, 'label'),
     ingressFilter: readIngressFilter(el),
+    speaking: readSpeaking(el),
   });
+}
+
+function readSpeaking(media: XmlElement): boolean | undefined {
+  const el = child(media, 'speaking', NS_SBCI);
+  const value = el === undefined ? '' : xmlTrim(el.text).toLowerCase();
+  return value === 'true' ? true : value === 'false' ? false : undefined;
 }
 
 /** Drops keys whose value is `undefined`, so results compare and serialise without noise. */

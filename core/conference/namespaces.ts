@@ -32,6 +32,17 @@ export const NS_MSCP = 'http://schemas.microsoft.com/rtc/2005/08/cccpextensions'
 export const NS_MSCI = 'http://schemas.microsoft.com/rtc/2005/08/confinfoextensions';
 
 /**
+ * Switchboard's conference-info extension (`sbci`): `speaking` inside an endpoint's `media`,
+ * true while the MCU hears that participant talk.
+ * @remarks RFC 4575 §5 lets other namespaces extend `media`; receivers that do not know this
+ * one ignore it. Neither RFC 4575 nor the MS-CONF* documents carry a talking state in the
+ * roster (Lync signals the active speaker in RTCP), so the lab's MCU and Switchboard agree on
+ * this element: docs/protocol/2-roster.md, "Who is talking", and open question 34.
+ * @public
+ */
+export const NS_SBCI = 'urn:x-switchboard:conference-info';
+
+/**
  * Content type of a conference invitation ("app-INVITE").
  * @remarks [MS-SIPRE] 3.9.5.1; protocol notes section 1.1.
  * @public

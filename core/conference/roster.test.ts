@@ -198,6 +198,25 @@ describe('Roster: modalities ("gray until media joined")', () => {
     expect(audioModality(user(ALICE, [focusEndpoint(ALICE), endpoint]))).toBe(expected);
   });
 
+  it('reads who speaks from sbci:speaking, only in its namespace and only while unmuted', () => {
+    const media = (extra: string, status = 'sendrecv'): string =>
+      `<?xml version="1.0"?><conference-info xmlns="urn:ietf:params:xml:ns:conference-info" xmlns:msci="http://schemas.microsoft.com/rtc/2005/08/confinfoextensions" xmlns:sbci="urn:x-switchboard:conference-info" xmlns:other="urn:example:other" entity="${FOCUS}" state="full" version="1"><users><user entity="${ALICE}"><endpoint entity="{AV}" msci:session-type="audio-video"><status>connected</status><media id="1"><type>audio</type><status>${status}</status>${extra}</media></endpoint></user></users></conference-info>`;
+    const modalitiesOf = (xml: string) => {
+      const parsed = parseConferenceInfo(xml);
+      if (!parsed.ok) {
+        throw new Error(parsed.error);
+      }
+      const roster = new Roster(FOCUS);
+      roster.apply(parsed.info);
+      return roster.user(ALICE)?.modalities;
+    };
+    expect(modalitiesOf(media('<sbci:speaking> true </sbci:speaking>'))).toEqual({ audio: 'connected', im: 'none', speaking: true });
+    expect(modalitiesOf(media('<sbci:speaking>false</sbci:speaking>'))).toEqual({ audio: 'connected', im: 'none' });
+    expect(modalitiesOf(media('<other:speaking>true</other:speaking>'))).toEqual({ audio: 'connected', im: 'none' });
+    expect(modalitiesOf(media('<sbci:speaking>yes</sbci:speaking>'))).toEqual({ audio: 'connected', im: 'none' });
+    expect(modalitiesOf(media('<sbci:speaking>true</sbci:speaking>', 'recvonly'))).toEqual({ audio: 'muted', im: 'none' });
+  });
+
   it('prefers an unmuted A/V endpoint over a muted one', () => {
     const muted = { ...avEndpoint('muted-via-focus'), entity: '{AV2}' };
     expect(audioModality(user(ALICE, [muted, avEndpoint('connected')]))).toBe('connected');

@@ -22,7 +22,7 @@ export type RosterUserView = {
   entity: string;
   displayText?: string;
   roles: string[];
-  modalities: { audio: AudioModality; im: ImModality };
+  modalities: { audio: AudioModality; im: ImModality; speaking?: true; mutedByFocus?: true };
   endpoints: ConfEndpoint[];
 };
 
@@ -285,6 +285,28 @@ function isMutedMedia(media: ConfMedia): boolean {
   return media.status === 'recvonly' || media.status === 'inactive' || media.ingressFilter === 'block';
 }
 
+function modalitiesOf(user: ConfUser): RosterUserView['modalities'] {
+  const audio = audioModality(user);
+  const mutedByFocus = audio === 'muted' && user.endpoints.some((e) => normaliseToken(e.sessionType ?? '') === 'audiovideo' && e.status === 'muted-via-focus');
+  return {
+    audio,
+    im: imModality(user),
+    ...(isSpeaking(user) ? { speaking: true as const } : {}),
+    ...(mutedByFocus ? { mutedByFocus: true as const } : {}),
+  };
+}
+
+/**
+ * Whether the MCU hears a participant talk: an unmuted, connected A/V endpoint whose audio says
+ * `sbci:speaking` true (core/conference/namespaces.ts `NS_SBCI`).
+ * @public
+ */
+export function isSpeaking(user: ConfUser): boolean {
+  return user.endpoints.some(
+    (e) => normaliseToken(e.sessionType ?? '') === 'audiovideo' && endpointAudio(e) === 'connected' && e.media.some((m) => m.type === 'audio' && m.speaking === true),
+  );
+}
+
 /**
  * The IM icon state of a participant.
  * @remarks pidgin-sipe's membership test (protocol notes section 2): an endpoint with
@@ -359,7 +381,7 @@ function toView(user: ConfUser): RosterUserView {
     entity: user.entity,
     ...(user.displayText === undefined ? {} : { displayText: user.displayText }),
     roles: [...user.roles],
-    modalities: { audio: audioModality(user), im: imModality(user) },
+    modalities: modalitiesOf(user),
     endpoints: user.endpoints.map((e) => ({ ...e, media: e.media.map((m) => ({ ...m })) })),
   };
 }

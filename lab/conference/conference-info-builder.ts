@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { MAX_CONFERENCE_INFO_VERSION, type ConfEndpoint, type ConfMedia, type ConfUser, type ConferenceInfo } from '../../core/conference/conference-info';
-import { NS_CONFERENCE_INFO, NS_MSCI } from '../../core/conference/namespaces';
+import { NS_CONFERENCE_INFO, NS_MSCI, NS_SBCI } from '../../core/conference/namespaces';
 import type { XmlWriteNode } from '../../core/xml/xml-writer';
 import { writeXml } from '../../core/xml/xml-writer';
 
@@ -14,7 +14,8 @@ import { writeXml } from '../../core/xml/xml-writer';
  * @remarks RFC 4575 §5 element order (conference-description before users; display-text,
  * roles, endpoint inside user; status before media inside endpoint; type, label, status inside
  * media). `session-type` is written as `msci:session-type` and the ingress filter as
- * `msci:media-ingress-filter` ([MS-CONFBAS] 2.2.2.2, [MS-CONFAV] 2.2.2.1.2.1). Empty
+ * `msci:media-ingress-filter` ([MS-CONFBAS] 2.2.2.2, [MS-CONFAV] 2.2.2.1.2.1), who speaks as
+ * `sbci:speaking` (core/conference/namespaces.ts `NS_SBCI`). Empty
  * description and user lists are left out, which a partial document reads as "unchanged".
  * @throws RangeError when `version` is not an unsigned 32-bit integer
  * @public
@@ -26,7 +27,7 @@ export function buildConferenceInfo(doc: ConferenceInfo): string {
   const description = descriptionNode(doc);
   return writeXml({
     name: 'conference-info',
-    attrs: { xmlns: NS_CONFERENCE_INFO, 'xmlns:msci': NS_MSCI, entity: doc.entity, state: doc.state, version: String(doc.version) },
+    attrs: { xmlns: NS_CONFERENCE_INFO, 'xmlns:msci': NS_MSCI, ...(speaks(doc) ? { 'xmlns:sbci': NS_SBCI } : {}), entity: doc.entity, state: doc.state, version: String(doc.version) },
     children: [
       ...(description === undefined ? [] : [description]),
       ...(doc.users.length === 0 ? [] : [{ name: 'users', children: doc.users.map(userNode) }]),
@@ -81,6 +82,12 @@ function mediaNode(media: ConfMedia): XmlWriteNode {
       ...textNode('label', media.label),
       ...textNode('status', media.status),
       ...textNode('msci:media-ingress-filter', media.ingressFilter),
+      ...textNode('sbci:speaking', media.speaking === undefined ? undefined : String(media.speaking)),
     ],
   };
+}
+
+/** Whether any media says who is speaking: only then is the `sbci` namespace declared. */
+function speaks(doc: ConferenceInfo): boolean {
+  return doc.users.some((u) => u.endpoints.some((e) => e.media.some((m) => m.speaking !== undefined)));
 }
