@@ -89,6 +89,13 @@ export class LabConferenceServer {
         this.hangUpMedia(conferenceId, entity, `7025;reason="${reason.replace(/["\\]/g, "'").slice(0, 120)}";source="lab"`);
       }
     };
+    // The roster follows the mix: mutes as Janus reports them, talking as the relay hears it.
+    mcu.onMixChange = (conferenceId, entity, change) => {
+      const conference = this.conferences.get(conferenceId);
+      if (this.audioBridge === mcu && conference?.setMixState(entity, change)) {
+        this.notifier.publish(conferenceId, conference.userDocument(entity));
+      }
+    };
   }
 
   /** The AudioBridge in use, if any (tests read its participant lists). */
@@ -284,10 +291,8 @@ export class LabConferenceServer {
         }
         info.accept({ statusCode: 202, reasonPhrase: 'Accepted' });
         const media = c3p.request.modifyEndpointMedia;
-        if (c3p.request.command === 'modifyEndpointMedia' && media && conference.setMuted(media.userEntity, media.endpointEntity, media.muted)) {
-          this.notifier.publish(conference.id, conference.userDocument(media.userEntity));
-          // The mute holds in the mix too, not only at the participant (issue 16).
-          void this.audioBridge?.mute(conference.id, media.userEntity, media.muted).catch((error: unknown) => this.log.warn('AudioBridge mute failed', { error: String(error) }));
+        if (c3p.request.command === 'modifyEndpointMedia' && media) {
+          this.modifyEndpointMedia(conference, media);
         }
       },
       onInvite: (reinvite) => {
@@ -304,6 +309,43 @@ export class LabConferenceServer {
       },
     };
     this.notifier.publish(conference.id, conference.userDocument(add.userEntity));
+  }
+
+  /**
+   * C3P modifyEndpointMedia: a user mutes or unmutes themselves. On AudioBridge the mute holds in
+   * the mix, and the roster changes when Janus confirms it (issue 16); the echo MCU has no mix,
+   * so the roster changes at once.
+   */
+  private modifyEndpointMedia(conference: LabConference, media: { userEntity: string; endpointEntity: string; muted: boolean }): void {
+    if (conference.avEndpoint(media.userEntity)?.entity !== media.endpointEntity) {
+      this.log.warn('modifyEndpointMedia for an endpoint that is not the sender\'s', { conference: conference.id, user: media.userEntity });
+      return;
+    }
+    const direct = (): void => {
+      if (conference.setMuted(media.userEntity, media.endpointEntity, media.muted)) {
+        this.notifier.publish(conference.id, conference.userDocument(media.userEntity));
+      }
+    };
+    if (!this.audioBridge) {
+      direct();
+      return;
+    }
+    void this.audioBridge.mute(conference.id, media.userEntity, media.muted).then(
+      (inRoom) => (inRoom ? undefined : direct()),
+      (error: unknown) => {
+        this.log.warn('AudioBridge mute failed; the roster says what the user asked', { error: String(error) });
+        direct();
+      },
+    );
+  }
+
+  /**
+   * The room mutes or unmutes a user (a moderator's action; AudioBridge `mute`): everybody's
+   * roster shows the user `muted-via-focus` (RFC 4575 §5.6.3) once Janus reports it.
+   * @returns false without AudioBridge, or when the user is not in the room
+   */
+  async muteInMix(conferenceId: string, userEntity: string, muted: boolean): Promise<boolean> {
+    return (await this.audioBridge?.moderate(conferenceId, userEntity, muted)) ?? false;
   }
 
   private async joinMcu(request: IncomingInviteRequest, conference: LabConference): Promise<void> {

@@ -13,6 +13,35 @@ const apply = (roster: Roster, doc: ReturnType<LabConference['fullDocument']>) =
 };
 
 describe('LabConference documents, as the agent reads them', () => {
+  it('follows the mixer: talking, muted by the user, muted by the conference', () => {
+    const conf = new LabConference('ID2', 'sip:conf@lab.local;gruu;opaque=app:conf:focus:id:ID2', 'sip:conf@lab.local;gruu;opaque=app:conf:audio-video:id:ID2', 'Subject', 'sip:organizer@lab.local');
+    const roster = new Roster(conf.focusUri);
+    const agent = 'sip:agent@lab.local';
+    apply(roster, conf.fullDocument());
+    conf.addUser(agent, 'attendee', '{E1}');
+    expect(conf.setMixState(agent, { talking: true })).toBe(false);
+    conf.connectAv(agent, 'av1', '1');
+    apply(roster, conf.userDocument(agent));
+
+    expect(conf.setMixState(agent, { talking: true })).toBe(true);
+    expect(conf.setMixState(agent, { talking: true })).toBe(false);
+    apply(roster, conf.userDocument(agent));
+    expect(roster.user(agent)?.modalities).toEqual({ audio: 'connected', im: 'none', speaking: true });
+
+    expect(conf.setMixState(agent, { muted: true, byModerator: false })).toBe(true);
+    apply(roster, conf.userDocument(agent));
+    expect(roster.user(agent)?.modalities).toEqual({ audio: 'muted', im: 'none' });
+
+    expect(conf.setMixState(agent, { muted: true, byModerator: true })).toBe(true);
+    apply(roster, conf.userDocument(agent));
+    expect(roster.user(agent)?.modalities).toEqual({ audio: 'muted', im: 'none', mutedByFocus: true });
+    expect(roster.user(agent)?.endpoints.find((e) => e.sessionType === 'audio-video')?.status).toBe('muted-via-focus');
+
+    conf.setMixState(agent, { muted: false, byModerator: false });
+    apply(roster, conf.userDocument(agent));
+    expect(roster.user(agent)?.modalities).toEqual({ audio: 'connected', im: 'none', speaking: true });
+  });
+
   it('walks a user through joined, audio connected, muted and gone, one version at a time', () => {
     const conf = new LabConference('ID1', 'sip:conf@lab.local;gruu;opaque=app:conf:focus:id:ID1', 'sip:conf@lab.local;gruu;opaque=app:conf:audio-video:id:ID1', 'Subject', 'sip:organizer@lab.local');
     const roster = new Roster(conf.focusUri);

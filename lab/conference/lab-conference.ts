@@ -1,5 +1,16 @@
 import type { ConfEndpoint, ConfUser, ConferenceInfo } from '../../core/conference/conference-info';
 
+/** A user's A/V endpoint as the lab focus keeps it. */
+type AvEndpoint = {
+  readonly entity: string;
+  readonly mediaId: string;
+  muted: boolean;
+  /** Muted by the room (a moderator), not by the user: RFC 4575's `muted-via-focus`. */
+  mutedByFocus?: boolean;
+  /** Whether the mixer hears the user talk. */
+  speaking?: boolean;
+};
+
 /** One participant as the lab focus keeps it. */
 type Participant = {
   readonly entity: string;
@@ -8,7 +19,7 @@ type Participant = {
   /** Focus endpoint: present while the user's focus dialog is up. */
   focusEndpoint: string | undefined;
   /** A/V endpoint: present while the user's MCU dialog is up. */
-  av: { entity: string; mediaId: string; muted: boolean } | undefined;
+  av: AvEndpoint | undefined;
   /** IM endpoint: present while the user's IM MCU dialog is up (or always, for a guest). */
   chat: string | undefined;
 };
@@ -44,7 +55,7 @@ export class LabConference {
   }
 
   /** A user's A/V endpoint, if connected. */
-  avEndpoint(entity: string): { entity: string; mediaId: string; muted: boolean } | undefined {
+  avEndpoint(entity: string): Readonly<AvEndpoint> | undefined {
     return this.participants.get(entity.toLowerCase())?.av;
   }
 
@@ -128,6 +139,25 @@ export class LabConference {
     return true;
   }
 
+  /**
+   * Applies what the mixer reports about a user's audio (issue 16: the roster follows Janus).
+   * @returns whether the roster changed
+   */
+  setMixState(entity: string, change: { readonly muted: boolean; readonly byModerator: boolean } | { readonly talking: boolean }): boolean {
+    const av = this.participants.get(entity.toLowerCase())?.av;
+    if (!av) {
+      return false;
+    }
+    const before = `${av.muted}/${av.mutedByFocus === true}/${av.speaking === true}`;
+    if ('talking' in change) {
+      av.speaking = change.talking;
+    } else {
+      av.muted = change.muted;
+      av.mutedByFocus = change.muted && change.byModerator;
+    }
+    return before !== `${av.muted}/${av.mutedByFocus === true}/${av.speaking === true}`;
+  }
+
   end(): void {
     this.ended = true;
     this.participants.clear();
@@ -171,26 +201,31 @@ export class LabConference {
       endpoints.push({ entity: p.focusEndpoint, sessionType: 'focus', status: 'connected', media: [] });
     }
     if (p.av) {
-      endpoints.push({
-        entity: p.av.entity,
-        sessionType: 'audio-video',
-        status: 'connected',
-        media: [
-          {
-            id: p.av.mediaId,
-            type: 'audio',
-            label: 'main-audio',
-            status: p.av.muted ? 'recvonly' : 'sendrecv',
-            ingressFilter: p.av.muted ? 'block' : 'unblock',
-          },
-        ],
-      });
+      endpoints.push(avEndpointOf(p.av));
     }
     if (p.chat) {
       endpoints.push({ entity: p.chat, sessionType: 'chat', status: 'connected', media: [] });
     }
     return { entity: p.entity, state: 'full', displayText: p.displayText, roles: [p.role], endpoints };
   }
+}
+
+function avEndpointOf(av: AvEndpoint): ConfEndpoint {
+  return {
+    entity: av.entity,
+    sessionType: 'audio-video',
+    status: av.mutedByFocus === true ? 'muted-via-focus' : 'connected',
+    media: [
+      {
+        id: av.mediaId,
+        type: 'audio',
+        label: 'main-audio',
+        status: av.muted ? 'recvonly' : 'sendrecv',
+        ingressFilter: av.muted ? 'block' : 'unblock',
+        ...(av.speaking === undefined ? {} : { speaking: av.speaking && !av.muted }),
+      },
+    ],
+  };
 }
 
 function displayNameOf(entity: string): string {

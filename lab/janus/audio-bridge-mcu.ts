@@ -2,12 +2,23 @@ import { createHash, randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine, MediaRelay, MediaSession } from '../../core/ports/media';
-import type { JanusClient } from './janus-client';
+import type { JanusClient, JanusReply } from './janus-client';
+import { TalkDetector } from './talk-detector';
 
 /** PCMU: the lab's agents' codec (werift here, PCMU in the window too), so frames pass untouched. */
 const PCMU = 0;
 /** How long Janus may take to say where it listens for a participant. */
 const JOIN_TIMEOUT_MS = 5000;
+/** A talker whose frames stopped this long ago (muted, or the leg went quiet) is not talking. */
+const QUIET_AFTER_MS = 600;
+
+/**
+ * A change of one participant's state in the room, as Janus reported it (`muted`: from its
+ * `participants` events or its answer to our `configure`) or as the relay measured it
+ * (`talking`, see {@link TalkDetector}). `byModerator` marks a mute the room imposed (`mute`
+ * request), not one the participant asked for.
+ */
+export type MixChange = { readonly muted: boolean; readonly byModerator: boolean } | { readonly talking: boolean };
 
 /**
  * The lab's A/V MCU media on Janus AudioBridge (issue 16): one room per conference, and per MCU
@@ -20,8 +31,15 @@ const JOIN_TIMEOUT_MS = 5000;
 export class AudioBridgeMcu {
   private readonly rooms = new Map<string, Promise<number>>();
   private readonly participants = new Map<string, Participant>();
+  /** Muted state per room and participant as Janus last reported it, so repeats are dropped. */
+  private readonly mutedInRoom = new Map<string, Map<string, boolean>>();
+  /** The muted state each participant last asked for itself (C3P), to tell a moderator's mute apart. */
+  private readonly mutedBySelf = new Map<string, boolean>();
+  private quietSweep: NodeJS.Timeout | undefined;
   /** Called when Janus loses a participant (it died, or dropped the session): the MCU dialog must end. */
   onParticipantLost: ((conferenceId: string, display: string, reason: string) => void) | undefined;
+  /** Called when a participant's muted or talking state in the room changes: the roster follows it. */
+  onMixChange: ((conferenceId: string, display: string, change: MixChange) => void) | undefined;
 
   constructor(
     private readonly client: JanusClient,
@@ -33,29 +51,61 @@ export class AudioBridgeMcu {
   /** The media session of one participant's MCU dialog. */
   session(conferenceId: string, display: string): MediaSession {
     const key = `${conferenceId}\u0000${display.toLowerCase()}`;
-    const participant = new Participant(this.client, () => this.room(conferenceId), display, this.log, (reason) => {
-      if (this.participants.get(key) === participant) {
-        this.participants.delete(key);
-        this.onParticipantLost?.(conferenceId, display, reason);
-      }
+    const participant = new Participant(this.client, () => this.room(conferenceId), display, this.log, {
+      lost: (reason) => {
+        if (this.participants.get(key) === participant) {
+          this.participants.delete(key);
+          this.onParticipantLost?.(conferenceId, display, reason);
+        }
+      },
+      muted: (who, muted) => this.noteMuted(conferenceId, who, muted),
+      talking: (talking) => this.onMixChange?.(conferenceId, display, { talking }),
     });
     this.participants.get(key)?.close();
     this.participants.set(key, participant);
+    this.quietSweep ??= setInterval(() => this.sweepQuiet(), QUIET_AFTER_MS / 2).unref();
     const media = this.engine.createSession({ relay: participant.relay });
     media.onStateChange((state) => {
       if (state === 'closed' || state === 'failed') {
         participant.close();
         if (this.participants.get(key) === participant) {
           this.participants.delete(key);
+          this.mutedBySelf.delete(key);
+          this.mutedInRoom.get(conferenceId)?.delete(display.toLowerCase());
         }
       }
     });
     return media;
   }
 
-  /** Mutes or unmutes a participant in the room (C3P modifyEndpointMedia). */
+  /**
+   * The participant mutes or unmutes themselves in the room (C3P modifyEndpointMedia):
+   * AudioBridge `configure`; {@link AudioBridgeMcu.onMixChange} reports it once Janus confirms.
+   */
   mute(conferenceId: string, display: string, muted: boolean): Promise<boolean> {
+    this.mutedBySelf.set(`${conferenceId}\u0000${display.toLowerCase()}`, muted);
     return this.participants.get(`${conferenceId}\u0000${display.toLowerCase()}`)?.configure({ muted }) ?? Promise.resolve(false);
+  }
+
+  /**
+   * The room mutes or unmutes a participant (a moderator's `mute`/`unmute`, with the room's
+   * secret): Janus tells every participant, and the roster shows `muted-via-focus`.
+   * @returns false when the participant is not in the room
+   */
+  async moderate(conferenceId: string, display: string, muted: boolean): Promise<boolean> {
+    const id = this.participants.get(`${conferenceId}\u0000${display.toLowerCase()}`)?.janusId;
+    const room = await this.rooms.get(conferenceId);
+    if (id === undefined || room === undefined) {
+      return false;
+    }
+    const reply = await withHandle(this.client, (session, handle) =>
+      this.client.message(session, handle, { request: muted ? 'mute' : 'unmute', room, id, secret: this.secretOf(room) }),
+    );
+    const error = reply.plugindata?.data['error'];
+    if (typeof error === 'string') {
+      throw new Error(`AudioBridge ${muted ? 'mute' : 'unmute'}: ${error}`);
+    }
+    return true;
   }
 
   /** The room's participants as Janus lists them. */
@@ -75,6 +125,7 @@ export class AudioBridgeMcu {
   async endConference(conferenceId: string): Promise<void> {
     const room = this.rooms.get(conferenceId);
     this.rooms.delete(conferenceId);
+    this.mutedInRoom.delete(conferenceId);
     const id = await room?.catch(() => undefined);
     if (id === undefined) {
       return;
@@ -82,6 +133,35 @@ export class AudioBridgeMcu {
     await withHandle(this.client, (session, handle) => this.client.message(session, handle, { request: 'destroy', room: id, secret: this.secretOf(id) })).catch((error: unknown) =>
       this.log.warn('AudioBridge room not destroyed', { room: id, error: String(error) }),
     );
+  }
+
+  private noteMuted(conferenceId: string, display: string, muted: boolean): void {
+    let room = this.mutedInRoom.get(conferenceId);
+    if (!room) {
+      room = new Map();
+      this.mutedInRoom.set(conferenceId, room);
+    }
+    const key = display.toLowerCase();
+    if (room.get(key) === muted) {
+      return;
+    }
+    room.set(key, muted);
+    // Muted without having asked for it: the room (a moderator, or Janus's admin) did it.
+    const byModerator = muted && this.mutedBySelf.get(`${conferenceId}\u0000${key}`) !== true;
+    this.onMixChange?.(conferenceId, display, { muted, byModerator });
+  }
+
+  /** Talkers whose frames stopped are not talking any more; the sweep stops with the last leg. */
+  private sweepQuiet(): void {
+    if (this.participants.size === 0) {
+      clearInterval(this.quietSweep);
+      this.quietSweep = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const participant of this.participants.values()) {
+      participant.quietSince(now - QUIET_AFTER_MS);
+    }
   }
 
   private room(conferenceId: string): Promise<number> {
@@ -121,9 +201,25 @@ async function withHandle<T>(client: JanusClient, fn: (session: number, handle: 
   }
 }
 
+/** What a {@link Participant} tells its MCU. */
+type ParticipantEvents = {
+  /** Janus lost the participant: the MCU dialog must end. */
+  readonly lost: (reason: string) => void;
+  /** Janus reported someone's muted state (this participant's or another's, by display name). */
+  readonly muted: (display: string, muted: boolean) => void;
+  /** The frames this participant sends started or stopped being speech. */
+  readonly talking: (talking: boolean) => void;
+};
+
 /** One plain-RTP participant of a room and the UDP socket that carries its audio. */
 class Participant {
   readonly relay: MediaRelay;
+  /** The participant's id in the room, from Janus's `joined` event. */
+  janusId: number | undefined;
+  private readonly talk = new TalkDetector();
+  private lastFrameAt = 0;
+  /** The muted state we asked Janus for with `configure`, until it confirms. */
+  private pendingMute: boolean | undefined;
   private socket: Socket | undefined;
   private janus: { session: number; handle: number } | undefined;
   private target: { ip: string; port: number } | undefined;
@@ -140,7 +236,7 @@ class Participant {
     private readonly room: () => Promise<number>,
     private readonly display: string,
     private readonly log: Logger,
-    private readonly onLost: (reason: string) => void,
+    private readonly events: ParticipantEvents,
   ) {
     this.header[0] = 0x80;
     this.header[1] = PCMU;
@@ -169,8 +265,16 @@ class Participant {
     if (!this.janus) {
       return false;
     }
+    this.pendingMute = settings.muted;
     await this.client.message(this.janus.session, this.janus.handle, { request: 'configure', ...settings });
     return true;
+  }
+
+  /** Not talking any more when no frame came since `since` (epoch ms). */
+  quietSince(since: number): void {
+    if (this.lastFrameAt < since && this.talk.silence() === false) {
+      this.events.talking(false);
+    }
   }
 
   close(): void {
@@ -208,7 +312,9 @@ class Participant {
     }
     const port = socket.address().port;
     await this.client.message(session, handle, { request: 'join', room, display: this.display, codec: 'pcmu', rtp: { ip: '127.0.0.1', port, payload_type: PCMU } });
-    this.target = await this.joined(session);
+    const joined = await this.joined(session);
+    this.janusId = joined.id;
+    this.target = joined.rtp;
   }
 
   /**
@@ -228,6 +334,34 @@ class Participant {
         this.lost('the mixer dropped the participant');
         return;
       }
+      if (Array.isArray(events)) {
+        events.forEach((event) => this.roomEvent(event));
+      }
+    }
+  }
+
+  /**
+   * What Janus says about the room: `participants` updates carry muted states (of others after
+   * their `configure`, of anyone after a moderator's `mute`); `result: ok` confirms our own
+   * `configure`.
+   */
+  private roomEvent(event: JanusReply): void {
+    const data = event.plugindata?.data;
+    if (data?.['audiobridge'] !== 'event') {
+      return;
+    }
+    if (data['result'] === 'ok' && this.pendingMute !== undefined) {
+      this.events.muted(this.display, this.pendingMute);
+      this.pendingMute = undefined;
+    }
+    const list = data['participants'];
+    if (!Array.isArray(list)) {
+      return;
+    }
+    for (const entry of list as { display?: unknown; muted?: unknown }[]) {
+      if (typeof entry.display === 'string' && typeof entry.muted === 'boolean') {
+        this.events.muted(entry.display, entry.muted);
+      }
     }
   }
 
@@ -236,18 +370,19 @@ class Participant {
       return;
     }
     this.close();
-    this.onLost(reason);
+    this.events.lost(reason);
   }
 
-  /** Where Janus listens for this participant: the `rtp` of its `joined` event. */
-  private async joined(session: number): Promise<{ ip: string; port: number }> {
+  /** The participant's id and where Janus listens for it: the `id` and `rtp` of its `joined` event. */
+  private async joined(session: number): Promise<{ id: number | undefined; rtp: { ip: string; port: number } }> {
     const deadline = Date.now() + JOIN_TIMEOUT_MS;
     while (Date.now() < deadline && !this.closed) {
       for (const event of await this.client.poll(session, 10, AbortSignal.timeout(JOIN_TIMEOUT_MS))) {
         const data = event.plugindata?.data;
         const rtp = data?.['rtp'] as { ip?: string; port?: number } | undefined;
         if (data?.['audiobridge'] === 'joined' && rtp?.ip === '127.0.0.1' && typeof rtp.port === 'number') {
-          return { ip: rtp.ip, port: rtp.port };
+          const id = data['id'];
+          return { id: typeof id === 'number' ? id : undefined, rtp: { ip: rtp.ip, port: rtp.port } };
         }
         if (typeof data?.['error'] === 'string') {
           throw new Error(`AudioBridge join: ${data['error']}`);
@@ -269,6 +404,11 @@ class Participant {
     this.header.writeUInt16BE(this.sequence, 2);
     this.header.writeUInt32BE(this.timestamp, 4);
     socket.send([this.header, payload], target.port, target.ip);
+    this.lastFrameAt = Date.now();
+    const talking = this.talk.frame(payload);
+    if (talking !== undefined) {
+      this.events.talking(talking);
+    }
   }
 
   /** A frame of the mix, to the agent: the RTP header (CSRCs and extension included) stripped. */

@@ -76,11 +76,28 @@ describe('the lab A/V MCU on Janus AudioBridge', () => {
     const heard = await two.waitForType('media', 10_000, 0, (e) => (e.level ?? 0) > 0.01);
     console.info(`[figures] agent two hears agent one's tone at level ${heard.event.level}`);
 
+    // The roster follows the mix: agent one talks (its tone), agent two is silent (werift sends no tone when nobody asked).
+    const talking = await two.waitForType('roster', 10_000, 0, (e) => userIn(e.users, 'ab-one')?.modalities.speaking === true);
+    expect(userIn(talking.event.users, 'ab-one')?.modalities.audio).toBe('connected');
+
     const mark = two.events.length;
     one.send({ cmd: 'mute', focusUri: conference.focusUri, muted: true });
     const quiet = await two.waitForType('media', 10_000, mark, (e) => e.level !== undefined && e.level < 0.002);
     console.info(`[figures] after the mute agent two's level is ${quiet.event.level}`);
     expect(await until(async () => (await bridge.listParticipants(conference.id)).some((p) => p.display === aorOf('ab-one') && p.muted), 5000)).toBe(true);
+    const mutedRoster = await two.waitForType('roster', 5000, mark, (e) => userIn(e.users, 'ab-one')?.modalities.audio === 'muted');
+    // Muted by itself, not by the conference; and a muted participant is not talking.
+    expect(userIn(mutedRoster.event.users, 'ab-one')?.modalities).toEqual({ audio: 'muted', im: 'connected' });
+
+    // A moderator's mute in the room (not the agent's own): everyone's roster says muted by the conference.
+    const moderated = two.events.length;
+    expect(await lab.conferences.muteInMix(conference.id, aorOf('ab-two'), true)).toBe(true);
+    const byFocus = await one.waitForType('roster', 5000, 0, (e) => userIn(e.users, 'ab-two')?.modalities.mutedByFocus === true);
+    expect(userIn(byFocus.event.users, 'ab-two')?.modalities.audio).toBe('muted');
+    await two.waitForType('roster', 5000, moderated, (e) => userIn(e.users, 'ab-two')?.modalities.mutedByFocus === true);
+    const unmuted = one.events.length;
+    expect(await lab.conferences.muteInMix(conference.id, aorOf('ab-two'), false)).toBe(true);
+    await one.waitForType('roster', 5000, unmuted, (e) => userIn(e.users, 'ab-two')?.modalities.audio === 'connected');
 
     two.send({ cmd: 'leave', focusUri: conference.focusUri });
     await two.waitForType('conference.left', 5000);
@@ -114,6 +131,10 @@ describe('Janus killed mid-call', () => {
     expect(await until(async () => (await bridge.listParticipants(conference.id)).map((p) => p.display).includes(aorOf('ab-three')), 5000)).toBe(true);
   });
 });
+
+function userIn<T extends { entity: string }>(users: readonly T[], user: string): T | undefined {
+  return users.find((u) => u.entity.toLowerCase() === aorOf(user));
+}
 
 async function roomCount(): Promise<number> {
   const session = await janus.client.createSession();
