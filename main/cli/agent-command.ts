@@ -50,7 +50,7 @@ function describe(event: AgentEvent): string {
     case 'conference.joined':
       return `joined ${event.focusUri}${event.role ? ` as ${event.role}` : ''}`;
     case 'roster':
-      return `roster ${event.focusUri}: ${event.users.map((u) => `${u.displayText ?? u.entity}${u.self ? ' (me)' : ''} audio=${u.modalities.audio}`).join(', ')}`;
+      return `roster ${event.focusUri}: ${event.users.map((u) => `${u.displayText ?? u.entity}${u.self ? ' (me)' : ''} audio=${u.modalities.audio}${u.modalities.mutedByFocus ? ' (by the conference)' : ''}${u.modalities.speaking ? ' speaking' : ''}`).join(', ')}`;
     case 'media':
       return `media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
     case 'conference.left':

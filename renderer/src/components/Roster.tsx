@@ -9,11 +9,23 @@ const useStyles = makeStyles({
   on: { color: tokens.colorPaletteGreenForeground1 },
   muted: { color: tokens.colorPaletteDarkOrangeForeground1 },
   off: { color: tokens.colorNeutralForegroundDisabled },
+  // A ring, not an animation: the roster re-renders only when the MCU says speaking changed.
+  speaking: { borderRadius: '50%', boxShadow: `0 0 0 2px ${tokens.colorPaletteGreenBorderActive}` },
 });
+
+function audioLabel(user: RosterUser): string {
+  const { audio, mutedByFocus } = user.modalities;
+  if (audio === 'muted') {
+    return mutedByFocus ? 'audio muted by the conference' : 'audio muted';
+  }
+  return audio === 'connected' ? 'audio connected' : 'audio not connected';
+}
 
 /**
  * The conference roster: one icon per modality, gray until that participant's media is
- * connected ([MS-CONFAV] endpoint media status; protocol-notes §2).
+ * connected ([MS-CONFAV] endpoint media status; protocol-notes §2); a ring around whoever the
+ * MCU hears speaking, and "muted by the conference" for a `muted-via-focus` endpoint
+ * (docs/protocol/2-roster.md, "Who is talking").
  */
 export function Roster({ users }: { users: readonly RosterUser[] }): React.JSX.Element {
   const styles = useStyles();
@@ -27,7 +39,13 @@ export function Roster({ users }: { users: readonly RosterUser[] }): React.JSX.E
         const audio = user.modalities.audio;
         return (
           <li key={user.entity} className={styles.row} data-entity={user.entity} data-self={user.self}>
-            <Avatar name={name} size={28} />
+            <Avatar
+              name={name}
+              size={28}
+              className={user.modalities.speaking ? styles.speaking : undefined}
+              aria-label={user.modalities.speaking ? `${name}, speaking` : name}
+              data-speaking={user.modalities.speaking === true}
+            />
             <span className={styles.name}>
               <span>
                 {name}
@@ -36,9 +54,9 @@ export function Roster({ users }: { users: readonly RosterUser[] }): React.JSX.E
               <Caption1>{user.roles.join(', ')}</Caption1>
             </span>
             {audio === 'muted' ? (
-              <MicOff20Regular className={styles.muted} aria-label="audio muted" data-modality="audio" data-state="muted" />
+              <MicOff20Regular className={styles.muted} aria-label={audioLabel(user)} data-modality="audio" data-state="muted" />
             ) : (
-              <Mic20Regular className={audio === 'connected' ? styles.on : styles.off} aria-label={audio === 'connected' ? 'audio connected' : 'audio not connected'} data-modality="audio" data-state={audio} />
+              <Mic20Regular className={audio === 'connected' ? styles.on : styles.off} aria-label={audioLabel(user)} data-modality="audio" data-state={audio} />
             )}
             <Chat20Regular
               className={user.modalities.im === 'connected' ? styles.on : styles.off}
