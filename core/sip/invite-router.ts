@@ -8,6 +8,9 @@ import { refusalHeaders, type RequestAdmission } from './request-admission';
 /** Handles INVITEs of one content type through sip.js's core layer, answering through `answer`. */
 export type InviteHandler = (answer: InviteAnswer) => void;
 
+/** Whether a handler takes this INVITE (for a media type several features share: SDP for IM and calls). */
+export type InviteClaim = (request: IncomingInviteRequest) => boolean;
+
 /** Media type without parameters, lower case (RFC 7231 §3.1.1.1 media types are case-insensitive). */
 export function mediaTypeOf(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -27,7 +30,7 @@ export function mediaTypeOf(contentType: string | undefined): string {
  * @public
  */
 export class InviteRouter {
-  private readonly handlers = new Map<string, InviteHandler>();
+  private readonly handlers = new Map<string, { readonly handler: InviteHandler; readonly claims: InviteClaim | undefined }[]>();
 
   constructor(
     private readonly log: Logger,
@@ -35,9 +38,14 @@ export class InviteRouter {
     private readonly faults: FaultBoundary,
   ) {}
 
-  /** Routes INVITEs whose media type is `mediaType` to `handler`. */
-  handle(mediaType: string, handler: InviteHandler): void {
-    this.handlers.set(mediaType.toLowerCase(), handler);
+  /**
+   * Routes INVITEs whose media type is `mediaType` to `handler`; with `claims`, only those it
+   * claims. Handlers of one type are asked in the order they were added; an INVITE of a handled
+   * type that none claims gets 488 (RFC 3261 §21.4.26: nothing here takes that session).
+   */
+  handle(mediaType: string, handler: InviteHandler, claims?: InviteClaim): void {
+    const key = mediaType.toLowerCase();
+    this.handlers.set(key, [...(this.handlers.get(key) ?? []), { handler, claims }]);
   }
 
   /** Media types with a handler, for `Accept` headers. */
@@ -56,7 +64,13 @@ export class InviteRouter {
       return;
     }
     const type = mediaTypeOf(request.message.getHeader('content-type'));
-    const handler = this.handlers.get(type);
+    const candidates = this.handlers.get(type);
+    const handler = candidates?.find((c) => c.claims === undefined || c.claims(request))?.handler;
+    if (candidates && !handler) {
+      this.log.warn('refusing INVITE no feature takes', { contentType: type, callId: answer.callId });
+      answer.reject(488, 'Not Acceptable Here', [`Warning: 399 switchboard "no session of this kind is taken here"`]);
+      return;
+    }
     if (handler) {
       const before = this.faults.faults;
       this.faults.run(answer.callId, `INVITE handler (${type})`, () => handler(answer));

@@ -1,5 +1,5 @@
 import type { UserAgent } from 'sip.js';
-import type { Body, IncomingRequestMessage, IncomingResponse, Session, SessionDelegate, URI } from 'sip.js/lib/core/index.js';
+import type { Body, IncomingRequestMessage, IncomingResponse, OutgoingInviteRequest, Session, SessionDelegate, URI } from 'sip.js/lib/core/index.js';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { FaultBoundary } from './fault-boundary';
@@ -47,6 +47,8 @@ export type InviteAnswerHandlers<R> = {
   readonly refused: (status: number, reason: string) => R;
   /** A 2xx that came after we left ({@link OutgoingDialog.end}): the dialog it made is already BYEd. */
   readonly left: () => R;
+  /** A provisional answer (180 Ringing, 183…), before the final one. */
+  readonly progress?: (status: number) => void;
 };
 
 /**
@@ -71,6 +73,7 @@ export class OutgoingDialog {
   private current: Session | undefined;
   private id: string | undefined;
   private over = false;
+  private pending: OutgoingInviteRequest | undefined;
 
   /**
    * @param label - names the dialog in fault reports: `<label> join …` for the INVITE,
@@ -123,9 +126,10 @@ export class OutgoingDialog {
           resolve(answer.accepted(response));
         },
         onReject: (response: IncomingResponse) => resolve(answer.refused(response.message.statusCode ?? 0, rejectionReason(response))),
+        onProgress: (response: IncomingResponse) => answer.progress?.(response.message.statusCode ?? 0),
       });
       try {
-        ua.userAgentCore.invite(request, delegate);
+        this.pending = ua.userAgentCore.invite(request, delegate);
       } catch (error) {
         resolve(answer.refused(0, `INVITE not sent: ${String(error)}`));
       }
@@ -143,6 +147,24 @@ export class OutgoingDialog {
     }
     this.over = true;
     byeQuietly(this.current, this.deps.log);
+    return true;
+  }
+
+  /**
+   * Gives up our INVITE before its final answer with a CANCEL (RFC 3261 §9.1), and ends the
+   * dialog as {@link OutgoingDialog.end} does should a 2xx cross the CANCEL.
+   * @returns false when the dialog is up already or over (use {@link OutgoingDialog.end})
+   */
+  cancel(): boolean {
+    if (this.over || this.current || !this.pending) {
+      return false;
+    }
+    this.over = true;
+    try {
+      this.pending.cancel();
+    } catch (error) {
+      this.deps.log.debug('CANCEL not sent', { error: String(error) });
+    }
     return true;
   }
 

@@ -6,6 +6,7 @@ import type { Body, OutgoingRequestMessage, URI } from 'sip.js/lib/core/index.js
  * Contact, for sending through sip.js's core layer (`userAgentCore.invite`), which unlike the
  * `Inviter` API adds no Contact and negotiates no SDP of its own.
  * @param optionTags - option tags for `Supported`, e.g. `timer` (RFC 4028).
+ * @param fromDisplayName - the caller's name in `From` (RFC 3261 §20.20)
  */
 export function makeInitialInvite(
   ua: UserAgent,
@@ -13,6 +14,7 @@ export function makeInitialInvite(
   optionTags: readonly string[],
   extraHeaders: readonly string[],
   body: Body,
+  fromDisplayName?: string,
 ): OutgoingRequestMessage {
   const core = ua.userAgentCore;
   return core.makeOutgoingRequestMessage(
@@ -20,7 +22,7 @@ export function makeInitialInvite(
     target,
     core.configuration.aor,
     target,
-    { optionTags: [...optionTags] },
+    { optionTags: [...optionTags], ...(fromDisplayName !== undefined && { fromDisplayName }) },
     [`Contact: ${core.configuration.contact.toString()}`, ...extraHeaders],
     body,
   );
