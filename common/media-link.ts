@@ -70,7 +70,19 @@ export const mediaReportSchema = z.strictObject({
   mediaId,
   state: z.enum(['new', 'connecting', 'connected', 'disconnected', 'failed', 'closed']),
   /** RTP counters from `getStats()` (`outbound-rtp` and `inbound-rtp`, W3C webrtc-stats §3). */
-  stats: z.strictObject({ packetsSent: counter, packetsReceived: counter, bytesSent: counter, bytesReceived: counter }),
+  stats: z.strictObject({
+    packetsSent: counter,
+    packetsReceived: counter,
+    bytesSent: counter,
+    bytesReceived: counter,
+    /**
+     * How loud the conference's audio played in the window was since the previous report, 0
+     * (silence) to 1 (full scale): the RMS over that time from the `inbound-rtp` totals
+     * `totalAudioEnergy` and `totalSamplesDuration`. Absent when nothing was played out, so the
+     * level is unknown. Becomes `MediaStats.receivedLevel`.
+     */
+    receivedLevel: z.number().min(0).max(1).optional(),
+  }),
   /** Label of the microphone actually captured, or absent when none could be. */
   microphone: z.string().max(256).optional(),
   /** Label of the output device playing the conference. */

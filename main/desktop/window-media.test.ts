@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MediaCommand } from '../../common/media-link';
+import { mediaReportSchema, type MediaCommand } from '../../common/media-link';
 import { silentLogger } from '../../core/ports/logger';
 import { MediaNegotiationError, type MediaEngine, type MediaSession, type MediaState } from '../../core/ports/media';
 import { WindowMediaRouter, type AudioPlacement, type ChosenDevices, type MediaWindow } from './window-media';
@@ -147,6 +147,25 @@ describe('WindowMediaRouter', () => {
     expect(fresh.muted).toBe(true);
     // One exchange at a time: no second answer without a new offer.
     await expect(fresh.acceptAnswer(ANSWER)).rejects.toMatchObject({ code: 'invalid-state' });
+  });
+
+  it("passes the window's received level on as the session's, and drops it when the window no longer knows it", async () => {
+    const { router } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ focusUri: FOCUS });
+    const offer = session.createOffer();
+    router.reply(window, { mediaId: 'm1', op: 'offer', sdp: OFFER });
+    await offer;
+    router.report(window, { mediaId: 'm1', state: 'connected', stats: { ...STATS, receivedLevel: 0.0312 } });
+    expect(session.stats()).toEqual({ ...STATS, receivedLevel: 0.0312 });
+    router.report(window, { mediaId: 'm1', state: 'connected', stats: STATS });
+    expect(session.stats().receivedLevel).toBeUndefined();
+    // The link validates it: a level is 0 (silence) to 1 (full scale).
+    expect(mediaReportSchema.safeParse({ mediaId: 'm1', state: 'connected', stats: { ...STATS, receivedLevel: 1 } }).success).toBe(true);
+    for (const receivedLevel of [-0.1, 1.5, Number.NaN, '0.5']) {
+      expect(mediaReportSchema.safeParse({ mediaId: 'm1', state: 'connected', stats: { ...STATS, receivedLevel } }).success).toBe(false);
+    }
   });
 
   it('ignores replies and reports from a window that does not carry the session', async () => {

@@ -287,6 +287,11 @@ class WindowMediaSession implements MediaSession {
     }
   }
 
+  /**
+   * The window's last report: its RTP counters and, once it has played the conference, the
+   * received level (`receivedLevel`), which the conference's media events carry as `level`
+   * just as the headless agent's do.
+   */
   stats(): MediaStats {
     return this.counters;
   }

@@ -1,6 +1,7 @@
 import type { SwitchboardBridge } from '../../../common/bridge';
 import { mediaCommandSchema, type MediaCommand, type MediaReply, type MediaReport } from '../../../common/media-link';
 import type { HostLink } from '../bridge/connect';
+import { ReceivedLevel, type PlayedAudio } from './received-level';
 import { Ringer } from './ringer';
 
 /** How long ICE gathering may take before the offer goes out with what was found. */
@@ -9,6 +10,18 @@ const GATHERING_TIMEOUT_MS = 3000;
 const REPORT_MS = 1000;
 
 type Devices = { microphone?: string | undefined; speaker?: string | undefined };
+
+/** The fields of an RTP stats entry the report reads (W3C webrtc-stats `outbound-rtp`, `inbound-rtp`). */
+type AudioRtpStats = {
+  type: string;
+  kind?: string;
+  packetsSent?: number;
+  bytesSent?: number;
+  packetsReceived?: number;
+  bytesReceived?: number;
+  totalAudioEnergy?: number;
+  totalSamplesDuration?: number;
+};
 
 /** `HTMLMediaElement.setSinkId` (Audio Output Devices API); absent from older DOM typings. */
 type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
@@ -25,6 +38,8 @@ type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>;
  *   Without any microphone (access refused, none present) the agent still hears the conference.
  * - Mute removes the track from the sender (`replaceTrack(null)`), so no RTP is sent at all, as a
  *   muted Lync client does; `track.enabled = false` would keep sending silence.
+ * - Each report carries how loud the conference played here since the last one (the
+ *   `inbound-rtp` energy totals of the same `getStats()` call; see `ReceivedLevel`).
  * @public
  */
 export class WindowAudio {
@@ -126,6 +141,7 @@ class AudioSession {
   private devices: Devices = {};
   private speakerLabel: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly level = new ReceivedLevel();
 
   constructor(
     readonly id: string,
@@ -322,22 +338,7 @@ class AudioSession {
   }
 
   private async report(): Promise<void> {
-    const stats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
-    if (!this.closed) {
-      const report = await this.pc.getStats().catch(() => undefined);
-      report?.forEach((entry: { type: string; kind?: string; packetsSent?: number; bytesSent?: number; packetsReceived?: number; bytesReceived?: number }) => {
-        if (entry.kind !== 'audio') {
-          return;
-        }
-        if (entry.type === 'outbound-rtp') {
-          stats.packetsSent += entry.packetsSent ?? 0;
-          stats.bytesSent += entry.bytesSent ?? 0;
-        } else if (entry.type === 'inbound-rtp') {
-          stats.packetsReceived += entry.packetsReceived ?? 0;
-          stats.bytesReceived += entry.bytesReceived ?? 0;
-        }
-      });
-    }
+    const stats: MediaReport['stats'] = this.closed ? { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 } : await this.readStats();
     const problem = [this.problems.microphone, this.problems.speaker].filter((p) => p !== undefined).join(' ');
     const report: MediaReport = {
       mediaId: this.id,
@@ -348,6 +349,33 @@ class AudioSession {
       ...(problem !== '' && { problem }),
     };
     await this.bridge.invoke('media.report', report);
+  }
+
+  /**
+   * RTP counters and the received level from one `getStats()`, the call the report makes anyway:
+   * the level costs no timer, node or audio thread of its own (see {@link ReceivedLevel}).
+   */
+  private async readStats(): Promise<MediaReport['stats']> {
+    const stats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+    let played: PlayedAudio | undefined;
+    const report = await this.pc.getStats().catch(() => undefined);
+    report?.forEach((entry: AudioRtpStats) => {
+      if (entry.kind !== 'audio') {
+        return;
+      }
+      if (entry.type === 'outbound-rtp') {
+        stats.packetsSent += entry.packetsSent ?? 0;
+        stats.bytesSent += entry.bytesSent ?? 0;
+      } else if (entry.type === 'inbound-rtp') {
+        stats.packetsReceived += entry.packetsReceived ?? 0;
+        stats.bytesReceived += entry.bytesReceived ?? 0;
+        if (entry.totalAudioEnergy !== undefined && entry.totalSamplesDuration !== undefined) {
+          played = { energy: (played?.energy ?? 0) + entry.totalAudioEnergy, duration: (played?.duration ?? 0) + entry.totalSamplesDuration };
+        }
+      }
+    });
+    const receivedLevel = this.level.next(played, performance.now());
+    return { ...stats, ...(receivedLevel !== undefined && { receivedLevel: Math.round(receivedLevel * 10_000) / 10_000 }) };
   }
 
   private async reply(reply: MediaReply): Promise<void> {
