@@ -26,7 +26,11 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('accept'), id: z.string().min(1).max(64) }).strict(),
   z.object({ cmd: z.literal('decline'), id: z.string().min(1).max(64) }).strict(),
   z.object({ cmd: z.literal('leave'), focusUri: sipUri }).strict(),
-  z.object({ cmd: z.literal('mute'), focusUri: sipUri, muted: z.boolean() }).strict(),
+  /** Mutes the agent in a conference (`focusUri`) or a two-party call (`id`). */
+  z
+    .object({ cmd: z.literal('mute'), focusUri: sipUri.optional(), id: z.string().min(1).max(64).optional(), muted: z.boolean() })
+    .strict()
+    .refine((c) => (c.focusUri === undefined) !== (c.id === undefined), 'name exactly one of focusUri or id'),
   /** Dials the A/V MCU again after audio failed or the MCU hung up. */
   z.object({ cmd: z.literal('reconnect-audio'), focusUri: sipUri }).strict(),
   z
@@ -63,6 +67,14 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
   /** Starts or stops watching a contact's presence (`presence` events follow). */
   z.object({ cmd: z.literal('watch'), aor: sipUri }).strict(),
   z.object({ cmd: z.literal('unwatch'), aor: sipUri }).strict(),
+  /** Answers a ringing two-party call (`decline` refuses it with 603). */
+  z.object({ cmd: z.literal('answer'), id: z.string().min(1).max(64) }).strict(),
+  /** Ends a call: BYE when connected, CANCEL while ours rings, 603 while theirs rings. */
+  z.object({ cmd: z.literal('hangup'), id: z.string().min(1).max(64) }).strict(),
+  /** Holds (re-INVITE `sendonly`) or resumes (`sendrecv`) a connected call. */
+  z.object({ cmd: z.literal('hold'), id: z.string().min(1).max(64), held: z.boolean() }).strict(),
+  /** Calls a SIP URI; `conversationId` puts the call in an existing conversation. */
+  z.object({ cmd: z.literal('call'), to: sipUri, conversationId: z.string().min(1).max(256).optional() }).strict(),
   z.object({ cmd: z.literal('close'), appId: z.string().min(1).max(64), conversationId: z.string().max(256).optional() }).strict(),
 ]);
 /** @public */

@@ -319,7 +319,7 @@ const imDeliveryEvent = z.object({
 const imTypingEvent = z.object({ type: z.literal('im.typing'), conversationId: z.string(), from: z.string(), typing: z.boolean() });
 
 /** Roles a SIP dialog plays in a conversation, for the conversation's SIP trace. */
-export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel', 'im']);
+export const dialogRoleSchema = z.enum(['invitation', 'focus', 'roster', 'mcu', 'channel', 'im', 'call']);
 /** @public */
 export type DialogRole = z.infer<typeof dialogRoleSchema>;
 
@@ -334,6 +334,55 @@ const dialogEvent = z.object({
   role: dialogRoleSchema,
   peer: z.string(),
 });
+
+/**
+ * A two-party call rings (an INVITE with audio SDP): `id` names it in commands, `from` is the
+ * caller's URI, `displayName` the name they gave, `conversationId` the conversation it belongs
+ * to (its `Ms-Conversation-ID`, else its Call-ID), so a context channel with the same id opens
+ * its pane beside the call. `quiet` while the agent chose Do not disturb.
+ */
+const callEvent = z.object({
+  type: z.literal('call'),
+  id: z.string(),
+  from: z.string(),
+  displayName: z.string().optional(),
+  conversationId: z.string(),
+  quiet: z.boolean().optional(),
+});
+
+/**
+ * States of a two-party call: `dialing` (ours, not ringing yet), `ringing` (theirs at us, or
+ * ours at them), `connected`, `held` (by the agent), `remote-held` (the other side holds),
+ * `ended` (with `reason`).
+ */
+export const callStateSchema = z.enum(['dialing', 'ringing', 'connected', 'held', 'remote-held', 'ended']);
+/** @public */
+export type CallState = z.infer<typeof callStateSchema>;
+
+/** A call changed state: `peer` is the other side, `outgoing` whether the agent called. */
+const callStateEvent = z.object({
+  type: z.literal('call.state'),
+  id: z.string(),
+  state: callStateSchema,
+  peer: z.string(),
+  conversationId: z.string(),
+  outgoing: z.boolean(),
+  reason: z.string().optional(),
+});
+
+/** A call's audio, as `media` reports a conference's (every second, and at once on a change). */
+const callMediaEvent = z.object({
+  type: z.literal('call.media'),
+  id: z.string(),
+  state: mediaStateSchema,
+  muted: z.boolean(),
+  packetsSent: z.number().int(),
+  packetsReceived: z.number().int(),
+  level: z.number().optional(),
+});
+
+/** A DTMF digit the other side sent (SIP INFO `application/dtmf-relay`, or RFC 4733 events). */
+const callDtmfEvent = z.object({ type: z.literal('call.dtmf'), id: z.string(), digit: z.string(), via: z.enum(['info', 'rtp']) });
 
 /**
  * Every event the headless agent reports, one JSON object per line with `--json`.
@@ -369,6 +418,10 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   imStateEvent,
   imDeliveryEvent,
   imTypingEvent,
+  callEvent,
+  callStateEvent,
+  callMediaEvent,
+  callDtmfEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

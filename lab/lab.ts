@@ -5,6 +5,7 @@ import type { SipTrace } from '../core/sip/sip-trace';
 import { createWeriftMediaEngine } from '../main/adapters/werift-media';
 import { ConversationContextChannel } from './channels/conversation-context-channel';
 import { LabImPeer } from './im/lab-im-peer';
+import { LabPhone } from './calls/lab-phone';
 import { ConferenceInvitation, type DeliverOptions, type InvitationOutcome } from './conference/conference-invitation';
 import { LabConferenceServer } from './conference/conference-server';
 import type { LabConference } from './conference/lab-conference';
@@ -31,6 +32,8 @@ export class Lab {
   readonly conferences: LabConferenceServer;
   /** The contact center's two-party IM peer (sessions and pager mode, with an echo). */
   readonly im: LabImPeer;
+  /** The contact center's telephone: calls agents, answers their calls. */
+  readonly phone: LabPhone;
 
   private constructor(
     private readonly signaling: LabUserAgent,
@@ -43,10 +46,11 @@ export class Lab {
     const ua = signaling.ua;
     this.conferences = new LabConferenceServer(ua, media, domain, logger, signaling.serviceUser, sessionExpiresSec);
     this.im = new LabImPeer(ua, logger.child('lab.im'));
+    this.phone = new LabPhone(ua, media, logger.child('lab.phone'));
     const core = ua.userAgentCore;
     core.delegate.onMessage = (request) => this.im.handleMessage(request);
     core.delegate.onInvite = (request) => {
-      if (!this.conferences.handleInvite(request) && !this.im.handleInvite(request)) {
+      if (!this.conferences.handleInvite(request) && !this.im.handleInvite(request) && !this.phone.handleInvite(request)) {
         request.reject({ statusCode: 404, reasonPhrase: 'Not Found' });
       }
     };

@@ -8,6 +8,7 @@ import { ConferenceManager } from '../../core/conference/conference-manager';
 import { DialogJournal } from '../../core/agent/dialog-journal';
 import { LIMITS } from '../../core/agent/limits';
 import { TwoPartyIm, type ImSendResult } from '../../core/im/two-party-im';
+import { CallManager } from '../../core/calls/call-manager';
 import { PresenceManager, type PresenceReport } from '../../core/presence/presence-manager';
 import type { Logger } from '../../core/ports/logger';
 import type { MediaEngine } from '../../core/ports/media';
@@ -146,6 +147,7 @@ export class AgentHost {
     private readonly journal: DialogJournal,
     readonly presence: PresenceManager,
     readonly im: TwoPartyIm,
+    readonly calls: CallManager,
   ) {}
 
   /** Builds the agent (nothing is sent until {@link AgentHost.start}). */
@@ -165,14 +167,20 @@ export class AgentHost {
     );
     // Decided by the presence the agent chose, which is built after the features it governs.
     let dnd = (): boolean => false;
+    const media = options.media ?? createHostMediaEngine();
     const conferences = new ConferenceManager(
       engine,
       {
         clock: systemClock,
         logger,
-        media: options.media ?? createHostMediaEngine(),
+        media,
         newGuid: () => randomUUID(),
       },
+      { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout, doNotDisturb: () => dnd() },
+    );
+    const calls = new CallManager(
+      engine,
+      { clock: systemClock, logger, media, newId: () => randomUUID() },
       { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout, doNotDisturb: () => dnd() },
     );
     const registry = await RegistrySnapshot.load(options.registry, env, logger);
@@ -183,12 +191,14 @@ export class AgentHost {
         clock: systemClock,
         logger,
         lookup: (appId) => registry.lookup(appId),
-        isConferenceConversation: (id) => conferences.isConferenceConversation(id),
+        // A call's conversation is shared like a conference's: only trusted senders open panes in it.
+        isConferenceConversation: (id) => conferences.isConferenceConversation(id) || calls.hasConversation(id),
         newId: () => randomUUID().slice(0, 13),
       },
       { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout, doNotDisturb: () => dnd() },
     );
     conferences.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
+    calls.onConversationEnded = (conversationId) => channels.endConversation(conversationId);
     // One journal per account: the key is a hash of the AOR, so no AOR text lands in a file name.
     const key = `open-dialogs-${createHash('sha256').update(options.aor).digest('hex').slice(0, 16)}.json`;
     const stateStore = new FileStore(options.stateDir ?? defaultStateDir(env));
@@ -208,7 +218,7 @@ export class AgentHost {
       randomBytes: (n) => new Uint8Array(randomBytes(n)),
       isOtherConversation: (id) => conferences.isConferenceConversation(id),
     });
-    return new AgentHost(engine, conferences, channels, registry, journal, presence, im);
+    return new AgentHost(engine, conferences, channels, registry, journal, presence, im, calls);
   }
 
   /** The wire trace of every dialog. */
@@ -250,9 +260,9 @@ export class AgentHost {
         void this.engine.sendMessage(command.to, command.body, command.contentType);
         return { ok: true };
       case 'accept':
-        return this.conferences.accept(command.id) || this.channels.accept(command.id) ? { ok: true } : fail(`no ringing invitation or channel request ${command.id}`);
+        return this.conferences.accept(command.id) || this.channels.accept(command.id) || this.calls.answer(command.id) ? { ok: true } : fail(`no ringing invitation, channel request or call ${command.id}`);
       case 'decline':
-        return this.conferences.decline(command.id) || this.channels.decline(command.id) ? { ok: true } : fail(`no ringing invitation or channel request ${command.id}`);
+        return this.conferences.decline(command.id) || this.channels.decline(command.id) || this.calls.decline(command.id) ? { ok: true } : fail(`no ringing invitation, channel request or call ${command.id}`);
       case 'send':
         return this.channels.send(command) ? { ok: true } : fail(`no open channel for ${command.appId}${command.channelId ? ` (${command.channelId})` : ''}`);
       case 'close':
@@ -260,7 +270,20 @@ export class AgentHost {
       case 'leave':
         return this.conferences.leave(command.focusUri) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
       case 'mute':
-        return this.conferences.mute(command.focusUri, command.muted) ? { ok: true } : fail(`not in conference ${command.focusUri}`);
+        if (command.id !== undefined) {
+          return this.calls.mute(command.id, command.muted) ? { ok: true } : fail(`no call ${command.id}`);
+        }
+        return this.conferences.mute(command.focusUri ?? '', command.muted) ? { ok: true } : fail(`not in conference ${command.focusUri ?? ''}`);
+      case 'answer':
+        return this.calls.answer(command.id) ? { ok: true } : fail(`no ringing call ${command.id}`);
+      case 'hangup':
+        return this.calls.hangUp(command.id) ? { ok: true } : fail(`no call ${command.id}`);
+      case 'hold':
+        return this.calls.hold(command.id, command.held) ? { ok: true } : fail(`no connected call ${command.id}`);
+      case 'call': {
+        const placed = this.calls.call(command.to, command.conversationId);
+        return placed.ok ? { ok: true } : placed;
+      }
       case 'reconnect-audio':
         return this.conferences.reconnectAudio(command.focusUri) ? { ok: true } : fail(`no ended audio to reconnect in ${command.focusUri}`);
       case 'presence':

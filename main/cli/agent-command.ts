@@ -83,6 +83,25 @@ function describe(event: AgentEvent): string {
       return `${event.from} ${event.typing ? 'is typing' : 'stopped typing'} in ${event.conversationId}`;
     case 'presence':
       return `presence ${event.aor} ${event.availability}${event.activity ? ` (${event.activity})` : ''}${event.note ? ` "${event.note}"` : ''}${event.error ? ` error: ${event.error}` : ''}`;
+    case 'call':
+    case 'call.state':
+    case 'call.media':
+    case 'call.dtmf':
+      return describeCall(event);
+  }
+}
+
+/** The readable line of a call event. */
+function describeCall(event: Extract<AgentEvent, { type: 'call' | 'call.state' | 'call.media' | 'call.dtmf' }>): string {
+  switch (event.type) {
+    case 'call':
+      return `call ${event.id} from ${event.displayName ? `${event.displayName} <${event.from}>` : event.from}${event.quiet ? ' (quiet)' : ''}`;
+    case 'call.state':
+      return `call ${event.id} ${event.outgoing ? 'to' : 'from'} ${event.peer} ${event.state}${event.reason ? ` (${event.reason})` : ''}`;
+    case 'call.media':
+      return `call ${event.id} media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
+    case 'call.dtmf':
+      return `call ${event.id} DTMF ${event.digit} (${event.via})`;
   }
 }
 

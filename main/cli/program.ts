@@ -30,6 +30,10 @@ and stdin takes one JSON command per line:
   {"cmd":"mute","focusUri":...,"muted":true}
   {"cmd":"send","appId":...,"contentType":...,"body":...[,"channelId":...]}   {"cmd":"close","appId":...}
 Context channels: {"type":"channel.request|channel.state|channel.context|channel.data|channel.sent|channel.refused|channel.install",...}
+Calls: {"type":"call","id":...,"from":...,"conversationId":...}   {"type":"call.state","id":...,"state":"dialing|ringing|connected|held|remote-held|ended",...}
+  {"type":"call.media","id":...,"state":...}   {"type":"call.dtmf","id":...,"digit":"5","via":"info|rtp"}
+  {"cmd":"answer","id":...}   {"cmd":"decline","id":...}   {"cmd":"hangup","id":...}   {"cmd":"hold","id":...,"held":true}
+  {"cmd":"mute","id":...,"muted":true}   {"cmd":"call","to":"sip:x@y"}
 Logs always go to stderr.`;
 
 /** Builds the `switchboard` command line; `io` is where the agent command runs. */
@@ -59,10 +63,10 @@ export function buildProgram(io: AgentIo, env: NodeJS.ProcessEnv, setExitCode: (
     .addOption(
       new Option('--keepalive-timeout <ms>', 'declare the link dead when a ping gets no answer this fast').default('5000'),
     )
-    .option('--auto-accept', 'accept valid conference invitations and context channels from --trust senders without asking (others ring)', false)
+    .option('--auto-accept', 'accept valid conference invitations, context channels and calls from --trust senders without asking (others ring)', false)
     .option('--registry <dir>', 'per-user extension registry (default: ~/.config/switchboard/extensions)')
     .option('--trust <sip-uri...>', 'trusted senders: may open context channels inside a conference, and are auto-accepted with --auto-accept (repeatable)')
-    .addOption(new Option('--answer-timeout <ms>', 'answer 480 to invitations nobody accepts or declines this fast').default('30000'))
+    .addOption(new Option('--answer-timeout <ms>', 'answer 480 to invitations and calls nobody accepts or declines this fast').default('30000'))
     .addOption(
       new Option('--availability <state>', 'presence published at sign-in').choices(['available', 'busy', 'dnd', 'brb', 'away', 'offline']).default('available'),
     )

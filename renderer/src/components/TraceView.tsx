@@ -21,6 +21,7 @@ const ROLE_LABELS: Record<ConversationDialog['role'], string> = {
   mcu: 'Audio/video MCU',
   channel: 'Context channel',
   im: 'Instant messages',
+  call: 'Call',
 };
 
 /** The conversation's SIP dialogs and every message in them, filterable and exportable. */

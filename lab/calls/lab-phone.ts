@@ -1,0 +1,247 @@
+import type { UserAgent } from 'sip.js';
+import type { IncomingInviteRequest, IncomingResponse, OutgoingInviteRequest, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
+import { audioDirection, isHoldOffer, withAudioDirection } from '../../core/calls/sdp-direction';
+import { MIME_DTMF_RELAY, parseDtmfRelay } from '../../core/calls/dtmf-relay';
+import type { Logger } from '../../core/ports/logger';
+import type { MediaEngine, MediaSession } from '../../core/ports/media';
+import { makeInitialInvite } from '../../core/sip/outgoing-invite';
+
+/** How the lab phone answers a call made to it. */
+export type LabAnswerMode = 'answer' | 'decline' | 'busy' | 'ring';
+
+/** Options of {@link LabPhone.call}. */
+export type LabCallOptions = {
+  /** The conversation the call belongs to (`Ms-Conversation-ID`); a new one by default. */
+  readonly conversationId?: string;
+  /** The caller's display name in `From`. */
+  readonly displayName?: string;
+};
+
+/** The final answer to the lab's INVITE. */
+export type LabCallAnswer = { readonly status: number; readonly reason: string };
+
+/**
+ * One call of the lab phone, either way: its dialog, its media (werift, sending the lab's tone),
+ * what the agent did to it (hold, DTMF, BYE).
+ */
+export class LabCall {
+  session: Session | undefined;
+  /** The agent holds the call (its last description does not receive). */
+  heldByAgent = false;
+  /** DTMF digits the agent sent, in order. */
+  readonly digits: string[] = [];
+  /** Why the call ended, once it has. */
+  endedBy: 'agent' | 'lab' | undefined;
+  /** The agent's description in force. */
+  remoteSdp = '';
+  private localSdp = '';
+  private invite: OutgoingInviteRequest | undefined;
+  private readonly endWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly conversationId: string,
+    readonly media: MediaSession,
+    private readonly log: Logger,
+    /** The lab's Contact: a re-INVITE must carry one (RFC 3261 §14.1). */
+    private readonly contact: string,
+  ) {}
+
+  /** Resolves when the call has ended, either way. */
+  ended(): Promise<void> {
+    return this.endedBy ? Promise.resolve() : new Promise((resolve) => this.endWaiters.push(resolve));
+  }
+
+  /** BYE from the lab. */
+  hangUp(): void {
+    if (this.endedBy) {
+      return;
+    }
+    try {
+      this.session?.bye();
+    } catch (error) {
+      this.log.debug('lab BYE not sent', { error: String(error) });
+    }
+    this.finish('lab');
+  }
+
+  /** CANCEL of the lab's INVITE while the agent's phone rings. */
+  cancel(): void {
+    this.invite?.cancel();
+  }
+
+  /** Holds (sendonly) or resumes (sendrecv) from the lab's side: a re-INVITE. */
+  hold(held: boolean): Promise<number> {
+    const session = this.session;
+    if (!session) {
+      return Promise.resolve(0);
+    }
+    this.localSdp = withAudioDirection(this.localSdp, held ? 'sendonly' : 'sendrecv');
+    return new Promise((resolve) => {
+      session.invite(
+        {
+          onAccept: (response) => {
+            response.ack();
+            resolve(response.message.statusCode ?? 0);
+          },
+          onReject: (response) => resolve(response.message.statusCode ?? 0),
+        },
+        { extraHeaders: [`Contact: ${this.contact}`], body: { contentDisposition: 'session', contentType: 'application/sdp', content: this.localSdp } },
+      );
+    });
+  }
+
+  /** Sends one digit as SIP INFO `application/dtmf-relay`; resolves with the status. */
+  dtmfInfo(digit: string): Promise<number> {
+    const session = this.session;
+    if (!session) {
+      return Promise.resolve(0);
+    }
+    return new Promise((resolve) => {
+      session.info(
+        { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) },
+        { body: { contentDisposition: 'render', contentType: MIME_DTMF_RELAY, content: `Signal=${digit}\r\nDuration=160\r\n` } },
+      );
+    });
+  }
+
+  /** @internal the INVITE the lab sent, for {@link LabCall.cancel}. */
+  sent(invite: OutgoingInviteRequest, localSdp: string): void {
+    this.invite = invite;
+    this.localSdp = localSdp;
+  }
+
+  /** @internal the dialog is up. */
+  adopt(session: Session, localSdp: string): void {
+    this.session = session;
+    this.localSdp = localSdp;
+    session.delegate = {
+      onBye: (bye) => {
+        bye.accept();
+        this.finish('agent');
+      },
+      onInvite: (request) => this.onReinvite(request),
+      onInfo: (info) => {
+        const dtmf = parseDtmfRelay(info.message.body ?? '');
+        if (dtmf.ok) {
+          this.digits.push(dtmf.digit);
+          info.accept();
+        } else {
+          info.reject({ statusCode: 400 });
+        }
+      },
+    } satisfies SessionDelegate;
+  }
+
+  /** @internal the call is over. */
+  finish(by: 'agent' | 'lab'): void {
+    if (this.endedBy) {
+      return;
+    }
+    this.endedBy = by;
+    void this.media.close();
+    this.endWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** The agent's re-INVITE: hold, resume or ICE restart; the lab answers in kind. */
+  private onReinvite(request: IncomingInviteRequest): void {
+    const offer = request.message.body ?? '';
+    this.heldByAgent = isHoldOffer(offer);
+    const offered = audioDirection(offer);
+    const answerDirection = offered === 'sendonly' ? 'recvonly' : offered === 'inactive' ? 'inactive' : 'sendrecv';
+    const respond = (base: string): void => {
+      this.localSdp = withAudioDirection(base, answerDirection);
+      request.accept({ statusCode: 200, body: { contentDisposition: 'session', contentType: 'application/sdp', content: this.localSdp } });
+    };
+    const previousIce = /^a=ice-ufrag:(\S+)/m.exec(this.remoteSdp)?.[1];
+    const ice = /^a=ice-ufrag:(\S+)/m.exec(offer)?.[1];
+    this.remoteSdp = offer;
+    if (ice !== previousIce && this.media.reanswer) {
+      void this.media.reanswer(offer).then(respond, () => request.reject({ statusCode: 488 }));
+      return;
+    }
+    respond(this.localSdp);
+  }
+}
+
+/**
+ * The lab's telephone (issue 17): places calls to agents as a contact center does, answers
+ * calls agents make to the lab (`mode`), and records what the agent did to each call.
+ * @remarks Media is the lab's werift engine, WebRTC like the agents' (ICE, DTLS-SRTP), so no
+ * media relay is needed between the lab and an agent.
+ */
+export class LabPhone {
+  /** How calls to the lab are answered. */
+  mode: LabAnswerMode = 'answer';
+  /** Calls the lab answered, newest last. */
+  readonly answered: LabCall[] = [];
+
+  constructor(
+    private readonly ua: UserAgent,
+    private readonly media: MediaEngine,
+    private readonly log: Logger,
+  ) {}
+
+  /** Calls `agent`; resolves with the call and the final answer to the INVITE. */
+  async call(agent: string, options: LabCallOptions = {}): Promise<{ call: LabCall; answer: Promise<LabCallAnswer> }> {
+    const media = this.media.createSession();
+    const offer = await media.createOffer();
+    const call = new LabCall(options.conversationId ?? `lab-call-${Date.now().toString(36)}`, media, this.log, this.ua.contact.toString());
+    const target = this.ua.userAgentCore.configuration.aor.clone();
+    const uri = /^sips?:([^@]+)@(.+)$/i.exec(agent);
+    target.user = uri?.[1] ?? agent;
+    target.host = uri?.[2] ?? target.host;
+    const request = makeInitialInvite(
+      this.ua,
+      target,
+      [],
+      [`Ms-Conversation-ID: ${call.conversationId}`],
+      { contentDisposition: 'session', contentType: 'application/sdp', content: offer },
+      options.displayName,
+    );
+    const answer = new Promise<LabCallAnswer>((resolve) => {
+      const invite = this.ua.userAgentCore.invite(request, {
+        onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
+          response.ack();
+          call.remoteSdp = response.message.body ?? '';
+          call.adopt(response.session, offer);
+          void media.acceptAnswer(call.remoteSdp).catch((error: unknown) => this.log.warn('lab call: unusable answer', { error: String(error) }));
+          resolve({ status: response.message.statusCode ?? 200, reason: response.message.reasonPhrase ?? '' });
+        },
+        onReject: (response) => {
+          call.finish('agent');
+          resolve({ status: response.message.statusCode ?? 0, reason: response.message.reasonPhrase ?? '' });
+        },
+      });
+      call.sent(invite, offer);
+    });
+    return { call, answer };
+  }
+
+  /** Takes an audio INVITE to the lab; false when the INVITE is not a call. */
+  handleInvite(request: IncomingInviteRequest): boolean {
+    const offer = request.message.body ?? '';
+    if (!/^m=audio\s/im.test(offer)) {
+      return false;
+    }
+    if (this.mode === 'decline' || this.mode === 'busy') {
+      request.reject(this.mode === 'decline' ? { statusCode: 603, reasonPhrase: 'Decline' } : { statusCode: 486, reasonPhrase: 'Busy Here' });
+      return true;
+    }
+    request.progress({ statusCode: 180, reasonPhrase: 'Ringing' });
+    if (this.mode === 'ring') {
+      return true;
+    }
+    const media = this.media.createSession();
+    const call = new LabCall(request.message.getHeader('ms-conversation-id') ?? request.message.callId, media, this.log, this.ua.contact.toString());
+    call.remoteSdp = offer;
+    void media.answer(offer).then(
+      (sdp) => {
+        const response = request.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.ua.contact.toString()}`], body: { contentDisposition: 'session', contentType: 'application/sdp', content: sdp } });
+        call.adopt(response.session, sdp);
+        this.answered.push(call);
+      },
+      (error: unknown) => request.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [`Warning: 399 lab "${String(error).replace(/"/g, "'").slice(0, 100)}"`] }),
+    );
+    return true;
+  }
+}

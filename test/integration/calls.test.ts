@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
+import { Lab } from '../../lab/lab';
+import { AgentProcess } from '../support/agent-process';
+import { freeUdpPort } from '../support/free-port';
+
+// Issue 17: two-party calls through Kamailio between the lab's phone (the contact center's, werift
+// WebRTC media) and headless agents: ringing, answer, RTP both ways, hold either way, DTMF by
+// INFO, BYE either way, CANCEL, decline, no answer, and the agent calling out.
+
+let kamailio: KamailioHandle;
+let lab: Lab;
+const agents: AgentProcess[] = [];
+
+beforeAll(async () => {
+  const labPort = await freeUdpPort();
+  kamailio = await startKamailio({ conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp', serviceUser: 'conf' } });
+  lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
+});
+
+afterAll(async () => {
+  for (const agent of agents) {
+    await agent.dispose();
+  }
+  await lab?.stop();
+  await kamailio?.stop();
+});
+
+const aorOf = (user: string): string => `sip:${user}@lab.local`;
+
+async function registered(user: string, ...flags: string[]): Promise<AgentProcess> {
+  const agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', aorOf(user), '--registry', mkdtempSync(join(tmpdir(), 'sb-reg-')), ...flags]);
+  agents.push(agent);
+  await agent.waitForType('registered', 10_000);
+  return agent;
+}
+
+async function until(check: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (check()) {
+      return true;
+    }
+  }
+  return check();
+}
+
+describe('two-party calls through Kamailio', () => {
+  it('rings with the caller, answers, carries RTP both ways, holds either way, takes DTMF, ends on either BYE', async () => {
+    const agent = await registered('call-one');
+    const { call, answer } = await lab.phone.call(aorOf('call-one'), { displayName: 'Contoso Support', conversationId: 'conv-call-1' });
+    const ring = await agent.waitForType('call', 10_000);
+    expect(ring.event).toMatchObject({ from: 'sip:conf@lab.local', displayName: 'Contoso Support', conversationId: 'conv-call-1' });
+    const placedAt = Date.now();
+    agent.send({ cmd: 'answer', id: ring.event.id });
+    expect(await answer).toMatchObject({ status: 200 });
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'connected');
+    const media = await agent.waitForType('call.media', 10_000, 0, (e) => e.state === 'connected' && e.packetsReceived > 25 && (e.level ?? 0) > 0.01);
+    console.info(`[figures] answer → 25 packets heard ${Date.now() - placedAt} ms; level ${media.event.level}`);
+    expect(await until(() => call.media.stats().packetsReceived > 25, 5000)).toBe(true);
+
+    // The agent holds: the lab sees sendonly; resume.
+    let mark = agent.events.length;
+    agent.send({ cmd: 'hold', id: ring.event.id, held: true });
+    await agent.waitForType('call.state', 5000, mark, (e) => e.state === 'held');
+    expect(call.heldByAgent).toBe(true);
+    agent.send({ cmd: 'hold', id: ring.event.id, held: false });
+    await agent.waitForType('call.state', 5000, mark, (e) => e.state === 'connected');
+    expect(call.heldByAgent).toBe(false);
+
+    // The lab holds the agent; resume.
+    mark = agent.events.length;
+    expect(await call.hold(true)).toBe(200);
+    await agent.waitForType('call.state', 5000, mark, (e) => e.state === 'remote-held');
+    expect(await call.hold(false)).toBe(200);
+    await agent.waitForType('call.state', 5000, mark, (e) => e.state === 'connected');
+
+    // DTMF by INFO, and a bad one refused.
+    expect(await call.dtmfInfo('5')).toBe(200);
+    expect(await call.dtmfInfo('#')).toBe(200);
+    expect(await call.dtmfInfo('X')).toBe(400);
+    await agent.waitForType('call.dtmf', 5000, 0, (e) => e.digit === '#');
+    expect(agent.events.filter((e) => e.event.type === 'call.dtmf').map((e) => (e.event as { digit: string }).digit)).toEqual(['5', '#']);
+
+    // The lab hangs up.
+    call.hangUp();
+    const ended = await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended');
+    expect(ended.event.reason).toBe('the other side hung up');
+
+    // Another call, and the agent hangs up.
+    const second = await lab.phone.call(aorOf('call-one'));
+    const ring2 = await agent.waitForType('call', 10_000, 0, (e) => e.id !== ring.event.id);
+    agent.send({ cmd: 'answer', id: ring2.event.id });
+    expect(await second.answer).toMatchObject({ status: 200 });
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring2.event.id && e.state === 'connected');
+    agent.send({ cmd: 'hangup', id: ring2.event.id });
+    await second.call.ended();
+    expect(second.call.endedBy).toBe('agent');
+  });
+
+  it('answers CANCEL with 487, decline with 603, silence with 480', async () => {
+    const agent = await registered('call-two', '--answer-timeout', '1500');
+    const cancelled = await lab.phone.call(aorOf('call-two'));
+    await agent.waitForType('call', 10_000);
+    cancelled.call.cancel();
+    expect(await cancelled.answer).toMatchObject({ status: 487 });
+    await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended' && e.reason === 'cancelled');
+
+    const declined = await lab.phone.call(aorOf('call-two'));
+    const ring = await agent.waitForType('call', 10_000, agent.events.length - 1, (e) => e.conversationId === declined.call.conversationId);
+    agent.send({ cmd: 'decline', id: ring.event.id });
+    expect(await declined.answer).toMatchObject({ status: 603 });
+
+    const unanswered = await lab.phone.call(aorOf('call-two'));
+    expect(await unanswered.answer).toMatchObject({ status: 480 });
+    await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended' && e.reason === 'no answer');
+  });
+
+  it('calls out: the lab answers, both hear each other, the agent hangs up', async () => {
+    const agent = await registered('call-three');
+    agent.send({ cmd: 'call', to: 'sip:conf@lab.local' });
+    const dialing = await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'dialing' && e.outgoing);
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === dialing.event.id && e.state === 'connected');
+    await agent.waitForType('call.media', 10_000, 0, (e) => e.packetsReceived > 25);
+    expect(await until(() => (lab.phone.answered.at(-1)?.media.stats().packetsReceived ?? 0) > 25, 5000)).toBe(true);
+    agent.send({ cmd: 'hangup', id: dialing.event.id });
+    await lab.phone.answered.at(-1)?.ended();
+    expect(lab.phone.answered.at(-1)?.endedBy).toBe('agent');
+  });
+});
