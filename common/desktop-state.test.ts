@@ -46,6 +46,17 @@ describe('reduceDesktop', () => {
     expect(desktopStateSchema.safeParse(state).success).toBe(true);
   });
 
+  it("keeps the received level of the conference's latest media event, and none when the event has none", () => {
+    const media: DesktopEvent = { type: 'media', focusUri: FOCUS, state: 'connected', muted: false, packetsSent: 50, packetsReceived: 50, bytesSent: 1, bytesReceived: 1 };
+    let state = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { ...media, level: 0.031 }]);
+    expect(state.conversations[0]?.media).toEqual({ state: 'connected', muted: false, packetsSent: 50, packetsReceived: 50, level: 0.031 });
+    expect(desktopStateSchema.safeParse(state).success).toBe(true);
+    state = run([{ ...media, level: 0 }], state);
+    expect(state.conversations[0]?.media?.level).toBe(0);
+    state = run([media], state);
+    expect(state.conversations[0]?.media).not.toHaveProperty('level');
+  });
+
   it('shows no pane while a channel request rings or after it is refused, and one pane once established', () => {
     let state = run([{ type: 'channel.request', id: 'ch-1', ...channelKey, from: 'sip:app@lab.local', name: 'CRM context', toast: 'Ada' }, { type: 'channel.state', ...channelKey, state: 'Establishing' }]);
     expect(state.pending).toHaveLength(1);

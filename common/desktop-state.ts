@@ -116,7 +116,14 @@ const conversationSchema = z.strictObject({
   endedAt: z.number().optional(),
   roster: z.array(rosterUserSchema),
   media: z
-    .strictObject({ state: mediaStateSchema, muted: z.boolean(), packetsSent: z.number().int(), packetsReceived: z.number().int() })
+    .strictObject({
+      state: mediaStateSchema,
+      muted: z.boolean(),
+      packetsSent: z.number().int(),
+      packetsReceived: z.number().int(),
+      /** How loud the conference arrives, 0 (silence) to 1, from the media event's `level`; absent when unknown. */
+      level: z.number().optional(),
+    })
     .optional(),
   audio: z
     .strictObject({ where: z.enum(['window', 'host']), microphone: z.string().optional(), speaker: z.string().optional(), problem: z.string().optional() })
@@ -522,7 +529,13 @@ function reduceConversations(conversations: Conversation[], event: DesktopEvent,
     case 'media':
       return updateConversation(conversations, byFocus(event.focusUri), (c) => ({
         ...c,
-        media: { state: event.state, muted: event.muted, packetsSent: event.packetsSent, packetsReceived: event.packetsReceived },
+        media: {
+          state: event.state,
+          muted: event.muted,
+          packetsSent: event.packetsSent,
+          packetsReceived: event.packetsReceived,
+          ...(event.level !== undefined && { level: event.level }),
+        },
       }));
     case 'host.audio': {
       const { where, microphone, speaker, problem } = event;
