@@ -3,7 +3,9 @@ import { CallEnd20Regular, Mic20Regular, MicOff20Regular, Open20Regular } from '
 import type { Conversation } from '../../../../common/desktop-state';
 import { useAppInfo } from '../../hooks/use-app-info';
 import type { ConversationActions } from '../../hooks/use-conversation-actions';
+import { incomingBucket } from '../audio-level';
 import { Duration } from '../Duration';
+import { IncomingAudioLevel } from '../IncomingAudioLevel';
 import { conversationKindText, conversationName } from '../names';
 
 const useStyles = makeStyles({
@@ -95,9 +97,13 @@ function PopOutButton({ conversationId }: { conversationId: string }): React.JSX
   );
 }
 
-/** Subject, who it is with, its duration, its state, and what the agent can do about it. */
+/**
+ * Subject, who it is with, its duration, its state (with how loud the conference arrives while
+ * its audio is up), and what the agent can do about it.
+ */
 export function ConversationHeader({ conversation, standalone, actions }: { conversation: Conversation; standalone: boolean; actions: ConversationActions }): React.JSX.Element {
   const styles = useStyles();
+  const bucket = incomingBucket(conversation);
   return (
     <header className={styles.header}>
       <div className={styles.title}>
@@ -111,6 +117,7 @@ export function ConversationHeader({ conversation, standalone, actions }: { conv
         <Badge appearance="filled" color={badgeColor(conversation)} aria-label="conversation state">
           {badgeText(conversation)}
         </Badge>
+        {bucket !== undefined && <IncomingAudioLevel bucket={bucket} />}
         <ConversationButtons conversation={conversation} actions={actions} />
         {!standalone && <PopOutButton conversationId={conversation.id} />}
       </div>
