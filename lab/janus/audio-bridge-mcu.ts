@@ -9,6 +9,8 @@ import { TalkDetector } from './talk-detector';
 const PCMU = 0;
 /** How long Janus may take to say where it listens for a participant. */
 const JOIN_TIMEOUT_MS = 5000;
+/** 20 ms of PCMU digital silence (µ-law 0xFF). */
+const SILENCE_FRAME = new Uint8Array(160).fill(0xff);
 /** A talker whose frames stopped this long ago (muted, or the leg went quiet) is not talking. */
 const QUIET_AFTER_MS = 600;
 
@@ -315,6 +317,10 @@ class Participant {
     const joined = await this.joined(session);
     this.janusId = joined.id;
     this.target = joined.rtp;
+    // Janus starts sending a plain-RTP participant the mix only once it has received a packet
+    // from it (janus_audiobridge.c simulates setup_media on the first one): an agent that joins
+    // muted would hear nothing. One frame of silence starts the mix at once.
+    this.send(SILENCE_FRAME);
   }
 
   /**

@@ -186,8 +186,10 @@ describe('the desktop in a conference mixed on Janus AudioBridge', () => {
     await meterShows(0);
     console.info(`[figures] both agents muted: the desktop's level falls to ${silent.level} (levels: ${desktop.levels(mark)})`);
     // What the agents heard meanwhile, only the desktop's microphone being open: logged, not
-    // asserted. Measured here it is not steady: one agent heard a steady 0.4 while the other heard
-    // 0 for 10 s of the same single-source mix, with the lab MCU of 4509a51 too (reported, issue 16).
+    // asserted. Chromium's fake microphone beeps briefly once a second, and a headless agent's
+    // level is the loudest packet of the 200 ms before each once-a-second report, so an agent
+    // whose reports fall between beeps reads 0 throughout (seen: one agent a steady 0.4, the other
+    // 0). The desktop's own leg carries the beeps (about 0.23 at the lab's side).
     const heardByAgents = (agent: AgentProcess, from: number): string =>
       agent.events
         .slice(from)
