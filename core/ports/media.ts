@@ -139,6 +139,14 @@ export interface MediaSession {
    * marker bit set and a timestamp advanced by the time spent muted (RFC 3551 §4.1).
    */
   setMuted(muted: boolean): void;
+  /**
+   * Sends DTMF digits (0–9, *, #, A–D) as RFC 4733 telephone-events in the audio stream.
+   * @returns false when the peer did not negotiate telephone-events (the caller may fall back to
+   * SIP INFO) or a digit is not DTMF. Absent when the engine cannot send events.
+   */
+  sendDtmf?(digits: string): boolean;
+  /** Calls `listener` with each digit the peer sends as an RFC 4733 event; returns the unsubscribe. */
+  onDtmf?(listener: (digit: string) => void): () => void;
   stats(): MediaStats;
   /** Calls `listener` on every state change; returns the unsubscribe function. */
   onStateChange(listener: (state: MediaState) => void): () => void;

@@ -19,11 +19,14 @@ class LazyMediaSession implements MediaSession {
   private wantMuted = false;
   /** Listeners registered before the load, with their unsubscribe from the real session once loaded. */
   private readonly earlyListeners = new Map<(state: MediaState) => void, (() => void) | undefined>();
+  /** DTMF listeners, kept here so they survive the load (the session exists before the engine). */
+  private readonly dtmfListeners = new Set<(digit: string) => void>();
 
   constructor(get: () => Promise<MediaEngine>, options: MediaSessionOptions | undefined) {
     this.ready = get().then((engine) => {
       const session = engine.createSession(options);
       session.setMuted(this.wantMuted);
+      session.onDtmf?.((digit) => this.dtmfListeners.forEach((listener) => listener(digit)));
       for (const listener of this.earlyListeners.keys()) {
         this.earlyListeners.set(listener, session.onStateChange(listener));
       }
@@ -59,6 +62,16 @@ class LazyMediaSession implements MediaSession {
 
   reanswer(offerSdp: string): Promise<string> {
     return this.ready.then((s) => s.reanswer?.(offerSdp) ?? Promise.reject(new MediaNegotiationError('invalid-state', 'this media engine cannot answer a re-offer')));
+  }
+
+  /** The loaded session's RFC 4733 DTMF; false before the load (no negotiation yet either). */
+  sendDtmf(digits: string): boolean {
+    return this.real?.sendDtmf?.(digits) ?? false;
+  }
+
+  onDtmf(listener: (digit: string) => void): () => void {
+    this.dtmfListeners.add(listener);
+    return () => this.dtmfListeners.delete(listener);
   }
 
   setMuted(muted: boolean): void {

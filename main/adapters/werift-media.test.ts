@@ -58,8 +58,9 @@ describe('werift media engine', () => {
     expect(offer.startsWith('v=0\r\n')).toBe(true);
     expect(offer).not.toMatch(/content-type|^--/im);
     const lines = offer.trimEnd().split('\r\n');
-    expect(lines.filter((l) => l.startsWith('m='))).toEqual([expect.stringMatching(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0$/)]);
+    expect(lines.filter((l) => l.startsWith('m='))).toEqual([expect.stringMatching(/^m=audio \d+ UDP\/TLS\/RTP\/SAVPF 0 101$/)]);
     expect(lines).toContain('a=rtpmap:0 PCMU/8000');
+    expect(lines).toContain('a=rtpmap:101 telephone-event/8000');
     expect(lines).toContain('a=sendrecv');
     expect(lines).toContain('a=end-of-candidates');
     expect(lines).toContain('c=IN IP4 127.0.0.1');
@@ -90,6 +91,21 @@ describe('werift media engine', () => {
     // 20 ms of PCMU is 160 bytes (RFC 3551 §4.5.14).
     expect(after.bytesSent).toBe(after.packetsSent * 160);
     expect(after.bytesReceived).toBe(after.packetsReceived * 160);
+  });
+
+  it('sends DTMF as RFC 4733 events both ways, each digit once', async () => {
+    const { agent, mcu } = await connectedPair();
+    await until(() => agent.stats().packetsReceived > 3 && mcu.stats().packetsReceived > 3, 2000, 'packets');
+    const atMcu: string[] = [];
+    const atAgent: string[] = [];
+    mcu.onDtmf?.((d) => atMcu.push(d));
+    agent.onDtmf?.((d) => atAgent.push(d));
+    expect(agent.sendDtmf?.('1*9')).toBe(true);
+    expect(mcu.sendDtmf?.('#D')).toBe(true);
+    expect(agent.sendDtmf?.('x')).toBe(false);
+    await until(() => atMcu.length === 3 && atAgent.length === 2, 3000, 'digits');
+    expect(atMcu).toEqual(['1', '*', '9']);
+    expect(atAgent).toEqual(['#', 'D']);
   });
 
   it('stops sending while muted and keeps receiving', async () => {
@@ -221,7 +237,7 @@ describe('werift media engine', () => {
     const withVideo = `${offer.replace('a=group:BUNDLE 0', 'a=group:BUNDLE 0 1')}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n`;
     const answer = await session(true).answer(withVideo);
     const media = answer.split('\r\n').filter((l) => l.startsWith('m='));
-    expect(media).toEqual([expect.stringMatching(/^m=audio [1-9]\d* UDP\/TLS\/RTP\/SAVPF 0$/), expect.stringMatching(/^m=video 0 /)]);
+    expect(media).toEqual([expect.stringMatching(/^m=audio [1-9]\d* UDP\/TLS\/RTP\/SAVPF 0 101$/), expect.stringMatching(/^m=video 0 /)]);
     // a=ptime belongs to the audio section, before the video m= line.
     expect(answer.indexOf('a=ptime:20')).toBeLessThan(answer.indexOf('m=video'));
   });

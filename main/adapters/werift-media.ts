@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { DtlsClient, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
 import { pcmuLevel } from '../../core/codecs/pcmu';
+import { telephoneEventCodec, WeriftDtmf } from './werift-dtmf';
 import type { DtlsSocket, RTCPeerConnectionConfig, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
 import { MediaNegotiationError } from '../../core/ports/media';
 import type {
@@ -97,7 +98,7 @@ function peerConfig(): RTCPeerConnectionConfig {
     iceUseTcp: false,
     iceFilterCandidatePair: (pair) => pair.remoteCandidate.host === LOOPBACK,
     bundlePolicy: 'max-bundle',
-    codecs: { audio: [usePCMU()], video: [] },
+    codecs: { audio: [usePCMU(), telephoneEventCodec()], video: [] },
     headerExtensions: { audio: [], video: [] },
   };
 }
@@ -105,6 +106,9 @@ function peerConfig(): RTCPeerConnectionConfig {
 class WeriftMediaSession implements MediaSession {
   private readonly pc = new RTCPeerConnection(peerConfig());
   private readonly listeners = new Set<(state: MediaState) => void>();
+  private readonly dtmfListeners = new Set<(digit: string) => void>();
+  private readonly dtmf: WeriftDtmf;
+  private dtmfTimer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribers: Array<() => void> = [];
   private readonly samplesPerPacket: number;
   private readonly toneFrames: readonly Buffer[];
@@ -138,6 +142,7 @@ class WeriftMediaSession implements MediaSession {
 
   constructor(private readonly config: SessionConfig) {
     this.samplesPerPacket = config.packetIntervalMs * SAMPLES_PER_MS;
+    this.dtmf = new WeriftDtmf(this.samplesPerPacket);
     this.toneFrames = toneFrames(this.samplesPerPacket);
     // Random initial sequence number and timestamp (RFC 3550 §5.1).
     this.header = new RtpHeader({
@@ -180,6 +185,7 @@ class WeriftMediaSession implements MediaSession {
     try {
       const answer = sanitizeRemoteSdp(sdp, 'answer');
       await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      this.dtmf.noteRemote(answer);
       this.attachMedia();
     } catch (error) {
       throw this.fail(error, 'acceptAnswer');
@@ -212,6 +218,7 @@ class WeriftMediaSession implements MediaSession {
     try {
       const offer = sanitizeRemoteSdp(offerSdp, 'offer');
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      this.dtmf.noteRemote(offer);
       const answer = await this.pc.createAnswer();
       await this.setLocalDescription(answer);
       this.restartChecks();
@@ -228,6 +235,7 @@ class WeriftMediaSession implements MediaSession {
     try {
       const offer = sanitizeRemoteSdp(offerSdp, 'offer');
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer });
+      this.dtmf.noteRemote(offer);
       this.transceiver = this.pc.getTransceivers().find((t) => t.kind === 'audio' && !t.stopped);
       if (this.transceiver === undefined) {
         throw new MediaNegotiationError('rejected', 'the offer has no usable audio stream');
@@ -241,6 +249,61 @@ class WeriftMediaSession implements MediaSession {
     } catch (error) {
       throw this.fail(error, 'answer');
     }
+  }
+
+  /**
+   * Sends DTMF as RFC 4733 telephone-events on the audio stream, one digit after another
+   * (100 ms each, 60 ms apart); the tone pauses meanwhile.
+   * @returns false when the peer did not negotiate telephone-events or a digit is not DTMF
+   */
+  sendDtmf(digits: string): boolean {
+    if (this.closing !== undefined || !this.dtmf.queue(digits)) {
+      return false;
+    }
+    if (this.dtmfTimer === undefined) {
+      this.dtmfTimer = setInterval(() => this.dtmfTick(), this.config.packetIntervalMs);
+      this.dtmfTimer.unref();
+      this.dtmfTick();
+    }
+    return true;
+  }
+
+  onDtmf(listener: (digit: string) => void): () => void {
+    this.dtmfListeners.add(listener);
+    return () => this.dtmfListeners.delete(listener);
+  }
+
+  /** One interval of DTMF: the next event packet, a gap, or the end of the digits. */
+  private dtmfTick(): void {
+    const next = this.dtmf.next();
+    if (next === undefined) {
+      clearInterval(this.dtmfTimer);
+      this.dtmfTimer = undefined;
+      this.talkspurtStart = true;
+      return;
+    }
+    const sender = this.transceiver?.sender;
+    const codec = this.dtmf.codec;
+    if (next === null || codec === undefined || sender?.codec === undefined || sender.dtlsTransport.state !== 'connected') {
+      return;
+    }
+    const now = this.config.clock();
+    const header = this.header;
+    header.sequenceNumber = (header.sequenceNumber + 1) & 0xffff;
+    if (next.marker && this.lastSentAt !== undefined) {
+      // An event's packets all carry the timestamp of its start (RFC 4733 §2.5.1.2).
+      header.timestamp = (header.timestamp + Math.max(1, Math.round((now - this.lastSentAt) / this.config.packetIntervalMs)) * this.samplesPerPacket) >>> 0;
+    }
+    header.marker = next.marker;
+    this.packet.payload = Buffer.from(next.payload);
+    this.lastSentAt = now;
+    this.packetsSent += 1;
+    // werift stamps its send codec's payload type on every packet, synchronously on entry to
+    // sendRtp: the telephone-event codec stands in for this one packet.
+    const primary = sender.codec;
+    sender.codec = codec;
+    sender.sendRtp(this.packet).catch(ignore);
+    sender.codec = primary;
   }
 
   setMuted(muted: boolean): void {
@@ -283,6 +346,10 @@ class WeriftMediaSession implements MediaSession {
 
   private async shutdown(): Promise<void> {
     this.stopTimer();
+    clearInterval(this.dtmfTimer);
+    this.dtmfTimer = undefined;
+    this.dtmf.clear();
+    this.dtmfListeners.clear();
     for (const unsubscribe of this.unsubscribers.splice(0)) {
       unsubscribe();
     }
@@ -408,6 +475,11 @@ class WeriftMediaSession implements MediaSession {
     this.bytesReceived += length;
     const now = this.config.clock();
     this.firstPacketReceivedAt ??= now;
+    const digits = this.dtmf.receive(rtp.header.payloadType, rtp.header.timestamp, rtp.payload);
+    if (digits !== undefined) {
+      digits.forEach((digit) => this.dtmfListeners.forEach((listener) => listener(digit)));
+      return;
+    }
     if (rtp.header.payloadType === PCMU_PAYLOAD_TYPE) {
       this.levels.push({ at: now, level: pcmuLevel(rtp.payload) });
       if (this.levels.length > LEVEL_WINDOW_PACKETS) {
@@ -428,6 +500,10 @@ class WeriftMediaSession implements MediaSession {
   }
 
   private tick(): void {
+    if (this.dtmfTimer !== undefined) {
+      // Digits are being sent: RFC 4733 §2.5.1.1 lets the events replace the audio meanwhile.
+      return;
+    }
     const now = this.config.clock();
     const interval = this.config.packetIntervalMs;
     // In echo mode the tone only fills the gaps while the peer sends nothing to echo.
