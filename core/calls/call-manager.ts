@@ -139,6 +139,19 @@ export class CallManager {
     return true;
   }
 
+  /**
+   * Sends DTMF digits in a connected call (RFC 4733 events, else SIP INFO).
+   * @returns false when no such call is connected or a digit is not DTMF
+   */
+  dtmf(id: string, digits: string): boolean {
+    const call = this.calls.get(id);
+    if (!call || !/^[0-9*#A-Da-d]{1,32}$/.test(digits) || (call.state !== 'connected' && call.state !== 'held' && call.state !== 'remote-held')) {
+      return false;
+    }
+    void call.sendDtmf(digits.toUpperCase()).then((how) => this.log.info('DTMF sent', { id, digits: digits.length, how }));
+    return true;
+  }
+
   /** Mutes or unmutes the agent in a call. */
   mute(id: string, muted: boolean): boolean {
     const call = this.calls.get(id);

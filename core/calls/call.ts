@@ -96,6 +96,10 @@ export class Call {
     this.current = init.outgoing ? 'dialing' : 'ringing';
     this.log = deps.logger.child('call');
     this.watch = new MediaWatch(deps.clock);
+    const unsubscribe = init.media.onDtmf?.((digit) => this.deps.emit({ type: 'call.dtmf', id: this.id, digit, via: 'rtp' }));
+    if (unsubscribe) {
+      this.releases.push(unsubscribe);
+    }
   }
 
   get id(): string {
@@ -178,6 +182,39 @@ export class Call {
     const next = this.reinviting.then(() => this.reinviteHold(held));
     this.reinviting = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Sends DTMF: RFC 4733 telephone-events in the audio when the other side negotiated them,
+   * else one SIP INFO `application/dtmf-relay` per digit, in order.
+   * @returns how the digits went, or false when the call is not connected
+   */
+  async sendDtmf(digits: string): Promise<'rtp' | 'info' | false> {
+    const session = this.session;
+    if (!session || this.current === 'ended' || this.current === 'dialing' || this.current === 'ringing') {
+      return false;
+    }
+    if (this.init.media.sendDtmf?.(digits) === true) {
+      return 'rtp';
+    }
+    for (const digit of digits) {
+      const status = await new Promise<number>((resolve) => {
+        try {
+          session.info(
+            { onAccept: (r) => resolve(r.message.statusCode ?? 0), onReject: (r) => resolve(r.message.statusCode ?? 0) },
+            { body: { contentDisposition: 'render', contentType: MIME_DTMF_RELAY, content: `Signal=${digit}\r\nDuration=100\r\n` } },
+          );
+        } catch (error) {
+          this.log.debug('DTMF INFO not sent', { error: String(error) });
+          resolve(0);
+        }
+      });
+      if (status < 200 || status >= 300) {
+        this.log.warn('DTMF INFO refused', { id: this.id, digit, status });
+        return false;
+      }
+    }
+    return 'info';
   }
 
   /**

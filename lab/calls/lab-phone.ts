@@ -28,7 +28,7 @@ export class LabCall {
   session: Session | undefined;
   /** The agent holds the call (its last description does not receive). */
   heldByAgent = false;
-  /** DTMF digits the agent sent, in order. */
+  /** DTMF digits the agent sent (RFC 4733 events or INFO), in order. */
   readonly digits: string[] = [];
   /** Why the call ended, once it has. */
   endedBy: 'agent' | 'lab' | undefined;
@@ -44,7 +44,14 @@ export class LabCall {
     private readonly log: Logger,
     /** The lab's Contact: a re-INVITE must carry one (RFC 3261 §14.1). */
     private readonly contact: string,
-  ) {}
+  ) {
+    media.onDtmf?.((digit) => this.digits.push(digit));
+  }
+
+  /** Sends digits as RFC 4733 telephone-events; false when the agent did not negotiate them. */
+  dtmfRtp(digits: string): boolean {
+    return this.media.sendDtmf?.(digits) ?? false;
+  }
 
   /** Resolves when the call has ended, either way. */
   ended(): Promise<void> {

@@ -280,6 +280,8 @@ export class AgentHost {
         return this.calls.hangUp(command.id) ? { ok: true } : fail(`no call ${command.id}`);
       case 'hold':
         return this.calls.hold(command.id, command.held) ? { ok: true } : fail(`no connected call ${command.id}`);
+      case 'dtmf':
+        return this.calls.dtmf(command.id, command.digits) ? { ok: true } : fail(`no connected call ${command.id}`);
       case 'call': {
         const placed = this.calls.call(command.to, command.conversationId);
         return placed.ok ? { ok: true } : placed;

@@ -83,6 +83,13 @@ describe('two-party calls through Kamailio', () => {
     expect(await call.dtmfInfo('X')).toBe(400);
     await agent.waitForType('call.dtmf', 5000, 0, (e) => e.digit === '#');
     expect(agent.events.filter((e) => e.event.type === 'call.dtmf').map((e) => (e.event as { digit: string }).digit)).toEqual(['5', '#']);
+    expect(call.digits).toEqual([]);
+
+    // DTMF from the agent's keypad, as RFC 4733 events (both sides negotiated telephone-event), and from the lab.
+    agent.send({ cmd: 'dtmf', id: ring.event.id, digits: '12#' });
+    expect(await until(() => call.digits.join('') === '12#', 5000)).toBe(true);
+    expect(call.dtmfRtp('9')).toBe(true);
+    await agent.waitForType('call.dtmf', 5000, 0, (e) => e.digit === '9' && e.via === 'rtp');
 
     // The lab hangs up.
     call.hangUp();
