@@ -73,6 +73,8 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('hangup'), id: z.string().min(1).max(64) }).strict(),
   /** Holds (re-INVITE `sendonly`) or resumes (`sendrecv`) a connected call. */
   z.object({ cmd: z.literal('hold'), id: z.string().min(1).max(64), held: z.boolean() }).strict(),
+  /** Transfers a call: blind to a SIP URI, or consultative to another call of the agent's (its id). */
+  z.object({ cmd: z.literal('transfer'), id: z.string().min(1).max(64), to: z.string().min(1).max(1024) }).strict(),
   /** Sends DTMF digits in a call (RFC 4733 events, else SIP INFO dtmf-relay). */
   z.object({ cmd: z.literal('dtmf'), id: z.string().min(1).max(64), digits: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/, 'DTMF digits: 0-9, *, #, A-D, at most 32') }).strict(),
   /** Calls a SIP URI; `conversationId` puts the call in an existing conversation. */

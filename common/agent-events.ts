@@ -348,6 +348,8 @@ const callEvent = z.object({
   displayName: z.string().optional(),
   conversationId: z.string(),
   quiet: z.boolean().optional(),
+  /** The call this one replaces (a consultative transfer to the agent, RFC 3891): answered at once. */
+  replaces: z.string().optional(),
 });
 
 /**
@@ -379,6 +381,20 @@ const callMediaEvent = z.object({
   packetsSent: z.number().int(),
   packetsReceived: z.number().int(),
   level: z.number().optional(),
+});
+
+/**
+ * A transfer the agent asked for (REFER, RFC 3515): `requested`, `accepted` (202), then
+ * `succeeded` (the call then ends, reason `transferred`) or `failed` (with the status and reason;
+ * the call stays).
+ */
+const callTransferEvent = z.object({
+  type: z.literal('call.transfer'),
+  id: z.string(),
+  to: z.string(),
+  state: z.enum(['requested', 'accepted', 'succeeded', 'failed']),
+  status: z.number().int().optional(),
+  reason: z.string().optional(),
 });
 
 /** A DTMF digit the other side sent (SIP INFO `application/dtmf-relay`, or RFC 4733 events). */
@@ -422,6 +438,7 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   callStateEvent,
   callMediaEvent,
   callDtmfEvent,
+  callTransferEvent,
 ]);
 /** @public */
 export type AgentEvent = z.infer<typeof agentEventSchema>;

@@ -14,6 +14,7 @@ import { OutgoingDialog } from '../sip/outgoing-dialog';
 import { refusalHeaders, type AdmissionRefusal, type RingingSlot } from '../sip/request-admission';
 import { Call } from './call';
 import { checkCallOffer } from './call-offer';
+import { parseReplaces, referToWithReplaces } from './call-transfer';
 
 /** The part of the agent engine calls use. @public */
 export type CallEngine = {
@@ -152,6 +153,32 @@ export class CallManager {
     return true;
   }
 
+  /**
+   * Transfers a connected call: blind to a SIP URI, or consultative to another of our calls
+   * (its id), whose dialog the `Refer-To` names in `Replaces` so its other side takes this
+   * call's place (RFC 5589 §7).
+   * @returns a failure when the call or the target is not there
+   */
+  transfer(id: string, to: string): CallCommandResult {
+    const call = this.calls.get(id);
+    if (!call) {
+      return { ok: false, message: `no call ${id}` };
+    }
+    const consult = this.calls.get(to);
+    if (consult) {
+      const dialog = consult.dialog();
+      if (!dialog || consult === call) {
+        return { ok: false, message: `call ${to} is not connected` };
+      }
+      return call.transfer(referToWithReplaces(consult.init.peer, dialog), consult.init.peer) ? { ok: true } : { ok: false, message: `call ${id} cannot be transferred now` };
+    }
+    const target = UserAgent.makeURI(to);
+    if (!target) {
+      return { ok: false, message: `neither a call id nor a SIP URI: ${to}` };
+    }
+    return call.transfer(target.toString(), target.toString()) ? { ok: true } : { ok: false, message: `call ${id} cannot be transferred now` };
+  }
+
   /** Mutes or unmutes the agent in a call. */
   mute(id: string, muted: boolean): boolean {
     const call = this.calls.get(id);
@@ -199,6 +226,11 @@ export class CallManager {
       answer.reject(488, 'Not Acceptable Here', [warningHeader(offer.warning)]);
       return;
     }
+    const replacesHeader = message.getHeader('replaces');
+    if (replacesHeader !== undefined) {
+      this.replace(answer, replacesHeader);
+      return;
+    }
     if (this.calls.size >= (this.options.maxCalls ?? 4)) {
       answer.reject(486, 'Busy Here', [warningHeader(`the agent is on ${this.calls.size} calls`)]);
       return;
@@ -212,6 +244,34 @@ export class CallManager {
     }
     const quiet = !trusted && (this.options.doNotDisturb?.() ?? false);
     this.ring(answer, from, slot, quiet, auto);
+  }
+
+  /**
+   * An INVITE with `Replaces` (RFC 3891 §3): the other side of a consultative transfer takes the
+   * place of a call we hold. It matches a confirmed dialog of ours (our tag is its `to-tag`) or
+   * gets 481; a match is answered at once, without ringing, and the old call is BYEd.
+   */
+  private replace(answer: InviteAnswer, header: string): void {
+    const target = parseReplaces(header);
+    const old = target && [...this.calls.values()].find((c) => {
+      const dialog = c.dialog();
+      return dialog !== undefined && dialog.callId === target.callId && dialog.localTag === target.toTag && dialog.remoteTag === target.fromTag;
+    });
+    if (!target || !old || target.earlyOnly) {
+      this.log.warn('refusing an INVITE that replaces no call of ours', { callId: answer.callId, replaces: header.slice(0, 200) });
+      answer.reject(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const message = answer.request.message;
+    const id = `call-${this.deps.newId().slice(0, 12)}`;
+    const call = this.track(new Call(this.callDeps(), { id, conversationId: old.init.conversationId, peer: message.from.uri.toString(), outgoing: false, media: this.deps.media.createSession() }));
+    const ringing: Ringing = { answer, slot: undefined, timer: undefined, quiet: false, answering: false };
+    this.ringing.set(id, ringing);
+    call.onEnd(this.engine.faults.own(answer.callId, (reason) => this.abort(call, reason)));
+    this.engine.report({ type: 'dialog', conversationId: call.init.conversationId, callId: answer.callId, role: 'call', peer: call.init.peer });
+    this.engine.report({ type: 'call', id, from: call.init.peer, conversationId: call.init.conversationId, replaces: old.id });
+    this.announce(call);
+    void this.answerWithMedia(call, ringing).then(() => (call.ended ? undefined : old.hangUp('replaced')));
   }
 
   private ring(answer: InviteAnswer, from: string, slot: RingingSlot | undefined, quiet: boolean, auto: boolean): void {
@@ -377,6 +437,7 @@ export class CallManager {
       faults: this.engine.faults,
       emit: (event) => this.engine.report(event),
       contact: () => this.engine.userAgent.userAgentCore.configuration.contact.toString(),
+      aor: this.engine.userAgent.userAgentCore.configuration.aor.toString(),
       onEnded: (call) => {
         this.stopRinging(call);
         this.calls.delete(call.id);

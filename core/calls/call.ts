@@ -1,4 +1,4 @@
-import type { IncomingInfoRequest, IncomingInviteRequest, Session } from 'sip.js/lib/core/index.js';
+import type { IncomingInfoRequest, IncomingInviteRequest, IncomingNotifyRequest, Session } from 'sip.js/lib/core/index.js';
 import type { AgentEvent, CallState } from '../../common/agent-events';
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
@@ -14,6 +14,10 @@ import { mediaTypeOf } from '../sip/invite-router';
 import { CallHold } from './call-media';
 import { parseDtmfRelay, MIME_DTMF_RELAY } from './dtmf-relay';
 import { iceCredentials, withAudioDirection } from './sdp-direction';
+import { sipfragStatus } from './call-transfer';
+
+/** How long a transfer may go without a final NOTIFY before it counts as failed. */
+const TRANSFER_TIMEOUT_MS = 32_000;
 
 /**
  * The moves of a call. `held` and `remote-held` are shown states of a connected call: the
@@ -43,6 +47,8 @@ export type CallDeps = {
   readonly emit: (event: AgentEvent) => void;
   /** Our Contact now (a new connection has a new one): re-INVITEs carry it. */
   readonly contact: () => string;
+  /** Our address of record, for `Referred-By` (RFC 3892). */
+  readonly aor: string;
   /** Told once, when the call has ended. */
   readonly onEnded: (call: Call) => void;
   /** How often media is reported (default 1 s). */
@@ -86,6 +92,8 @@ export class Call {
   /** Sends our BYE: the dialog owner's, when it keeps the dialog's state (an outgoing dialog). */
   private bye: (() => void) | undefined;
   private readonly log: Logger;
+  /** Our REFER under way: where to, and its deadline. */
+  private transferring: { readonly to: string; readonly timer: TimerHandle } | undefined;
   /** A re-INVITE of ours in flight: a second hold waits for it. */
   private reinviting: Promise<unknown> = Promise.resolve();
 
@@ -122,6 +130,15 @@ export class Call {
   /** Whether the agent muted the call (hold silences it too, without changing this). */
   get muted(): boolean {
     return this.userMuted;
+  }
+
+  /** The dialog's identifiers once it is up (for `Replaces`, RFC 3891). */
+  dialog(): { readonly callId: string; readonly localTag: string; readonly remoteTag: string } | undefined {
+    const session = this.session;
+    if (!session || this.current === 'ended') {
+      return undefined;
+    }
+    return { callId: session.callId, localTag: session.localTag, remoteTag: session.remoteTag };
   }
 
   /** Runs `teardown` when the call ends (fault ownership, recovery registration…). */
@@ -164,6 +181,11 @@ export class Call {
     return {
       onInvite: (request) => this.onReinvite(request),
       onInfo: (request) => this.onInfo(request),
+      onNotify: (request) => this.onNotify(request),
+      onRefer: (request) => {
+        // Being transferred away is the contact center's decision, not a peer's: RFC 3515 §2.4.2.
+        request.reject({ statusCode: 603, reasonPhrase: 'Decline', extraHeaders: [warningHeader('this agent does not take transfer requests')] });
+      },
     };
   }
 
@@ -182,6 +204,72 @@ export class Call {
     const next = this.reinviting.then(() => this.reinviteHold(held));
     this.reinviting = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Transfers the other side to `referTo` with a REFER in this dialog (RFC 3515; blind, or
+   * consultative when `referTo` carries `Replaces`, RFC 5589): `call.transfer` reports
+   * `requested`, `accepted` (202), then `succeeded` (a 2xx NOTIFY, and we hang up, RFC 5589
+   * §6) or `failed` (a refusal, a failed NOTIFY, or none within 32 s: the call stays).
+   * @param shown - how the target is named in events
+   * @returns false when the call is not connected or a transfer is under way
+   */
+  transfer(referTo: string, shown: string): boolean {
+    const session = this.session;
+    if (!session || this.transferring || (this.current !== 'connected' && this.current !== 'held' && this.current !== 'remote-held')) {
+      return false;
+    }
+    const timer = this.deps.clock.setTimeout(this.deps.faults.wrap(this.dialogId, 'transfer timer', () => this.transferDone(false, undefined, 'no outcome within 32 s')), TRANSFER_TIMEOUT_MS);
+    this.transferring = { to: shown, timer };
+    this.deps.emit({ type: 'call.transfer', id: this.id, to: shown, state: 'requested' });
+    try {
+      session.refer(
+        {
+          onAccept: () => this.deps.emit({ type: 'call.transfer', id: this.id, to: shown, state: 'accepted' }),
+          onReject: (response) => this.transferDone(false, response.message.statusCode, `${response.message.statusCode ?? 0} ${response.message.reasonPhrase ?? ''}`),
+        },
+        { extraHeaders: [`Refer-To: <${referTo}>`, `Referred-By: <${this.deps.aor}>`] },
+      );
+    } catch (error) {
+      this.transferDone(false, undefined, `REFER not sent: ${String(error)}`);
+    }
+    return true;
+  }
+
+  /** A NOTIFY of our REFER's implicit subscription (RFC 3515 §2.4.4): progress, then the outcome. */
+  private onNotify(request: IncomingNotifyRequest): void {
+    request.accept();
+    const event = (request.message.getHeader('event') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (event !== 'refer' || !this.transferring) {
+      return;
+    }
+    const status = sipfragStatus(request.message.body ?? '');
+    const terminated = /^\s*terminated/i.test(request.message.getHeader('subscription-state') ?? '');
+    if (status !== undefined && status >= 200) {
+      this.transferDone(status < 300, status, status < 300 ? undefined : request.message.body.trim().split(/\r?\n/)[0]);
+    } else if (terminated) {
+      this.transferDone(false, status, 'the transfer subscription ended without an outcome');
+    }
+  }
+
+  private transferDone(ok: boolean, status: number | undefined, reason: string | undefined): void {
+    const transferring = this.transferring;
+    if (!transferring) {
+      return;
+    }
+    this.transferring = undefined;
+    this.deps.clock.clearTimeout(transferring.timer);
+    this.deps.emit({
+      type: 'call.transfer',
+      id: this.id,
+      to: transferring.to,
+      state: ok ? 'succeeded' : 'failed',
+      ...(status !== undefined && { status }),
+      ...(reason !== undefined && { reason }),
+    });
+    if (ok) {
+      this.hangUp('transferred');
+    }
   }
 
   /**
@@ -267,6 +355,10 @@ export class Call {
       this.reportMedia('closed');
     }
     this.init.media.close().catch((error: unknown) => this.log.debug('media close failed', { error: String(error) }));
+    if (this.transferring) {
+      this.deps.clock.clearTimeout(this.transferring.timer);
+      this.transferring = undefined;
+    }
     this.move('ended', reason);
     this.releases.splice(0).forEach((release) => release());
     this.deps.onEnded(this);

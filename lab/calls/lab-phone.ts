@@ -1,5 +1,6 @@
 import type { UserAgent } from 'sip.js';
-import type { IncomingInviteRequest, IncomingResponse, OutgoingInviteRequest, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
+import type { IncomingInviteRequest, IncomingReferRequest, IncomingResponse, OutgoingInviteRequest, Session, SessionDelegate } from 'sip.js/lib/core/index.js';
+import { MIME_SIPFRAG, readReferTo } from '../../core/calls/call-transfer';
 import { audioDirection, isHoldOffer, withAudioDirection } from '../../core/calls/sdp-direction';
 import { MIME_DTMF_RELAY, parseDtmfRelay } from '../../core/calls/dtmf-relay';
 import type { Logger } from '../../core/ports/logger';
@@ -15,6 +16,8 @@ export type LabCallOptions = {
   readonly conversationId?: string;
   /** The caller's display name in `From`. */
   readonly displayName?: string;
+  /** The dialog this call replaces at the callee (`Replaces`, RFC 3891): a consultative transfer. */
+  readonly replaces?: string;
 };
 
 /** The final answer to the lab's INVITE. */
@@ -34,6 +37,10 @@ export class LabCall {
   endedBy: 'agent' | 'lab' | undefined;
   /** The agent's description in force. */
   remoteSdp = '';
+  /** What the lab does when the agent transfers this call (REFER): set by the phone. */
+  onRefer: ((uri: string, replaces: string | undefined) => Promise<LabCallAnswer>) | undefined;
+  /** Where the agent transferred this call, once it asked. */
+  referredTo: string | undefined;
   private localSdp = '';
   private invite: OutgoingInviteRequest | undefined;
   private readonly endWaiters: (() => void)[] = [];
@@ -127,6 +134,8 @@ export class LabCall {
         this.finish('agent');
       },
       onInvite: (request) => this.onReinvite(request),
+      onRefer: (request) => this.onReferRequest(request),
+      onNotify: (request) => request.accept(),
       onInfo: (info) => {
         const dtmf = parseDtmfRelay(info.message.body ?? '');
         if (dtmf.ok) {
@@ -137,6 +146,34 @@ export class LabCall {
         }
       },
     } satisfies SessionDelegate;
+  }
+
+  /**
+   * The agent transfers us (RFC 3515): 202, a `100 Trying` NOTIFY, the call to the target
+   * (with `Replaces` for a consultative transfer), then a NOTIFY with its final status, which
+   * ends the implicit subscription (RFC 3515 §2.4.5).
+   */
+  private onReferRequest(request: IncomingReferRequest): void {
+    const target = readReferTo(request.message.getHeader('refer-to') ?? '');
+    const session = this.session;
+    if (!target || !session || !this.onRefer) {
+      request.reject({ statusCode: 400, reasonPhrase: 'Bad Request' });
+      return;
+    }
+    request.accept({ statusCode: 202, reasonPhrase: 'Accepted' });
+    this.referredTo = target.uri;
+    const notify = (status: string, final: boolean): void => {
+      try {
+        session.notify(undefined, {
+          extraHeaders: ['Event: refer', `Subscription-State: ${final ? 'terminated;reason=noresource' : 'active;expires=60'}`, `Contact: ${this.contact}`],
+          body: { contentDisposition: 'render', contentType: `${MIME_SIPFRAG};version=2.0`, content: `SIP/2.0 ${status}\r\n` },
+        });
+      } catch (error) {
+        this.log.debug('lab NOTIFY not sent', { error: String(error) });
+      }
+    };
+    notify('100 Trying', false);
+    void this.onRefer(target.uri, target.replaces).then((answer) => notify(`${answer.status} ${answer.reason}`, true));
   }
 
   /** @internal the call is over. */
@@ -181,6 +218,8 @@ export class LabPhone {
   mode: LabAnswerMode = 'answer';
   /** Calls the lab answered, newest last. */
   readonly answered: LabCall[] = [];
+  /** Calls the lab placed because an agent transferred it (REFER), newest last. */
+  readonly transferred: LabCall[] = [];
 
   constructor(
     private readonly ua: UserAgent,
@@ -201,10 +240,11 @@ export class LabPhone {
       this.ua,
       target,
       [],
-      [`Ms-Conversation-ID: ${call.conversationId}`],
+      [`Ms-Conversation-ID: ${call.conversationId}`, ...(options.replaces === undefined ? [] : [`Replaces: ${options.replaces}`])],
       { contentDisposition: 'session', contentType: 'application/sdp', content: offer },
       options.displayName,
     );
+    call.onRefer = (uri, replaces) => this.followTransfer(call, uri, replaces);
     const answer = new Promise<LabCallAnswer>((resolve) => {
       const invite = this.ua.userAgentCore.invite(request, {
         onAccept: (response: IncomingResponse & { ack: () => void; session: Session }) => {
@@ -222,6 +262,13 @@ export class LabPhone {
       call.sent(invite, offer);
     });
     return { call, answer };
+  }
+
+  /** Places the call a transfer asks for; resolves with its final answer. */
+  private async followTransfer(from: LabCall, uri: string, replaces: string | undefined): Promise<LabCallAnswer> {
+    const next = await this.call(uri, { conversationId: from.conversationId, ...(replaces !== undefined && { replaces }) });
+    this.transferred.push(next.call);
+    return next.answer;
   }
 
   /** Takes an audio INVITE to the lab; false when the INVITE is not a call. */
@@ -245,6 +292,7 @@ export class LabPhone {
       (sdp) => {
         const response = request.accept({ statusCode: 200, extraHeaders: [`Contact: ${this.ua.contact.toString()}`], body: { contentDisposition: 'session', contentType: 'application/sdp', content: sdp } });
         call.adopt(response.session, sdp);
+        call.onRefer = (uri, replaces) => this.followTransfer(call, uri, replaces);
         this.answered.push(call);
       },
       (error: unknown) => request.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [`Warning: 399 lab "${String(error).replace(/"/g, "'").slice(0, 100)}"`] }),

@@ -280,6 +280,10 @@ export class AgentHost {
         return this.calls.hangUp(command.id) ? { ok: true } : fail(`no call ${command.id}`);
       case 'hold':
         return this.calls.hold(command.id, command.held) ? { ok: true } : fail(`no connected call ${command.id}`);
+      case 'transfer': {
+        const transferred = this.calls.transfer(command.id, command.to);
+        return transferred.ok ? { ok: true } : transferred;
+      }
       case 'dtmf':
         return this.calls.dtmf(command.id, command.digits) ? { ok: true } : fail(`no connected call ${command.id}`);
       case 'call': {

@@ -87,21 +87,24 @@ function describe(event: AgentEvent): string {
     case 'call.state':
     case 'call.media':
     case 'call.dtmf':
+    case 'call.transfer':
       return describeCall(event);
   }
 }
 
 /** The readable line of a call event. */
-function describeCall(event: Extract<AgentEvent, { type: 'call' | 'call.state' | 'call.media' | 'call.dtmf' }>): string {
+function describeCall(event: Extract<AgentEvent, { type: 'call' | 'call.state' | 'call.media' | 'call.dtmf' | 'call.transfer' }>): string {
   switch (event.type) {
     case 'call':
-      return `call ${event.id} from ${event.displayName ? `${event.displayName} <${event.from}>` : event.from}${event.quiet ? ' (quiet)' : ''}`;
+      return `call ${event.id}${event.replaces ? ` replacing ${event.replaces}` : ''} from ${event.displayName ? `${event.displayName} <${event.from}>` : event.from}${event.quiet ? ' (quiet)' : ''}`;
     case 'call.state':
       return `call ${event.id} ${event.outgoing ? 'to' : 'from'} ${event.peer} ${event.state}${event.reason ? ` (${event.reason})` : ''}`;
     case 'call.media':
       return `call ${event.id} media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
     case 'call.dtmf':
       return `call ${event.id} DTMF ${event.digit} (${event.via})`;
+    case 'call.transfer':
+      return `call ${event.id} transfer to ${event.to} ${event.state}${event.status === undefined ? '' : ` ${event.status}`}${event.reason ? ` (${event.reason})` : ''}`;
   }
 }
 

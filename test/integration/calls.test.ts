@@ -38,6 +38,15 @@ async function registered(user: string, ...flags: string[]): Promise<AgentProces
   return agent;
 }
 
+/** `promise`, or a clear failure after `ms`: every wait of these tests is bounded. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 50))) {
     if (check()) {
@@ -55,7 +64,7 @@ describe('two-party calls through Kamailio', () => {
     expect(ring.event).toMatchObject({ from: 'sip:conf@lab.local', displayName: 'Contoso Support', conversationId: 'conv-call-1' });
     const placedAt = Date.now();
     agent.send({ cmd: 'answer', id: ring.event.id });
-    expect(await answer).toMatchObject({ status: 200 });
+    expect(await within(answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
     await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'connected');
     const media = await agent.waitForType('call.media', 10_000, 0, (e) => e.state === 'connected' && e.packetsReceived > 25 && (e.level ?? 0) > 0.01);
     console.info(`[figures] answer → 25 packets heard ${Date.now() - placedAt} ms; level ${media.event.level}`);
@@ -72,15 +81,15 @@ describe('two-party calls through Kamailio', () => {
 
     // The lab holds the agent; resume.
     mark = agent.events.length;
-    expect(await call.hold(true)).toBe(200);
+    expect(await within(call.hold(true), 5000, 'call.hold(true)')).toBe(200);
     await agent.waitForType('call.state', 5000, mark, (e) => e.state === 'remote-held');
-    expect(await call.hold(false)).toBe(200);
+    expect(await within(call.hold(false), 5000, 'call.hold(false)')).toBe(200);
     await agent.waitForType('call.state', 5000, mark, (e) => e.state === 'connected');
 
     // DTMF by INFO, and a bad one refused.
-    expect(await call.dtmfInfo('5')).toBe(200);
-    expect(await call.dtmfInfo('#')).toBe(200);
-    expect(await call.dtmfInfo('X')).toBe(400);
+    expect(await within(call.dtmfInfo('5'), 5000, 'DTMF INFO 5')).toBe(200);
+    expect(await within(call.dtmfInfo('#'), 5000, 'DTMF INFO #')).toBe(200);
+    expect(await within(call.dtmfInfo('X'), 5000, 'DTMF INFO X')).toBe(400);
     await agent.waitForType('call.dtmf', 5000, 0, (e) => e.digit === '#');
     expect(agent.events.filter((e) => e.event.type === 'call.dtmf').map((e) => (e.event as { digit: string }).digit)).toEqual(['5', '#']);
     expect(call.digits).toEqual([]);
@@ -100,10 +109,10 @@ describe('two-party calls through Kamailio', () => {
     const second = await lab.phone.call(aorOf('call-one'));
     const ring2 = await agent.waitForType('call', 10_000, 0, (e) => e.id !== ring.event.id);
     agent.send({ cmd: 'answer', id: ring2.event.id });
-    expect(await second.answer).toMatchObject({ status: 200 });
+    expect(await within(second.answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
     await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring2.event.id && e.state === 'connected');
     agent.send({ cmd: 'hangup', id: ring2.event.id });
-    await second.call.ended();
+    await within(second.call.ended(), 5000, 'the BYE at the lab');
     expect(second.call.endedBy).toBe('agent');
   });
 
@@ -112,16 +121,16 @@ describe('two-party calls through Kamailio', () => {
     const cancelled = await lab.phone.call(aorOf('call-two'));
     await agent.waitForType('call', 10_000);
     cancelled.call.cancel();
-    expect(await cancelled.answer).toMatchObject({ status: 487 });
+    expect(await within(cancelled.answer, 10_000, 'the final answer')).toMatchObject({ status: 487 });
     await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended' && e.reason === 'cancelled');
 
     const declined = await lab.phone.call(aorOf('call-two'));
     const ring = await agent.waitForType('call', 10_000, agent.events.length - 1, (e) => e.conversationId === declined.call.conversationId);
     agent.send({ cmd: 'decline', id: ring.event.id });
-    expect(await declined.answer).toMatchObject({ status: 603 });
+    expect(await within(declined.answer, 10_000, 'the final answer')).toMatchObject({ status: 603 });
 
     const unanswered = await lab.phone.call(aorOf('call-two'));
-    expect(await unanswered.answer).toMatchObject({ status: 480 });
+    expect(await within(unanswered.answer, 10_000, 'the final answer')).toMatchObject({ status: 480 });
     await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended' && e.reason === 'no answer');
   });
 
@@ -133,7 +142,55 @@ describe('two-party calls through Kamailio', () => {
     await agent.waitForType('call.media', 10_000, 0, (e) => e.packetsReceived > 25);
     expect(await until(() => (lab.phone.answered.at(-1)?.media.stats().packetsReceived ?? 0) > 25, 5000)).toBe(true);
     agent.send({ cmd: 'hangup', id: dialing.event.id });
-    await lab.phone.answered.at(-1)?.ended();
+    await within(lab.phone.answered.at(-1)?.ended() ?? Promise.resolve(), 5000, 'the BYE at the lab');
     expect(lab.phone.answered.at(-1)?.endedBy).toBe('agent');
+  });
+
+  it('transfers blind (REFER) to a second agent, who then talks to the caller', async () => {
+    const first = await registered('xfer-a');
+    const second = await registered('xfer-b', '--auto-accept', '--trust', 'sip:conf@lab.local');
+    const { call, answer } = await lab.phone.call(aorOf('xfer-a'));
+    const ring = await first.waitForType('call', 10_000);
+    first.send({ cmd: 'answer', id: ring.event.id });
+    expect(await within(answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
+    await first.waitForType('call.state', 10_000, 0, (e) => e.state === 'connected');
+
+    first.send({ cmd: 'transfer', id: ring.event.id, to: aorOf('xfer-b') });
+    const outcome = await first.waitForType('call.transfer', 15_000, 0, (e) => e.state === 'succeeded' || e.state === 'failed');
+    expect(outcome.event).toMatchObject({ state: 'succeeded', status: 200, to: aorOf('xfer-b') });
+    expect(first.events.filter((e) => e.event.type === 'call.transfer').map((e) => (e.event as { state: string }).state)).toEqual(['requested', 'accepted', 'succeeded']);
+    await first.waitForType('call.state', 5000, 0, (e) => e.state === 'ended' && e.reason === 'transferred');
+    expect(call.referredTo).toBe(aorOf('xfer-b'));
+    await second.waitForType('call.state', 10_000, 0, (e) => e.state === 'connected');
+    await second.waitForType('call.media', 10_000, 0, (e) => e.packetsReceived > 25);
+    expect(await until(() => (lab.phone.transferred.at(-1)?.media.stats().packetsReceived ?? 0) > 25, 5000)).toBe(true);
+  });
+
+  it('transfers consultatively (REFER with Replaces): the consulted agent takes the caller in place of the agent', async () => {
+    const agent = await registered('xfer-c');
+    const consulted = await registered('xfer-d', '--auto-accept', '--trust', aorOf('xfer-c'));
+    const { answer } = await lab.phone.call(aorOf('xfer-c'));
+    const ring = await agent.waitForType('call', 10_000);
+    agent.send({ cmd: 'answer', id: ring.event.id });
+    expect(await within(answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
+    agent.send({ cmd: 'hold', id: ring.event.id, held: true });
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'held');
+
+    // The consultation: the agent calls the second agent, who answers.
+    agent.send({ cmd: 'call', to: aorOf('xfer-d') });
+    const consult = await agent.waitForType('call.state', 5000, 0, (e) => e.outgoing && e.state === 'dialing');
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === consult.event.id && e.state === 'connected');
+    const consultAtD = await consulted.waitForType('call', 5000);
+
+    agent.send({ cmd: 'transfer', id: ring.event.id, to: consult.event.id });
+    const outcome = await agent.waitForType('call.transfer', 15_000, 0, (e) => e.state === 'succeeded' || e.state === 'failed');
+    expect(outcome.event).toMatchObject({ state: 'succeeded', status: 200 });
+    // The caller's INVITE replaced the consultation at the second agent, who BYEd it.
+    const replacing = await consulted.waitForType('call', 10_000, 0, (e) => e.replaces === consultAtD.event.id);
+    await consulted.waitForType('call.state', 5000, 0, (e) => e.id === replacing.event.id && e.state === 'connected');
+    await consulted.waitForType('call.state', 5000, 0, (e) => e.id === consultAtD.event.id && e.state === 'ended' && e.reason === 'replaced');
+    await agent.waitForType('call.state', 5000, 0, (e) => e.id === consult.event.id && e.state === 'ended');
+    await agent.waitForType('call.state', 5000, 0, (e) => e.id === ring.event.id && e.state === 'ended' && e.reason === 'transferred');
+    expect(await until(() => (lab.phone.transferred.at(-1)?.media.stats().packetsReceived ?? 0) > 25, 5000)).toBe(true);
   });
 });
