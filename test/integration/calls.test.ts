@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { Lab } from '../../lab/lab';
@@ -30,6 +32,10 @@ afterAll(async () => {
 });
 
 const aorOf = (user: string): string => `sip:${user}@lab.local`;
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+/** The echo sample extension: its pane opens for a channel naming its application id. */
+const ECHO_APP = '{6F2C4B1E-3A5D-4E7F-8B9C-0D1E2F3A4B5C}';
+const ECHO_PACKAGE = fileURLToPath(new URL('../../out/extensions/echo', import.meta.url));
 
 async function registered(user: string, ...flags: string[]): Promise<AgentProcess> {
   const agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', aorOf(user), '--registry', mkdtempSync(join(tmpdir(), 'sb-reg-')), ...flags]);
@@ -192,5 +198,26 @@ describe('two-party calls through Kamailio', () => {
     await agent.waitForType('call.state', 5000, 0, (e) => e.id === consult.event.id && e.state === 'ended');
     await agent.waitForType('call.state', 5000, 0, (e) => e.id === ring.event.id && e.state === 'ended' && e.reason === 'transferred');
     expect(await until(() => (lab.phone.transferred.at(-1)?.media.stats().packetsReceived ?? 0) > 25, 5000)).toBe(true);
+  });
+
+  it('opens a context channel in the call\'s conversation, and ends it with the call', async () => {
+    const registry = mkdtempSync(join(tmpdir(), 'sb-registry-'));
+    execFileSync(process.execPath, [BIN, 'extensions', 'install', ECHO_PACKAGE, '--registry', registry], { stdio: 'pipe' });
+    const agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', aorOf('call-pane'), '--registry', registry, '--auto-accept', '--trust', 'sip:conf@lab.local']);
+    agents.push(agent);
+    await agent.waitForType('registered', 10_000);
+    const { call, answer } = await lab.phone.call(aorOf('call-pane'), { conversationId: 'conv-call-pane' });
+    expect(await within(answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.state === 'connected');
+
+    const channel = lab.channel(aorOf('call-pane'), 'conv-call-pane');
+    const outcome = await within(channel.establish(ECHO_APP, { applicationName: 'Echo' }), 10_000, 'the channel');
+    expect(outcome.ok).toBe(true);
+    const context = await agent.waitForType('channel.context', 5000);
+    expect(context.event.conversationId).toBe('conv-call-pane');
+
+    call.hangUp();
+    await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended');
+    await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Terminated');
   });
 });
