@@ -54,7 +54,9 @@ export function textCorpus(seeds: readonly string[]): TextCorpus {
       attributes.add(m[0].trim());
     }
   }
-  return { seeds, tagNames: [...tags], attributes: [...attributes] };
+  // Bodies that are not XML (SDP, header values) still get tag and attribute mutations: a peer
+  // may send markup anywhere.
+  return { seeds, tagNames: tags.size > 0 ? [...tags] : ['a'], attributes: attributes.size > 0 ? [...attributes] : ['a="b"'] };
 }
 
 type Mutator = (text: string, rng: Rng, corpus: TextCorpus) => string;

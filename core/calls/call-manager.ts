@@ -451,5 +451,5 @@ export class CallManager {
 
 /** An SDP body with an audio stream: a call, not an IM session (`m=message`). */
 function isAudioOffer(request: IncomingInviteRequest): boolean {
-  return /^m=audio\s/im.test(request.message.body ?? '');
+  return /^m=audio\s/m.test(request.message.body ?? '');
 }

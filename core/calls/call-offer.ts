@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 
-/** Largest offer looked at (a WebRTC offer with a few candidates is 1–3 KB). */
-const MAX_OFFER_BYTES = 16 * 1024;
+/** Largest offer looked at, first or re-offer (a WebRTC offer with a few candidates is 1–3 KB). @public */
+export const MAX_OFFER_BYTES = 16 * 1024;
 
 /** Outcome of {@link checkCallOffer}. @public */
 export type CallOfferCheck = { readonly ok: true } | { readonly ok: false; readonly warning: string };
@@ -24,7 +24,7 @@ export function checkCallOffer(sdp: string): CallOfferCheck {
   if (sdp.length > MAX_OFFER_BYTES) {
     return { ok: false, warning: `SDP offer larger than ${MAX_OFFER_BYTES} bytes` };
   }
-  const audio = /^m=audio[ \t]+(\d+)(?:\/\d+)?[ \t]+(\S+)/im.exec(sdp);
+  const audio = /^m=audio[ \t]+(\d+)(?:\/\d+)?[ \t]+(\S+)/m.exec(sdp);
   if (!audio) {
     return { ok: false, warning: 'the offer has no audio stream' };
   }
@@ -33,7 +33,9 @@ export function checkCallOffer(sdp: string): CallOfferCheck {
   }
   const profile = (audio[2] ?? '').toUpperCase();
   if (!/^UDP\/TLS\/RTP\/SAVPF?$/.test(profile) || !/^a=fingerprint:/im.test(sdp)) {
-    return { ok: false, warning: `audio must be DTLS-SRTP (UDP/TLS/RTP/SAVPF), not ${profile.slice(0, 32)}: route plain RTP through a media relay` };
+    // The profile is the peer's text: only its token characters go into our Warning.
+    const shown = profile.replace(/[^A-Z0-9/._+-]/g, '?').slice(0, 32);
+    return { ok: false, warning: `audio must be DTLS-SRTP (UDP/TLS/RTP/SAVPF), not ${shown}: route plain RTP through a media relay` };
   }
   if (!/^a=ice-ufrag:/im.test(sdp)) {
     return { ok: false, warning: 'the offer has no ICE credentials (a=ice-ufrag)' };

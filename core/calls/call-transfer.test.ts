@@ -18,6 +18,8 @@ describe('call transfer wire pieces', () => {
     expect(parseReplaces('c;from-tag=y;to-tag=x;early-only')).toEqual({ callId: 'c', toTag: 'x', fromTag: 'y', earlyOnly: true });
     expect(readReferTo('<tel:+123>')).toBeUndefined();
     expect(readReferTo('sip:a@b')).toEqual({ uri: 'sip:a@b' });
+    // Found by the call-signals fuzz target: a malformed escape threw URIError.
+    expect(readReferTo('sip:?Replaces=%')).toBeUndefined();
   });
 
   it('reads the status of a sipfrag body', () => {
@@ -26,5 +28,7 @@ describe('call transfer wire pieces', () => {
     expect(sipfragStatus('SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n')).toBe(486);
     expect(sipfragStatus('HTTP/1.1 200 OK')).toBeUndefined();
     expect(sipfragStatus('')).toBeUndefined();
+    // Found by the call-signals fuzz target: a status line with a leading zero.
+    expect(sipfragStatus('SIP/2.0 007')).toBeUndefined();
   });
 });

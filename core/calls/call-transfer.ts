@@ -51,7 +51,7 @@ export function referToWithReplaces(target: string, dialog: { readonly callId: s
  * @public
  */
 export function sipfragStatus(body: string): number | undefined {
-  const match = /^SIP\/2\.0[ \t]+(\d{3})\b/.exec(body.trimStart());
+  const match = /^SIP\/2\.0[ \t]+([1-9]\d\d)\b/.exec(body.trimStart());
   return match ? Number(match[1]) : undefined;
 }
 
@@ -61,14 +61,33 @@ export function sipfragStatus(body: string): number | undefined {
  * @public
  */
 export function readReferTo(value: string): { readonly uri: string; readonly replaces?: string } | undefined {
-  const inner = /<([^>]*)>/.exec(value)?.[1] ?? value.trim();
+  if (value.length > 2048) {
+    return undefined;
+  }
+  // indexOf, not a regular expression: `<<<<…` would make /<([^>]*)>/ quadratic (found by fuzzing).
+  const open = value.indexOf('<');
+  const close = open < 0 ? -1 : value.indexOf('>', open + 1);
+  const inner = open >= 0 && close > open ? value.slice(open + 1, close) : value.trim();
   const [uri, headers] = inner.split('?', 2);
   if (!uri || !/^sips?:/i.test(uri)) {
     return undefined;
   }
-  const replaces = headers
+  const escaped = headers
     ?.split('&')
     .find((h) => h.toLowerCase().startsWith('replaces='))
     ?.slice('replaces='.length);
-  return { uri, ...(replaces !== undefined && { replaces: decodeURIComponent(replaces) }) };
+  if (escaped === undefined) {
+    return { uri };
+  }
+  const replaces = unescape(escaped);
+  return replaces === undefined ? undefined : { uri, replaces };
+}
+
+/** RFC 3986 §2.1 percent-decoding; undefined for a malformed escape (the peer's error, not ours to throw on). */
+function unescape(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -12,6 +12,7 @@ import { guardedTransition } from '../util/state-machine';
 import { warningHeader } from '../channels/warning-text';
 import { mediaTypeOf } from '../sip/invite-router';
 import { CallHold } from './call-media';
+import { MAX_OFFER_BYTES } from './call-offer';
 import { parseDtmfRelay, MIME_DTMF_RELAY } from './dtmf-relay';
 import { iceCredentials, withAudioDirection } from './sdp-direction';
 import { sipfragStatus } from './call-transfer';
@@ -411,6 +412,10 @@ export class Call {
   private onReinvite(request: IncomingInviteRequest): void {
     const offer = request.message.body ?? '';
     const contact = [`Contact: ${this.deps.contact()}`];
+    if (offer.length > MAX_OFFER_BYTES) {
+      request.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [warningHeader(`SDP re-offer larger than ${MAX_OFFER_BYTES} bytes`)] });
+      return;
+    }
     if (offer === '') {
       // An offerless re-INVITE (RFC 3264 §8): our description is the offer; the ACK has the answer.
       request.accept({ statusCode: 200, extraHeaders: contact, body: { contentDisposition: 'session', contentType: SDP_CONTENT_TYPE, content: this.localSdp } });

@@ -13,6 +13,7 @@ const DIRECTION_LINE = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/i;
 /**
  * The direction of the first audio stream: its own attribute, else the session-level one, else
  * `sendrecv` (RFC 4566 §6, RFC 3264 §5.1). A port of 0 (the stream refused) reads `inactive`.
+ * Type letters and the media token are matched case-sensitively, as RFC 8866 §5 defines them.
  * @public
  */
 export function audioDirection(sdp: string): SdpDirection {
@@ -27,9 +28,9 @@ export function audioDirection(sdp: string): SdpDirection {
         break;
       }
       inSession = false;
-      inAudio = /^m=audio\s/i.test(line);
+      inAudio = /^m=audio\s/.test(line);
       seenAudio = inAudio;
-      if (inAudio && /^m=audio\s+0\s/i.test(line)) {
+      if (inAudio && /^m=audio\s+0(?:\s|$)/.test(line)) {
         return 'inactive';
       }
       continue;
@@ -78,7 +79,7 @@ export function answerDirection(offered: SdpDirection): SdpDirection {
 export function withAudioDirection(sdp: string, direction: SdpDirection): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
   const lines = sdp.split(/\r?\n/);
-  const audioAt = lines.findIndex((l) => /^m=audio\s/i.test(l));
+  const audioAt = lines.findIndex((l) => /^m=audio\s/.test(l));
   if (audioAt < 0) {
     throw new RangeError('the description has no audio stream');
   }

@@ -91,7 +91,7 @@ export class TwoPartyIm {
     private readonly deps: TwoPartyImDeps,
   ) {
     this.log = deps.logger.child('im');
-    engine.invites.handle('application/sdp', (answer) => this.onInvite(answer), (request) => parseMessageSdp(request.message.body ?? '') !== undefined || !/^m=audio\s/im.test(request.message.body ?? ''));
+    engine.invites.handle('application/sdp', (answer) => this.onInvite(answer), (request) => parseMessageSdp(request.message.body ?? '') !== undefined || !/^m=audio\s/m.test(request.message.body ?? ''));
     engine.handleMessages((message) => this.onPagerMessage(message));
     engine.addStopHook(() => Promise.resolve(this.dispose()));
   }

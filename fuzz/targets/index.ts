@@ -8,6 +8,7 @@ import { c3pSeeds, confInviteSeeds, conferenceInfoBuilt, conferenceInfoSeeds, ge
 import { channelTargets } from './channels';
 import { conferenceTargets, rosterTarget } from './conference';
 import { imPresenceTargets } from './im-presence';
+import { callTargets } from './calls';
 import { paneTargets } from './pane';
 import { xmlTarget } from './xml';
 
@@ -42,5 +43,6 @@ export function allTargets(seed: number): NamedTarget[] {
     named(decision),
     ...paneTargets(seed).map(named),
     ...imPresenceTargets().map(named),
+    ...callTargets().map(named),
   ];
 }
