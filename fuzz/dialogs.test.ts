@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { callModel, runCallSequence } from './dialogs/call-model';
 import { channelModel, runChannelSequence } from './dialogs/channel-model';
 import { conferenceModel, runConferenceSequence } from './dialogs/conference-model';
 import { infoSenderModel } from './dialogs/info-sender-model';
@@ -15,6 +16,7 @@ describe('dialog sequences (short seeded run)', () => {
     [invitationModel.name, invitationModel as DialogModel<never>],
     [conferenceModel.name, conferenceModel as DialogModel<never>],
     [infoSenderModel.name, infoSenderModel as DialogModel<never>],
+    [callModel.name, callModel as DialogModel<never>],
   ];
   it.each(models)('%s keeps its invariants', async (_name, model) => {
     const report = await fuzzDialog(model, { runs: RUNS, seed: SEED });
@@ -26,6 +28,31 @@ describe('dialog sequences (short seeded run)', () => {
 
 // Each of these failed before its fix; the model run checks faults, answers, registrations and timers.
 describe('sequences the dialog fuzzing found', () => {
+  it('two calls ringing at once keep apart (CallManager ids)', async () => {
+    await expect(runCallSequence([{ k: 'invite', slot: 0, body: 'offer', replaces: false }, { k: 'invite', slot: 1, body: 'offer', replaces: false }])).resolves.toBeUndefined();
+  });
+
+  it('a caller holding from its first offer is connected, then remote-held (Call.established)', async () => {
+    await expect(runCallSequence([{ k: 'invite', slot: 1, body: 'hold', replaces: false }, { k: 'answer', slot: 1 }])).resolves.toBeUndefined();
+  });
+
+  it('a re-INVITE before the ACK of our 2xx gets 491 and leaves no sip.js timer behind (Call)', async () => {
+    await expect(runCallSequence([{ k: 'invite', slot: 1, body: 'offer', replaces: false }, { k: 'answer', slot: 1 }, { k: 'reinvite', slot: 1, body: 'none', replaces: false }])).resolves.toBeUndefined();
+  });
+
+  it('a call whose connection dropped ends without leaving its sip.js dialog behind (Call.end)', async () => {
+    await expect(
+      runCallSequence([
+        { k: 'invite', slot: 1, body: 'offer', replaces: false },
+        { k: 'answer', slot: 1 },
+        { k: 'ack', slot: 1 },
+        { k: 'drop' },
+        { k: 'advance', ms: 30_000 },
+        { k: 'advance', ms: 30_000 },
+      ]),
+    ).resolves.toBeUndefined();
+  });
+
   it('a focus refusing the join leaves no fault-boundary registration behind (Conference.join)', async () => {
     await expect(runConferenceSequence([{ k: 'invite' }, { k: 'answer', pick: 0, status: 481 }])).resolves.toBeUndefined();
   });

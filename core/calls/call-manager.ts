@@ -70,6 +70,7 @@ export class CallManager {
   private readonly calls = new Map<string, Call>();
   private readonly ringing = new Map<string, Ringing>();
   private readonly log: Logger;
+  private sequence = 0;
   /** Told when a call ended, with its conversation id (its channels end with it). */
   onConversationEnded: ((conversationId: string) => void) | undefined;
 
@@ -100,7 +101,7 @@ export class CallManager {
     if (!call || !ringing || ringing.answering) {
       return false;
     }
-    void this.answerWithMedia(call, ringing);
+    void this.answerWithMedia(call, ringing).catch((error: unknown) => this.abort(call, `internal error answering: ${String(error)}`));
     return true;
   }
 
@@ -136,7 +137,7 @@ export class CallManager {
     if (!call || (call.state !== 'connected' && call.state !== 'held' && call.state !== 'remote-held')) {
       return false;
     }
-    void call.setHeld(held);
+    void call.setHeld(held).catch((error: unknown) => this.abort(call, `internal error holding: ${String(error)}`));
     return true;
   }
 
@@ -149,7 +150,10 @@ export class CallManager {
     if (!call || !/^[0-9*#A-Da-d]{1,32}$/.test(digits) || (call.state !== 'connected' && call.state !== 'held' && call.state !== 'remote-held')) {
       return false;
     }
-    void call.sendDtmf(digits.toUpperCase()).then((how) => this.log.info('DTMF sent', { id, digits: digits.length, how }));
+    void call.sendDtmf(digits.toUpperCase()).then(
+      (how) => this.log.info('DTMF sent', { id, digits: digits.length, how }),
+      (error: unknown) => this.abort(call, `internal error sending DTMF: ${String(error)}`),
+    );
     return true;
   }
 
@@ -198,7 +202,7 @@ export class CallManager {
     if (this.calls.size >= (this.options.maxCalls ?? 4)) {
       return { ok: false, message: `${this.options.maxCalls ?? 4} calls at once already` };
     }
-    const id = `call-${this.deps.newId().slice(0, 12)}`;
+    const id = this.nextCallId();
     const call = this.track(new Call(this.callDeps(), { id, conversationId: conversationId ?? this.deps.newId(), peer: target.toString(), outgoing: true, media: this.deps.media.createSession() }));
     this.announce(call);
     void this.dial(call, target).catch((error: unknown) => call.end(`could not call: ${String(error)}`));
@@ -263,7 +267,7 @@ export class CallManager {
       return;
     }
     const message = answer.request.message;
-    const id = `call-${this.deps.newId().slice(0, 12)}`;
+    const id = this.nextCallId();
     const call = this.track(new Call(this.callDeps(), { id, conversationId: old.init.conversationId, peer: message.from.uri.toString(), outgoing: false, media: this.deps.media.createSession() }));
     const ringing: Ringing = { answer, slot: undefined, timer: undefined, quiet: false, answering: false };
     this.ringing.set(id, ringing);
@@ -271,12 +275,15 @@ export class CallManager {
     this.engine.report({ type: 'dialog', conversationId: call.init.conversationId, callId: answer.callId, role: 'call', peer: call.init.peer });
     this.engine.report({ type: 'call', id, from: call.init.peer, conversationId: call.init.conversationId, replaces: old.id });
     this.announce(call);
-    void this.answerWithMedia(call, ringing).then(() => (call.ended ? undefined : old.hangUp('replaced')));
+    void this.answerWithMedia(call, ringing).then(
+      () => (call.ended ? undefined : old.hangUp('replaced')),
+      (error: unknown) => this.abort(call, `internal error answering: ${String(error)}`),
+    );
   }
 
   private ring(answer: InviteAnswer, from: string, slot: RingingSlot | undefined, quiet: boolean, auto: boolean): void {
     const message = answer.request.message;
-    const id = `call-${this.deps.newId().slice(0, 12)}`;
+    const id = this.nextCallId();
     const conversationId = message.getHeader('ms-conversation-id')?.trim() || message.callId;
     const call = this.track(new Call(this.callDeps(), { id, conversationId, peer: from, outgoing: false, media: this.deps.media.createSession() }));
     const ringing: Ringing = { answer, slot, timer: undefined, quiet, answering: false };
@@ -363,7 +370,7 @@ export class CallManager {
     if (!session || dialog.callId === undefined || call.ended) {
       return;
     }
-    call.onEnd(this.engine.recovery.register(dialog.callId, { suspend: () => undefined, recover: () => void call.recover() }));
+    call.onEnd(this.engine.recovery.register(dialog.callId, { suspend: () => undefined, recover: () => this.recover(call) }));
     call.established(session, dialog.callId, offer, answered.sdp, () => dialog.end());
   }
 
@@ -376,7 +383,7 @@ export class CallManager {
       },
       ...call.requests(),
     });
-    call.onEnd(this.engine.recovery.register(callId, { suspend: () => undefined, recover: () => void call.recover() }));
+    call.onEnd(this.engine.recovery.register(callId, { suspend: () => undefined, recover: () => this.recover(call) }));
   }
 
   private onCancel(call: Call): void {
@@ -404,6 +411,14 @@ export class CallManager {
     call.end('no answer');
   }
 
+  /** After a reconnection: the call's re-INVITE; a failure to rebuild ends the call with the reason. */
+  private recover(call: Call): void {
+    void call.recover().catch((error: unknown) => {
+      this.log.warn('a call did not recover', { id: call.id, error: String(error) });
+      call.hangUp(`could not recover after the network change: ${String(error)}`);
+    });
+  }
+
   /** Hard end after a fault in one of this call's handlers. */
   private abort(call: Call, reason: string): void {
     const ringing = this.ringing.get(call.id);
@@ -419,6 +434,12 @@ export class CallManager {
       ringing.slot?.release();
       this.ringing.delete(call.id);
     }
+  }
+
+  /** A call id unique in this sign-in (a counter) and across them (random), short enough to type. */
+  private nextCallId(): string {
+    this.sequence += 1;
+    return `call-${this.sequence.toString(36)}-${this.deps.newId().replace(/[^0-9a-z]/gi, '').slice(-8)}`;
   }
 
   private track(call: Call): Call {

@@ -7,7 +7,7 @@ import { MediaWatch, type PublicMediaState } from '../conference/media-watch';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import type { DialogRequestHandlers } from '../sip/outgoing-dialog';
 import { byeQuietly } from '../sip/session-end';
-import { refreshTarget, type RefreshOutcome } from '../sip/target-refresh';
+import { refreshTarget, type RefreshOutcome, type TargetRefresh } from '../sip/target-refresh';
 import { guardedTransition } from '../util/state-machine';
 import { warningHeader } from '../channels/warning-text';
 import { mediaTypeOf } from '../sip/invite-router';
@@ -92,6 +92,12 @@ export class Call {
   private readonly releases: (() => void)[] = [];
   /** Sends our BYE: the dialog owner's, when it keeps the dialog's state (an outgoing dialog). */
   private bye: (() => void) | undefined;
+  /** Whether the other side acknowledged our 2xx to its INVITE (ours, for a call we made). */
+  private acknowledged = true;
+  /** A BYE sip.js refused before the ACK (RFC 3261 §15), to send once the ACK comes. */
+  private byeOwed = false;
+  /** Our re-INVITE under way, cancelled if the call ends first. */
+  private refresh: TargetRefresh | undefined;
   private readonly log: Logger;
   /** Our REFER under way: where to, and its deadline. */
   private transferring: { readonly to: string; readonly timer: TimerHandle } | undefined;
@@ -163,6 +169,7 @@ export class Call {
   established(session: Session, callId: string, local: string, remote: string, bye?: () => void): void {
     this.session = session;
     this.bye = bye;
+    this.acknowledged = this.init.outgoing;
     this.dialogId = callId;
     this.ownsCallId = this.init.outgoing;
     this.localSdp = local;
@@ -172,6 +179,9 @@ export class Call {
     } else {
       this.hold.takeOffer(remote);
     }
+    // Connected first, then held if the first exchange already held us (a parked caller's
+    // sendonly offer): each event says what happened.
+    this.move('connected');
     this.applySending();
     this.settle();
     this.startReports();
@@ -180,6 +190,12 @@ export class Call {
   /** The in-dialog requests of the call, for the dialog's delegate (BYE is the dialog owner's). */
   requests(): DialogRequestHandlers {
     return {
+      onAck: () => {
+        this.acknowledged = true;
+        if (this.byeOwed) {
+          this.byeOwed = !byeQuietly(this.session, this.log);
+        }
+      },
       onInvite: (request) => this.onReinvite(request),
       onInfo: (request) => this.onInfo(request),
       onNotify: (request) => this.onNotify(request),
@@ -340,7 +356,9 @@ export class Call {
     if (this.bye) {
       this.bye();
     } else {
-      byeQuietly(this.session, this.log);
+      // Before the caller's ACK sip.js refuses a BYE: it goes when the ACK comes (and sip.js
+      // sends one itself if the ACK never does, RFC 3261 §13.3.1.4).
+      this.byeOwed = !byeQuietly(this.session, this.log);
     }
     this.end(reason);
   }
@@ -359,6 +377,13 @@ export class Call {
     if (this.transferring) {
       this.deps.clock.clearTimeout(this.transferring.timer);
       this.transferring = undefined;
+    }
+    this.refresh?.cancel();
+    this.refresh = undefined;
+    // Ended without a BYE that sip.js took (the peer's BYE, 481/408, a fault): sip.js would keep
+    // the dialog forever. A BYE still owed needs the dialog until the ACK.
+    if (!this.byeOwed) {
+      this.session?.dispose();
     }
     this.move('ended', reason);
     this.releases.splice(0).forEach((release) => release());
@@ -395,7 +420,7 @@ export class Call {
     if (!session || this.dialogId === undefined) {
       return Promise.resolve('gone');
     }
-    return refreshTarget({
+    const refresh = refreshTarget({
       session,
       callId: this.dialogId,
       contact: this.deps.contact,
@@ -405,13 +430,26 @@ export class Call {
       clock: this.deps.clock,
       faults: this.deps.faults,
       logger: this.log,
-    }).outcome;
+    });
+    this.refresh = refresh;
+    return refresh.outcome.finally(() => {
+      if (this.refresh === refresh) {
+        this.refresh = undefined;
+      }
+    });
   }
 
   /** The other side's re-INVITE: hold, resume, ICE restart, or a plain refresh. */
   private onReinvite(request: IncomingInviteRequest): void {
     const offer = request.message.body ?? '';
     const contact = [`Contact: ${this.deps.contact()}`];
+    if (!this.acknowledged) {
+      // A re-INVITE before the ACK of our 2xx: the first exchange is not over (RFC 3261 §14.2
+      // has the peer wait); 491 makes it retry, and keeps sip.js from running two 2xx
+      // retransmission timers on one dialog.
+      request.reject({ statusCode: 491, reasonPhrase: 'Request Pending' });
+      return;
+    }
     if (offer.length > MAX_OFFER_BYTES) {
       request.reject({ statusCode: 488, reasonPhrase: 'Not Acceptable Here', extraHeaders: [warningHeader(`SDP re-offer larger than ${MAX_OFFER_BYTES} bytes`)] });
       return;

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import type { FuzzOptions, TargetReport } from '../engine';
+import { callModel } from './call-model';
 import { channelModel } from './channel-model';
 import { conferenceModel } from './conference-model';
 import { infoSenderModel } from './info-sender-model';
@@ -15,5 +16,5 @@ function target<C>(model: DialogModel<C>): DialogTarget {
 
 /** Every dialog target, in the order `npm run fuzz` runs them. */
 export function dialogTargets(): DialogTarget[] {
-  return [target(channelModel), target(invitationModel), target(conferenceModel), target(infoSenderModel)];
+  return [target(channelModel), target(invitationModel), target(conferenceModel), target(infoSenderModel), target(callModel)];
 }

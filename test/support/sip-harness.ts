@@ -611,11 +611,15 @@ const ALLOWED_FINALS: Readonly<Record<string, readonly number[]>> = {
   BYE: [200, 481],
   // 405 is sip.js's answer to an INFO without a To tag (out of any dialog, RFC 3261 §8.2.1);
   // 469 its answer inside a dialog no feature took yet (an early dialog, RFC 6086 §4.2.2).
-  INFO: [200, 405, 413, 469, 481, 500],
+  // 400 and 415: a call's INFO with a bad DTMF relay body, or of a type calls do not take.
+  INFO: [200, 400, 405, 413, 415, 469, 481, 500],
   NOTIFY: [200, 481, 489, 500],
   MESSAGE: [200, 405, 481, 503],
   OPTIONS: [200],
-  REFER: [405, 481],
+  // 603: the agent declines being transferred away (core/calls/call.ts); 480: sip.js's answer to
+  // a request in an early dialog nobody took yet; 500: a CSeq lower than the dialog's (RFC 3261
+  // §12.2.2), as for INFO.
+  REFER: [405, 480, 481, 500, 603],
 };
 
 /**
