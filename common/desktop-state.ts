@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelStateSchema, dialogRoleSchema, mediaStateSchema, presenceViewSchema, rosterUserSchema, type AgentEvent } from './agent-events';
+import { callAudioEventSchema, callIdOf, callName, callViewSchema, CALLS_KEPT, isCallEvent, newCallView, reduceCall, type CallEvent, type CallView } from './desktop-calls';
 import { chatSchema, emptyChat, isChatEvent, reduceChat } from './desktop-chat';
 import { normalizeAppId } from './extension-manifest';
 
@@ -49,6 +50,8 @@ export const hostEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('host.history'), conversations: z.array(z.lazy(() => conversationSchema)) }),
   /** The agent started or stopped watching a contact (bridge `presence.watch`, `presence.unwatch`, or settings at sign-in). */
   z.strictObject({ type: z.literal('host.watch'), aor: z.string(), watching: z.boolean() }),
+  /** Where a two-party call's audio runs and with which devices (as `host.audio` for a conference). */
+  callAudioEventSchema,
 ]);
 /** @public */
 export type HostEvent = z.infer<typeof hostEventSchema>;
@@ -61,8 +64,8 @@ export const connectionPhaseSchema = z.enum(['not-configured', 'starting', 'conn
 export type ConnectionPhase = z.infer<typeof connectionPhaseSchema>;
 
 const pendingSchema = z.strictObject({
-  /** `im`: the first message of a new two-party conversation (Accept opens it). */
-  kind: z.enum(['invitation', 'channel', 'im']),
+  /** `im`: the first message of a new two-party conversation (Accept opens it); `call`: a ringing call. */
+  kind: z.enum(['invitation', 'channel', 'im', 'call']),
   id: z.string(),
   from: z.string(),
   conversationId: z.string(),
@@ -76,8 +79,10 @@ const pendingSchema = z.strictObject({
   toast: z.string().optional(),
   /** Do not disturb: shown, but the host does not ring for it. */
   quiet: z.boolean().optional(),
+  /** A call's caller as it named itself (`From` display name). */
+  displayName: z.string().optional(),
 });
-/** An invitation or channel request waiting for the agent (the toast). @public */
+/** An invitation, channel request, first message or call waiting for the agent (the toast). @public */
 export type Pending = z.infer<typeof pendingSchema>;
 
 const paneDataSchema = z.strictObject({ n: z.number().int(), channelId: z.string(), contentType: z.string(), body: z.string() });
@@ -104,7 +109,8 @@ const historySchema = z.strictObject({ at: z.number(), text: z.string(), link: z
 
 const conversationSchema = z.strictObject({
   id: z.string(),
-  kind: z.enum(['conference', 'channel', 'im']),
+  /** `call`: one or more two-party calls (with the panes of their context channels). */
+  kind: z.enum(['conference', 'channel', 'im', 'call']),
   subject: z.string(),
   from: z.string(),
   focusUri: z.string().optional(),
@@ -132,6 +138,8 @@ const conversationSchema = z.strictObject({
   history: z.array(historySchema),
   /** Instant messages, once the conversation has any (conference chat or two-party). */
   chat: chatSchema.optional(),
+  /** Two-party calls in this conversation, oldest first; ended ones stay with their reason. */
+  calls: z.array(callViewSchema).optional(),
   /** Restored from the history on disk: read only. */
   restored: z.boolean().optional(),
 });
@@ -433,9 +441,30 @@ function reducePending(pending: DesktopState['pending'], event: DesktopEvent, at
     case 'channel.state':
       // A decided request stops ringing.
       return event.state !== 'Idle' && event.state !== 'Establishing' ? pending.filter((p) => p.id !== event.channelId) : pending;
+    case 'call':
+      // A call that replaces one of ours (a consultative transfer to the agent) is answered at once.
+      return event.replaces !== undefined ? pending : [...pending, callToast(event, at)];
+    case 'call.state':
+      // Answered, declined, cancelled or unanswered: it stops ringing.
+      return event.state !== 'ringing' && pending.some((p) => p.kind === 'call' && p.id === event.id) ? pending.filter((p) => !(p.kind === 'call' && p.id === event.id)) : pending;
     default:
       return pending;
   }
+}
+
+/** `call`: a two-party call rings, with the caller's name and address. */
+function callToast(event: EventOf<'call'>, at: number): Pending {
+  return {
+    kind: 'call',
+    id: event.id,
+    from: event.from,
+    conversationId: event.conversationId,
+    at,
+    audio: true,
+    im: false,
+    ...(event.displayName !== undefined && { displayName: event.displayName }),
+    ...(event.quiet === true && { quiet: true }),
+  };
 }
 
 /**
@@ -499,6 +528,9 @@ function channelToast(event: EventOf<'channel.request'>, at: number): Pending {
 function reduceConversations(conversations: Conversation[], event: DesktopEvent, at: number, pending: readonly Pending[]): Conversation[] {
   if (isChatEvent(event)) {
     return reduceChatConversation(conversations, event, at);
+  }
+  if (isCallEvent(event)) {
+    return reduceCallConversation(conversations, event, at, pending);
   }
   switch (event.type) {
     case 'host.im.read':
@@ -603,6 +635,75 @@ function reduceChatConversation(conversations: Conversation[], event: Extract<De
     }
     return c.kind === 'im' && event.type === 'im' && c.state === 'ended' ? { ...c, chat, state: 'active' } : { ...c, chat };
   });
+}
+
+/**
+ * Calls of a conversation. A call joins its conversation once it is the agent's to see there:
+ * an outgoing one at once, an incoming one when answered (while it rings it is a toast, and
+ * one never answered is a notice). The conversation is its `conversationId`'s: made for the
+ * call, or the one its context channel (or an earlier call) opened, so the pane and the call
+ * sit side by side. Then the call's state, audio, digits and transfer follow, with a line in
+ * the history for each step the agent would want to find again.
+ * @param pending - the toasts before the event (a ringing call's display name).
+ */
+function reduceCallConversation(conversations: Conversation[], event: CallEvent, at: number, pending: readonly Pending[]): Conversation[] {
+  const id = callIdOf(event);
+  const holder = conversations.find((c) => c.calls?.some((k) => k.id === id));
+  if (!holder) {
+    return event.type === 'call.state' ? addCall(conversations, event, at, pending) : conversations;
+  }
+  const before = holder.calls?.find((k) => k.id === id) as CallView;
+  const { call, line } = reduceCall(before, event, at);
+  if (call === before) {
+    return conversations;
+  }
+  return updateConversation(conversations, (c) => c === holder, (c) => {
+    const next = withCallState({ ...c, calls: (c.calls ?? []).map((k) => (k.id === id ? call : k)) }, at);
+    return line === undefined ? next : note(next, at, line);
+  });
+}
+
+/** The first `call.state` of a call the conversation list shows: into its conversation, made if need be. */
+function addCall(conversations: Conversation[], event: EventOf<'call.state'>, at: number, pending: readonly Pending[]): Conversation[] {
+  if (!event.outgoing && (event.state === 'ringing' || event.state === 'ended')) {
+    return conversations;
+  }
+  const toast = pending.find((p) => p.kind === 'call' && p.id === event.id);
+  const call = newCallView(event, at, toast?.displayName);
+  const line = event.outgoing ? `Calling ${callName(call)}` : `Answered a call from ${callName(call)}`;
+  const existing = conversations.find((c) => c.id === event.conversationId);
+  if (!existing) {
+    const conversation: Conversation = { id: event.conversationId, kind: 'call', subject: callName(call), from: event.peer, state: 'joining', startedAt: at, roster: [], panes: [], history: [{ at, text: line }], calls: [call] };
+    return addConversation(conversations, withCallState(conversation, at));
+  }
+  return updateConversation(conversations, (c) => c === existing, (c) => {
+    // A conversation from the history, or one whose calls all ended, comes back to life.
+    const live: Conversation = { ...c };
+    delete live.restored;
+    delete live.endedAt;
+    const kept = (c.calls ?? []).filter((k, i, all) => k.state !== 'ended' || i >= all.length - (CALLS_KEPT - 1));
+    // A context channel that came first named the conversation after its application: the call names it now.
+    const becomesCall = c.kind === 'channel' || c.kind === 'im';
+    return note(withCallState({ ...live, ...(becomesCall && { kind: 'call' as const, subject: callName(call), from: event.peer }), calls: [...kept, call] }, at), at, line);
+  });
+}
+
+/**
+ * A call conversation's state from its calls: joining while they only dial or ring, active once
+ * one is connected (or held), ended when the last one ended. Other kinds keep their own.
+ */
+function withCallState(conversation: Conversation, at: number): Conversation {
+  if (conversation.kind !== 'call') {
+    return conversation;
+  }
+  const live = (conversation.calls ?? []).filter((k) => k.state !== 'ended');
+  if (live.length === 0) {
+    return conversation.state === 'ended' ? conversation : { ...conversation, state: 'ended', endedAt: at };
+  }
+  if (live.some((k: CallView) => k.state !== 'dialing' && k.state !== 'ringing')) {
+    return conversation.state === 'active' ? conversation : { ...conversation, state: 'active', joinedAt: conversation.joinedAt ?? at };
+  }
+  return conversation.state === 'joining' ? conversation : { ...conversation, state: 'joining' };
 }
 
 /**
@@ -741,6 +842,14 @@ function reduceNotices(log: NoticeLog, event: DesktopEvent, at: number, before: 
       }
       const why = event.reason === 'timeout' ? 'not answered in time' : 'withdrawn by the caller';
       return withNotice(log, at, { level: 'warning', text: `Missed invitation from ${invitation.from}: "${invitation.subject ?? ''}" (${why})` });
+    }
+    case 'call.state': {
+      const ringing = before.pending.find((p) => p.kind === 'call' && p.id === event.id);
+      if (!ringing || event.state !== 'ended' || event.reason === 'declined') {
+        return log;
+      }
+      const why = event.reason === 'cancelled' ? 'the caller hung up' : event.reason === 'no answer' ? 'not answered in time' : (event.reason ?? 'ended');
+      return withNotice(log, at, { level: 'warning', text: `Missed call from ${ringing.displayName ?? ringing.from} (${why})` });
     }
     case 'channel.refused':
       return event.status === 603 ? withNotice(log, at, { level: 'info', text: `Declined ${event.appId} from ${event.from ?? 'unknown'}` }) : log;

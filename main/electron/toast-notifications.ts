@@ -1,8 +1,8 @@
 import { Notification } from 'electron';
-import type { DesktopState } from '../../common/desktop-state';
+import type { DesktopState, Pending } from '../../common/desktop-state';
 
 /**
- * One OS notification per new invitation or channel request, beside the toast window, so an
+ * One OS notification per new invitation, channel request or call, beside the toast window, so an
  * agent in another full-screen application still hears of it. Clicking it shows the app.
  */
 export class ToastNotifications {
@@ -26,12 +26,26 @@ export class ToastNotifications {
       }
       this.seen.add(item.id);
       const notification = new Notification({
-        title: item.kind === 'invitation' ? `Invitation from ${item.from}` : item.kind === 'im' ? `Message from ${item.from}` : `${item.name ?? 'An application'} wants to open its pane`,
+        title: notificationTitle(item),
         body: [item.subject, item.toast].filter((t) => t !== undefined && t !== '').join('\n'),
         silent: false,
       });
       notification.on('click', this.onClick);
       notification.show();
     }
+  }
+}
+
+/** The notification's headline for what waits. */
+function notificationTitle(item: Pending): string {
+  switch (item.kind) {
+    case 'invitation':
+      return `Invitation from ${item.from}`;
+    case 'im':
+      return `Message from ${item.from}`;
+    case 'call':
+      return `Call from ${item.displayName ?? item.from}`;
+    case 'channel':
+      return `${item.name ?? 'An application'} wants to open its pane`;
   }
 }

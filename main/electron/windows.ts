@@ -161,7 +161,9 @@ export class AppWindows {
   update(state: DesktopState, event?: DesktopEvent): void {
     this.updateToast(state);
     const accepted =
-      (event?.type === 'invitation.accepted' && this.pendingIds.has(event.id)) || (event?.type === 'channel.state' && this.pendingIds.has(event.channelId));
+      (event?.type === 'invitation.accepted' && this.pendingIds.has(event.id)) ||
+      (event?.type === 'channel.state' && this.pendingIds.has(event.channelId)) ||
+      (event?.type === 'call.state' && event.state === 'connected' && this.pendingIds.has(event.id));
     this.pendingIds = new Set(state.pending.map((p) => p.id));
     for (const conversation of state.conversations) {
       const isNew = !this.seenConversations.has(conversation.id);

@@ -1,5 +1,5 @@
 import { Badge, Body1, Button, Caption1, Card, CardHeader, makeStyles, Subtitle2, tokens } from '@fluentui/react-components';
-import { AppsAddIn20Regular, Chat20Regular, Mic20Regular } from '@fluentui/react-icons';
+import { AppsAddIn20Regular, Call20Regular, Chat20Regular, Mic20Regular } from '@fluentui/react-icons';
 import { useEffect, useRef, useState } from 'react';
 import type { Pending } from '../../../common/desktop-state';
 import { addressText } from '../components/names';
@@ -38,16 +38,34 @@ function describe(item: Pending): { title: string; label: string } {
       return { title: `${item.name ?? 'An application'} wants to open its pane`, label: 'Channel request' };
     case 'im':
       return { title: `${addressText(item.from)} sent you a message`, label: 'Instant message' };
+    case 'call':
+      return { title: `${item.displayName ?? addressText(item.from)} is calling`, label: 'Incoming call' };
+  }
+}
+
+/** The line under the headline: where the request comes from. */
+function whereText(item: Pending): string {
+  switch (item.kind) {
+    case 'invitation':
+      return item.focusUri ?? '';
+    case 'im':
+      return 'New chat';
+    case 'call':
+      // The number or address, so the agent knows who it is even when the name is the contact center's.
+      return addressText(item.from);
+    case 'channel':
+      return `from ${item.from}`;
   }
 }
 
 /** The line under the headline: the modalities offered, and where from. */
 function Modalities({ item }: { item: Pending }): React.JSX.Element {
   const styles = useStyles();
-  const where = item.kind === 'invitation' ? (item.focusUri ?? '') : item.kind === 'im' ? 'New chat' : `from ${item.from}`;
+  const where = whereText(item);
   return (
     <span className={styles.modalities}>
-      {item.audio && <Mic20Regular aria-label="audio" />}
+      {item.kind === 'call' && <Call20Regular aria-label="call" />}
+      {item.audio && item.kind !== 'call' && <Mic20Regular aria-label="audio" />}
       {item.im && <Chat20Regular aria-label="instant messaging" />}
       {item.kind === 'channel' && <AppsAddIn20Regular aria-label="application pane" />}
       <Caption1 className={styles.where} title={where}>
@@ -57,7 +75,7 @@ function Modalities({ item }: { item: Pending }): React.JSX.Element {
   );
 }
 
-/** Who, subject, modalities, the custom toast text or first message, Accept and Decline (Dismiss for a message), for one pending item. */
+/** Who, subject, modalities, the custom toast text or first message, Accept and Decline (Dismiss for a message), for one pending item (a call rings like an invitation). */
 function PendingCard({ item, answer, onDecided }: { item: Pending; answer: PendingRequests['answer']; onDecided: (error?: string) => void }): React.JSX.Element {
   const styles = useStyles();
   const [busy, setBusy] = useState(false);
@@ -107,7 +125,8 @@ function useNotifyWhileHidden(pending: readonly Pending[]): void {
       }
       notified.current.add(item.id);
       if ('Notification' in window && Notification.permission === 'granted' && document.visibilityState !== 'visible') {
-        const title = item.kind === 'invitation' ? `Invitation from ${item.from}` : item.kind === 'im' ? `Message from ${addressText(item.from)}` : `${item.name ?? 'Application'} request`;
+        const title =
+          item.kind === 'invitation' ? `Invitation from ${item.from}` : item.kind === 'im' ? `Message from ${addressText(item.from)}` : item.kind === 'call' ? describe(item).title : `${item.name ?? 'Application'} request`;
         const notification = new Notification(title, { body: item.subject ?? item.toast ?? '', tag: item.id, silent: item.quiet === true });
         notification.onclick = () => window.focus();
       }
@@ -138,7 +157,7 @@ function useToastKeys({ pending, answer }: PendingRequests, onError: (message: s
 }
 
 /**
- * Pending invitations, channel requests and first messages of new chats, oldest first, with
+ * Pending invitations, channel requests, calls and first messages of new chats, oldest first, with
  * their keyboard shortcuts and desktop notifications.
  * @param onOpenConversation - shows a conversation whose first message the agent accepted
  */
