@@ -1,17 +1,19 @@
 import { z } from 'zod';
 
 /**
- * The media link between the host and the window whose WebRTC stack carries conference audio
- * (and plays the ring, on the same speaker).
+ * The media link between the host and the window whose WebRTC stack carries conference and call
+ * audio (and plays the ring, on the same speaker).
  *
  * @remarks
- * The agent engine negotiates the A/V MCU dialog in the host (one SDP offer/answer per dialog,
- * RFC 3264), but the microphone and speaker belong to a window: `getUserMedia` and
- * `HTMLMediaElement.setSinkId` exist only there. So the host asks a window for the offer, hands it
- * the MCU's answer, and the window reports its state and RTP counters back. Commands go to one
- * window only (not to every window like state pushes); replies and reports are bridge methods.
- * The offer is complete (all candidates, never trickled), as the MCU dialog needs (JSEP,
- * RFC 8829 §5.2 with gathering awaited).
+ * The agent engine negotiates the A/V MCU dialog and two-party calls in the host (one SDP
+ * offer/answer per dialog, RFC 3264), but the microphone and speaker belong to a window:
+ * `getUserMedia` and `HTMLMediaElement.setSinkId` exist only there. For a conference the host
+ * asks a window for the offer and hands it the MCU's answer; for a call someone else placed it
+ * hands the window the caller's offer and takes back its answer. The window reports its state
+ * and RTP counters back. Commands go to one window only (not to every window like state
+ * pushes); replies and reports are bridge methods. Offers and answers are complete (all
+ * candidates, never trickled), as one INVITE / 200 OK exchange needs (JSEP, RFC 8829 §5.2 and
+ * §5.3 with gathering awaited).
  */
 
 /** Identifies one media session across the link; chosen by the host. */
@@ -38,6 +40,31 @@ export const mediaCommandSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('restart'), mediaId }),
   /** Apply the MCU's answer (to an offer or a restart offer) and start ICE; reply when applied. */
   z.strictObject({ op: z.literal('answer'), mediaId, sdp }),
+  /**
+   * Answering side (a call to the agent): take the caller's offer, capture audio (from
+   * `microphone` if it is plugged in) and reply with a complete answer (RFC 3264 §6, JSEP
+   * RFC 8829 §5.3). `callId` names the call the audio is for.
+   */
+  z.strictObject({
+    op: z.literal('answer-offer'),
+    mediaId,
+    sdp,
+    callId: z.string().max(64).optional(),
+    microphone: deviceId.optional(),
+    speaker: deviceId.optional(),
+  }),
+  /**
+   * Answering side, once negotiated: the caller re-offered with new ICE credentials (an ICE
+   * restart, RFC 8445 §9.2, after its network changed): reply with a new complete answer. The
+   * track, mute state and DTLS carry on.
+   */
+  z.strictObject({ op: z.literal('reanswer'), mediaId, sdp }),
+  /**
+   * Send DTMF digits as RFC 4733 telephone-events through the session's `RTCDTMFSender`
+   * (queued after any digits still playing). No reply: the host only asks when the window's
+   * last report said it can (`dtmf`).
+   */
+  z.strictObject({ op: z.literal('dtmf'), mediaId, digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'DTMF digits: 0-9, *, #, A-D') }),
   /** Stop (or resume) sending RTP altogether, as a muted Lync client does. */
   z.strictObject({ op: z.literal('mute'), mediaId, muted: z.boolean() }),
   /** The agent chose other devices in Settings: switch every live session now. */
@@ -52,11 +79,11 @@ export type MediaCommand = z.infer<typeof mediaCommandSchema>;
 /** Why a window could not do a step; the host maps it to the engine's negotiation errors. */
 export const mediaFailureCodeSchema = z.enum(['malformed-sdp', 'unsupported-sdp', 'rejected', 'invalid-state', 'timeout']);
 
-/** Window → host: the outcome of an `offer`, `restart` or `answer` command. @public */
+/** Window → host: the outcome of an `offer`, `restart`, `answer`, `answer-offer` or `reanswer` command. @public */
 export const mediaReplySchema = z.strictObject({
   mediaId,
-  op: z.enum(['offer', 'restart', 'answer']),
-  /** The offer, for `op: 'offer'` or `op: 'restart'` when it worked. */
+  op: z.enum(['offer', 'restart', 'answer', 'answer-offer', 'reanswer']),
+  /** The offer (`offer`, `restart`) or the answer (`answer-offer`, `reanswer`) when it worked. */
   sdp: sdp.optional(),
   error: z.strictObject({ code: mediaFailureCodeSchema, message: z.string().max(1024) }).optional(),
 });
@@ -89,6 +116,12 @@ export const mediaReportSchema = z.strictObject({
   speaker: z.string().max(256).optional(),
   /** A device problem the agent should read (chosen device missing, access refused). */
   problem: z.string().max(512).optional(),
+  /**
+   * Whether the session can send RFC 4733 telephone-events now: `RTCDTMFSender.canInsertDTMF`
+   * (both sides negotiated `telephone-event` and media flows, which Chromium says only once the
+   * transport is up) with a microphone track feeding the encoder. Absent means no.
+   */
+  dtmf: z.boolean().optional(),
 });
 /** @public */
 export type MediaReport = z.infer<typeof mediaReportSchema>;

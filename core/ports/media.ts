@@ -59,6 +59,11 @@ export type MediaSessionOptions = {
    * elsewhere (in a window's WebRTC stack) uses it to show which conversation a device serves.
    */
   readonly focusUri?: string;
+  /**
+   * The two-party call (its id in `call` events) this session carries audio for. Engines ignore
+   * it; the desktop's window media uses it to tell the call's conversation where its audio runs.
+   */
+  readonly callId?: string;
 };
 
 /**

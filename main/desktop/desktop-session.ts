@@ -20,7 +20,7 @@ import { isEmbeddedLabAvailable, startEmbeddedLab, type EmbeddedLab } from './em
 import { defaultMachineExtensionsDir, ExtensionDirectoryStore } from '../extensions/extension-directory-store';
 import { FileStore } from '../adapters/file-store';
 import { ConversationHistory } from './conversation-history';
-import { WindowMediaRouter } from './window-media';
+import { WindowMediaRouter, type AudioPlacement } from './window-media';
 import { createBridgeHandlers, knownBridgeError, type BridgeHandler, type BridgeHandlerContext, type BridgeHandlers } from './bridge-handlers';
 import type { BridgeCaller, DesktopPlatform, SecretStore } from './desktop-platform';
 
@@ -95,7 +95,7 @@ export class DesktopSession {
       }),
       // The embedded lab's MCU listens on 127.0.0.1 only.
       needsLoopback: () => this.lab !== undefined,
-      onAudio: (placement) => this.emit({ type: 'host.audio', ...placement }),
+      onAudio: (placement) => this.emit(audioEvent(placement)),
     });
     this.handlers = createBridgeHandlers(this.handlerContext());
   }
@@ -230,7 +230,7 @@ export class DesktopSession {
   }
 
   /**
-   * Rings while an invitation or channel request waits, unless the agent turned ringing off or
+   * Rings while an invitation, channel request or call waits, unless the agent turned ringing off or
    * chose Do not disturb for that sender (`quiet`).
    */
   private updateRing(): void {
@@ -491,4 +491,11 @@ export class DesktopSession {
       switchDevices: () => this.media.devicesChanged(),
     };
   }
+}
+
+/** Where a conference's or a call's audio runs, as the event every window reduces. */
+function audioEvent(placement: AudioPlacement): DesktopEvent {
+  const { where, microphone, speaker, problem } = placement;
+  const details = { where, ...(microphone !== undefined && { microphone }), ...(speaker !== undefined && { speaker }), ...(problem !== undefined && { problem }) };
+  return placement.callId !== undefined ? { type: 'host.call.audio', callId: placement.callId, ...details } : { type: 'host.audio', focusUri: placement.focusUri, ...details };
 }

@@ -278,4 +278,113 @@ describe('WindowMediaRouter', () => {
     router.attach(late);
     expect(late.commands).toEqual([]);
   });
+
+  it('answers a call through the window (RFC 3264 §6): the offer goes in, a complete answer comes back, placed by call id', async () => {
+    const { router, placements } = setup({ devices: { microphone: 'mic-2', speaker: 'out-1' } });
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ callId: 'call-1' });
+    expect(placements).toEqual([{ callId: 'call-1', where: 'window' }]);
+    session.setMuted(true);
+    const answered = session.answer(REMOTE_OFFER);
+    expect(window.commands).toEqual([{ op: 'answer-offer', mediaId: 'm1', sdp: REMOTE_OFFER, callId: 'call-1', microphone: 'mic-2', speaker: 'out-1' }]);
+    expect(router.reply(window, { mediaId: 'm1', op: 'answer-offer', sdp: ANSWER })).toBe(true);
+    await expect(answered).resolves.toBe(ANSWER);
+    // A mute asked before the window held the session reaches it now.
+    expect(window.commands.at(-1)).toEqual({ op: 'mute', mediaId: 'm1', muted: true });
+    router.report(window, { mediaId: 'm1', state: 'connected', stats: { ...STATS, receivedLevel: 0.02 }, microphone: 'Fake Audio Input 2', speaker: 'Fake Audio Output 1' });
+    expect(session.state).toBe('connected');
+    expect(session.stats().receivedLevel).toBe(0.02);
+    expect(placements.at(-1)).toEqual({ callId: 'call-1', where: 'window', microphone: 'Fake Audio Input 2', speaker: 'Fake Audio Output 1' });
+    // One answer per session; a second offer is a re-offer.
+    await expect(session.answer(REMOTE_OFFER)).rejects.toMatchObject({ code: 'invalid-state' });
+    // The window cannot hear RFC 4733 events: no onDtmf, INFO digits still reach the call.
+    expect(session.onDtmf).toBeUndefined();
+  });
+
+  it('answers an ICE restart re-offer (RFC 8445 §9.2) through the window, one exchange at a time', async () => {
+    const { router } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ callId: 'call-1' });
+    await expect(session.reanswer?.(REMOTE_OFFER)).rejects.toMatchObject({ code: 'invalid-state' });
+    const answered = session.answer(REMOTE_OFFER);
+    router.reply(window, { mediaId: 'm1', op: 'answer-offer', sdp: ANSWER });
+    await answered;
+    const RESTART = REMOTE_OFFER.replace('o=- 1 1', 'o=- 1 2');
+    const reanswered = session.reanswer?.(RESTART);
+    expect(window.commands.at(-1)).toEqual({ op: 'reanswer', mediaId: 'm1', sdp: RESTART });
+    // A reply to another step is not this one's.
+    router.reply(window, { mediaId: 'm1', op: 'answer-offer', sdp: 'v=0\r\n' });
+    router.reply(window, { mediaId: 'm1', op: 'reanswer', sdp: ANSWER.replace('5000', '5002') });
+    await expect(reanswered).resolves.toBe(ANSWER.replace('5000', '5002'));
+    expect(session.state).not.toBe('failed');
+  });
+
+  it('sends DTMF through the window only when it can (RFC 4733), else leaves the call to send SIP INFO', async () => {
+    const { router } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const noEvents = router.createSession({ callId: 'call-1' });
+    expect(noEvents.sendDtmf?.('1')).toBe(false);
+    const answered = noEvents.answer(REMOTE_OFFER);
+    router.reply(window, { mediaId: 'm1', op: 'answer-offer', sdp: ANSWER });
+    await answered;
+    // telephone-event not negotiated: the window's reports never say it can.
+    router.report(window, { mediaId: 'm1', state: 'connected', stats: STATS });
+    expect(noEvents.sendDtmf?.('1')).toBe(false);
+
+    const session = router.createSession({ callId: 'call-2' });
+    const second = session.answer(REMOTE_OFFER);
+    router.reply(window, { mediaId: 'm2', op: 'answer-offer', sdp: ANSWER });
+    await second;
+    // Negotiated, but Chromium can send events only once the transport is up: its report says when.
+    router.report(window, { mediaId: 'm2', state: 'connecting', stats: STATS });
+    expect(session.sendDtmf?.('1')).toBe(false);
+    router.report(window, { mediaId: 'm2', state: 'connected', stats: STATS, dtmf: true });
+    expect(session.sendDtmf?.('12#')).toBe(true);
+    expect(window.commands.at(-1)).toEqual({ op: 'dtmf', mediaId: 'm2', digits: '12#' });
+    expect(session.sendDtmf?.('1x')).toBe(false);
+    // Muted (or held): Chromium makes no event packets without a track, so INFO carries them.
+    session.setMuted(true);
+    expect(session.sendDtmf?.('5')).toBe(false);
+    session.setMuted(false);
+    expect(session.sendDtmf?.('a')).toBe(true);
+    expect(window.commands.at(-1)).toEqual({ op: 'dtmf', mediaId: 'm2', digits: 'A' });
+  });
+
+  it("answers in the host when the window's answer cannot reach the embedded lab, and says so for the call", async () => {
+    const placements: AudioPlacement[] = [];
+    const hostAnswers: string[] = [];
+    const host: MediaEngine = {
+      createSession: () =>
+        ({
+          state: 'new',
+          muted: false,
+          answer: (offer: string) => (hostAnswers.push(offer), Promise.resolve(HOST_OFFER)),
+          setMuted: () => undefined,
+          onStateChange: () => () => undefined,
+          onDtmf: (listener: (digit: string) => void) => (listener('7'), () => undefined),
+        }) as unknown as MediaSession,
+    };
+    const router = new WindowMediaRouter({ host, logger: silentLogger, devices: () => ({}), needsLoopback: () => true, onAudio: (p) => placements.push(p) });
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ callId: 'call-1' });
+    const heard: string[] = [];
+    session.onDtmf?.((digit) => heard.push(digit));
+    const answered = session.answer(LOOPBACK_OFFER);
+    router.reply(window, { mediaId: 'm1', op: 'answer-offer', sdp: REMOTE_OFFER });
+    await expect(answered).resolves.toBe(HOST_OFFER);
+    expect(hostAnswers).toEqual([LOOPBACK_OFFER]);
+    expect(window.commands.at(-1)).toEqual({ op: 'close', mediaId: 'm1' });
+    expect(placements.at(-1)).toEqual({ callId: 'call-1', where: 'host', problem: expect.stringContaining('its answer has no 127.0.0.1 candidate') });
+    // The host engine hears RFC 4733 events, and the call hears them through the guard.
+    expect(heard).toEqual(['7']);
+
+    const local = router.createSession({ callId: 'call-2' });
+    const kept = local.answer(LOOPBACK_OFFER);
+    router.reply(window, { mediaId: 'm2', op: 'answer-offer', sdp: LOOPBACK_OFFER });
+    await expect(kept).resolves.toBe(LOOPBACK_OFFER);
+  });
 });

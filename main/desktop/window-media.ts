@@ -8,6 +8,7 @@ import {
   type MediaState,
   type MediaStats,
 } from '../../core/ports/media';
+import { LoopbackGuard, type LoopbackStep } from './loopback-guard';
 
 /** A window that offered to carry audio (`media.attach`), as the router sees it. */
 export type MediaWindow = {
@@ -18,14 +19,24 @@ export type MediaWindow = {
 /** The devices chosen in Settings (`MediaDeviceInfo.deviceId`s); absent means the system default. */
 export type ChosenDevices = { readonly microphone?: string; readonly speaker?: string };
 
-/** Where one conference's audio runs, for the conversation window to show. */
-export type AudioPlacement = {
-  readonly focusUri: string;
+/** What a session carries audio for: a conference (its focus URI) or a two-party call (its id). */
+export type MediaSubject = { readonly focusUri: string; readonly callId?: never } | { readonly callId: string; readonly focusUri?: never };
+
+/** Where one conference's or call's audio runs, for the conversation window to show. */
+export type AudioPlacement = MediaSubject & {
   readonly where: 'window' | 'host';
   readonly microphone?: string;
   readonly speaker?: string;
   readonly problem?: string;
 };
+
+/** The subject named by a session's options, if any: a conference wins over a call. */
+function subjectOf(options: MediaSessionOptions): MediaSubject | undefined {
+  if (options.focusUri !== undefined) {
+    return { focusUri: options.focusUri };
+  }
+  return options.callId !== undefined ? { callId: options.callId } : undefined;
+}
 
 /** Options of {@link WindowMediaRouter}. */
 export type WindowMediaRouterOptions = {
@@ -34,11 +45,14 @@ export type WindowMediaRouterOptions = {
   readonly logger: Logger;
   /** The devices to capture and play on, read at each offer. */
   readonly devices: () => ChosenDevices;
-  /** Whether the MCU may be on 127.0.0.1 (the embedded lab), so a window's offer must reach loopback. */
+  /**
+   * Whether the peer may be on 127.0.0.1 (the embedded lab's MCU and phone), so a window's offer
+   * or answer must reach loopback.
+   */
   readonly needsLoopback: () => boolean;
-  /** Told where each conference's audio runs, and again when its devices change. */
+  /** Told where each conference's or call's audio runs, and again when its devices change. */
   readonly onAudio: (placement: AudioPlacement) => void;
-  /** How long a window may take to capture and offer (a permission prompt may be open). */
+  /** How long a window may take to capture and offer or answer (a permission prompt may be open). */
   readonly offerTimeoutMs?: number;
   readonly answerTimeoutMs?: number;
 };
@@ -46,16 +60,20 @@ export type WindowMediaRouterOptions = {
 const NO_STATS: MediaStats = { packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
 
 /**
- * The desktop's {@link MediaEngine}: conference audio runs in a window's WebRTC stack, with the
- * microphone and speaker the agent chose, and falls back to the host's own engine when no window
- * can carry it (none is open, or the MCU is on loopback and the window's offer has no 127.0.0.1
- * candidate).
+ * The desktop's {@link MediaEngine}: conference and call audio runs in a window's WebRTC stack,
+ * with the microphone and speaker the agent chose, and falls back to the host's own engine when
+ * no window can carry it (none is open, or the peer is on loopback and the window's offer or
+ * answer has no 127.0.0.1 candidate).
  *
  * @remarks
  * The newest attached window carries new sessions; a session stays with its window until it
  * ends, and ends (`closed`) when that window goes away, which makes the conference hang up its
- * MCU dialog (see `Conference`). Offer/answer follows RFC 3264 with complete SDP, exactly as
- * the host engine does, so the MCU dialog cannot tell them apart.
+ * MCU dialog (see `Conference`) and a call hang up. Offer/answer follows RFC 3264 with complete
+ * SDP, exactly as the host engine does, so the peer cannot tell them apart: the window offers
+ * (the MCU leg, a call the agent places) or answers (a call to the agent, RFC 3264 §6), answers
+ * an ICE restart (RFC 8445 §9.2), and sends DTMF as RFC 4733 events through its
+ * `RTCDTMFSender`. It cannot hear RFC 4733 events (Chromium does not expose received ones), so
+ * its sessions have no `onDtmf`; SIP INFO digits still reach the call.
  * @public
  */
 export class WindowMediaRouter implements MediaEngine {
@@ -71,7 +89,7 @@ export class WindowMediaRouter implements MediaEngine {
   }
 
   /**
-   * Lets `window` carry the audio of conferences joined from now on.
+   * Lets `window` carry the audio of conferences joined and calls made or taken from now on.
    * @returns Detach: call it when the window goes away; its sessions end.
    */
   attach(window: MediaWindow): () => void {
@@ -101,34 +119,35 @@ export class WindowMediaRouter implements MediaEngine {
   }
 
   createSession(options: MediaSessionOptions = {}): MediaSession {
-    const { focusUri } = options;
+    const subject = subjectOf(options);
     const window = this.windows.at(-1);
     if (window === undefined) {
       return this.hostSession(options, 'No Switchboard window is open to carry audio, so it runs in the host without your microphone and speaker.');
     }
     const id = `m${this.nextId++}`;
-    const session = new WindowMediaSession(id, window, focusUri, this.options, () => this.sessions.delete(id));
+    const session = new WindowMediaSession(id, window, subject, this.options, () => this.sessions.delete(id));
     this.sessions.set(id, session);
-    if (focusUri !== undefined) {
-      this.options.onAudio({ focusUri, where: 'window' });
+    if (subject !== undefined) {
+      this.options.onAudio({ ...subject, where: 'window' });
     }
     if (!this.options.needsLoopback()) {
       return session;
     }
-    // Only the offer itself says whether the window reaches 127.0.0.1: before the page may use
-    // the microphone, Chromium hides its host candidates behind mDNS names.
-    return new LoopbackGuard(session, () =>
+    // Only the description itself says whether the window reaches 127.0.0.1: before the page may
+    // use the microphone, Chromium hides its host candidates behind mDNS names.
+    return new LoopbackGuard(session, (step: LoopbackStep) =>
       this.hostSession(
         options,
-        'This browser cannot reach the embedded lab over WebRTC (its offer has no 127.0.0.1 candidate), so audio runs in the host without your microphone and speaker. The desktop app, or Chromium started with --allow-loopback-in-peer-connection, uses them.',
+        `This browser cannot reach the embedded lab over WebRTC (its ${step} has no 127.0.0.1 candidate), so audio runs in the host without your microphone and speaker. The desktop app, or Chromium started with --allow-loopback-in-peer-connection, uses them.`,
       ),
     );
   }
 
   private hostSession(options: MediaSessionOptions, problem: string): MediaSession {
-    this.log.info('audio runs in the host', { focusUri: options.focusUri, windows: this.windows.length });
-    if (options.focusUri !== undefined) {
-      this.options.onAudio({ focusUri: options.focusUri, where: 'host', problem });
+    this.log.info('audio runs in the host', { focusUri: options.focusUri, callId: options.callId, windows: this.windows.length });
+    const subject = subjectOf(options);
+    if (subject !== undefined) {
+      this.options.onAudio({ ...subject, where: 'host', problem });
     }
     return this.options.host.createSession(options);
   }
@@ -193,7 +212,10 @@ export class WindowMediaRouter implements MediaEngine {
   }
 }
 
-type Step = 'offer' | 'restart' | 'answer';
+type Step = MediaReply['op'];
+
+/** DTMF digits a window may send (RFC 4733 §3.2's sixteen events), at most 32 at a time. */
+const DTMF_DIGITS = /^[0-9*#A-D]{1,32}$/i;
 type PendingStep = {
   readonly step: Step;
   readonly resolve: (reply: MediaReply) => void;
@@ -204,22 +226,24 @@ type PendingStep = {
 /** Where a session is in its offer/answer exchanges: the first, then ICE restarts (as in the host engine). */
 type Phase = 'idle' | 'offering' | 'offered' | 'answering' | 'negotiated' | 'ended';
 
-/** One window-carried session; it is a {@link MediaSession} to the conference. */
+/** One window-carried session; it is a {@link MediaSession} to the conference or call. */
 class WindowMediaSession implements MediaSession {
   private phase: Phase = 'idle';
   private currentState: MediaState = 'new';
   private isMuted = false;
   private counters: MediaStats = NO_STATS;
   private pending: PendingStep | undefined;
-  /** Whether the window holds the session (its first offer came): mute commands reach it from then on. */
+  /** Whether the window holds the session (its first offer or answer came): mute commands reach it from then on. */
   private held = false;
+  /** Whether the window's last report said it can send RFC 4733 events (negotiated, and media flowing). */
+  private canDtmf = false;
   private devicesShown = '';
   private readonly listeners = new Set<(state: MediaState) => void>();
 
   constructor(
     readonly id: string,
     readonly window: MediaWindow,
-    private readonly focusUri: string | undefined,
+    private readonly subject: MediaSubject | undefined,
     private readonly options: WindowMediaRouterOptions,
     private readonly forget: () => void,
   ) {}
@@ -238,17 +262,14 @@ class WindowMediaSession implements MediaSession {
     const reply = await this.ask('offer', this.options.offerTimeoutMs ?? 30_000, {
       op: 'offer',
       mediaId: this.id,
-      ...(this.focusUri !== undefined && { focusUri: this.focusUri }),
+      ...(this.subject?.focusUri !== undefined && { focusUri: this.subject.focusUri }),
       ...devices,
     });
     if (reply.sdp === undefined) {
       throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the offer without SDP'));
     }
     this.phase = 'offered';
-    this.held = true;
-    if (this.isMuted) {
-      this.window.send({ op: 'mute', mediaId: this.id, muted: true });
-    }
+    this.takeHold();
     return reply.sdp;
   }
 
@@ -273,8 +294,55 @@ class WindowMediaSession implements MediaSession {
     this.phase = 'negotiated';
   }
 
-  answer(): Promise<string> {
-    return Promise.reject(new MediaNegotiationError('invalid-state', 'a window only makes offers: the agent always dials the MCU'));
+  /**
+   * Answering side (a call to the agent): the window takes the caller's offer, captures the
+   * chosen microphone and replies with a complete answer (RFC 3264 §6; JSEP RFC 8829 §5.3 with
+   * ICE gathering awaited), which goes out in the 200 OK as it is.
+   */
+  async answer(offerSdp: string): Promise<string> {
+    this.enter('idle', 'answering', 'answer');
+    const reply = await this.ask('answer-offer', this.options.offerTimeoutMs ?? 30_000, {
+      op: 'answer-offer',
+      mediaId: this.id,
+      sdp: offerSdp,
+      ...(this.subject?.callId !== undefined && { callId: this.subject.callId }),
+      ...this.options.devices(),
+    });
+    if (reply.sdp === undefined) {
+      throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the offer without an answer'));
+    }
+    this.phase = 'negotiated';
+    this.takeHold();
+    return reply.sdp;
+  }
+
+  /**
+   * Answering side, once negotiated: a re-offer with new ICE credentials (the caller restarted
+   * ICE, RFC 8445 §9.2) gets a new complete answer from the window; track, mute and DTLS carry on.
+   */
+  async reanswer(offerSdp: string): Promise<string> {
+    this.enter('negotiated', 'answering', 'reanswer');
+    const reply = await this.ask('reanswer', this.options.offerTimeoutMs ?? 30_000, { op: 'reanswer', mediaId: this.id, sdp: offerSdp });
+    if (reply.sdp === undefined) {
+      throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the re-offer without an answer'));
+    }
+    this.phase = 'negotiated';
+    return reply.sdp;
+  }
+
+  /**
+   * Sends RFC 4733 telephone-events through the window's `RTCDTMFSender`.
+   * @returns false when the window cannot (telephone-event not negotiated, or media not up yet: its
+   * reports say), the session is not
+   * negotiated, or it is muted or held: Chromium makes event packets only while it encodes audio
+   * from a track, and a muted sender has none, so the call sends SIP INFO instead of losing them.
+   */
+  sendDtmf(digits: string): boolean {
+    if (this.phase !== 'negotiated' || !this.canDtmf || this.isMuted || !DTMF_DIGITS.test(digits)) {
+      return false;
+    }
+    this.window.send({ op: 'dtmf', mediaId: this.id, digits: digits.toUpperCase() });
+    return true;
   }
 
   setMuted(muted: boolean): void {
@@ -333,11 +401,12 @@ class WindowMediaSession implements MediaSession {
       return;
     }
     this.counters = report.stats;
+    this.canDtmf = report.dtmf === true;
     const shown = JSON.stringify([report.microphone, report.speaker, report.problem]);
-    if (this.focusUri !== undefined && shown !== this.devicesShown) {
+    if (this.subject !== undefined && shown !== this.devicesShown) {
       this.devicesShown = shown;
       this.options.onAudio({
-        focusUri: this.focusUri,
+        ...this.subject,
         where: 'window',
         ...(report.microphone !== undefined && { microphone: report.microphone }),
         ...(report.speaker !== undefined && { speaker: report.speaker }),
@@ -348,6 +417,14 @@ class WindowMediaSession implements MediaSession {
       this.windowGone();
     } else if (report.state !== 'new') {
       this.setState(report.state);
+    }
+  }
+
+  /** The window holds the session from its first description on: a mute asked meanwhile goes now. */
+  private takeHold(): void {
+    this.held = true;
+    if (this.isMuted) {
+      this.window.send({ op: 'mute', mediaId: this.id, muted: true });
     }
   }
 
@@ -363,7 +440,7 @@ class WindowMediaSession implements MediaSession {
       const timer = setTimeout(() => {
         if (this.pending?.timer === timer) {
           this.pending = undefined;
-          const what = { offer: 'offer audio', restart: 'restart ICE', answer: 'apply the answer' }[step];
+          const what = { offer: 'offer audio', restart: 'restart ICE', answer: 'apply the answer', 'answer-offer': 'answer the call', reanswer: 'answer the re-offer' }[step];
           reject(this.fail(new MediaNegotiationError('timeout', `the window did not ${what} within ${timeoutMs} ms`)));
           this.window.send({ op: 'close', mediaId: this.id });
         }
@@ -406,94 +483,5 @@ class WindowMediaSession implements MediaSession {
     for (const listener of [...this.listeners]) {
       listener(state);
     }
-  }
-}
-
-/** An SDP offer with a UDP host candidate on 127.0.0.1, component 1 (RFC 8839 §5.1). */
-function offersLoopback(sdp: string): boolean {
-  return /^a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/im.test(sdp);
-}
-
-/**
- * A window session that gives way to a host session when the window's offer cannot reach an MCU
- * on loopback. The switch happens inside `createOffer`, before any INVITE is sent, so the
- * conference sees one session throughout.
- */
-class LoopbackGuard implements MediaSession {
-  private current: MediaSession;
-  private readonly listeners = new Set<(state: MediaState) => void>();
-  private unsubscribe: () => void;
-
-  constructor(
-    first: MediaSession,
-    private readonly fallback: () => MediaSession,
-  ) {
-    this.current = first;
-    this.unsubscribe = this.follow(first);
-  }
-
-  get state(): MediaState {
-    return this.current.state;
-  }
-
-  get muted(): boolean {
-    return this.current.muted;
-  }
-
-  async createOffer(): Promise<string> {
-    const offer = await this.current.createOffer();
-    if (offersLoopback(offer)) {
-      return offer;
-    }
-    const { muted } = this.current;
-    // Closed without telling the conference: to it, this is still the session it asked for.
-    this.unsubscribe();
-    await this.current.close();
-    this.current = this.fallback();
-    this.current.setMuted(muted);
-    this.unsubscribe = this.follow(this.current);
-    return this.current.createOffer();
-  }
-
-  acceptAnswer(sdp: string): Promise<void> {
-    return this.current.acceptAnswer(sdp);
-  }
-
-  /** The ICE restart of whichever session carries the audio now (the window's, or the host's after a fallback). */
-  restartIce(): Promise<string> {
-    const current = this.current;
-    if (current.restartIce === undefined) {
-      return Promise.reject(new MediaNegotiationError('invalid-state', 'this media session cannot restart ICE'));
-    }
-    return current.restartIce();
-  }
-
-  answer(offerSdp: string): Promise<string> {
-    return this.current.answer(offerSdp);
-  }
-
-  setMuted(muted: boolean): void {
-    this.current.setMuted(muted);
-  }
-
-  stats(): MediaStats {
-    return this.current.stats();
-  }
-
-  onStateChange(listener: (state: MediaState) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  close(): Promise<void> {
-    return this.current.close();
-  }
-
-  private follow(session: MediaSession): () => void {
-    return session.onStateChange((state) => {
-      for (const listener of [...this.listeners]) {
-        listener(state);
-      }
-    });
   }
 }

@@ -8,6 +8,9 @@ import { Ringer } from './ringer';
 const GATHERING_TIMEOUT_MS = 3000;
 /** Period of state and counter reports while audio is up (the conference reports every second). */
 const REPORT_MS = 1000;
+/** Length of one DTMF tone and the gap after it (the W3C defaults, within RFC 4733's usual 40–200 ms). */
+const DTMF_TONE_MS = 100;
+const DTMF_GAP_MS = 70;
 
 type Devices = { microphone?: string | undefined; speaker?: string | undefined };
 
@@ -27,13 +30,17 @@ type AudioRtpStats = {
 type SinkAudio = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
 
 /**
- * Conference audio in this window: a WebRTC peer connection per MCU dialog, with the microphone
- * and speaker the agent chose in Settings. The host negotiates the dialog and asks this window
- * for its offer (see `common/media-link.ts`).
+ * Conference and call audio in this window: a WebRTC peer connection per MCU dialog or call,
+ * with the microphone and speaker the agent chose in Settings. The host negotiates the dialog and
+ * asks this window for its offer, or hands it a caller's offer to answer (see
+ * `common/media-link.ts`).
  *
  * @remarks
- * - The offer is complete, never trickled: it is sent after ICE gathering ends (JSEP, RFC 8829
- *   §5.2.1 with `iceGatheringState` awaited), because one INVITE / 200 OK sets up the MCU leg.
+ * - Offers and answers are complete, never trickled: they are sent after ICE gathering ends
+ *   (JSEP, RFC 8829 §5.2.1 and §5.3.1 with `iceGatheringState` awaited), because one INVITE /
+ *   200 OK sets up the leg.
+ * - DTMF goes out as RFC 4733 telephone-events through the sender's `RTCDTMFSender`. Received
+ *   events cannot be heard here (Chromium does not expose them); SIP INFO digits reach the host.
  * - A chosen device that is not plugged in falls back to the default one, and the report says so.
  *   Without any microphone (access refused, none present) the agent still hears the conference.
  * - Mute removes the track from the sender (`replaceTrack(null)`), so no RTP is sent at all, as a
@@ -84,13 +91,20 @@ export class WindowAudio {
     }
     const command = parsed.data;
     switch (command.op) {
-      case 'offer': {
+      case 'offer':
         this.devices = { microphone: command.microphone, speaker: command.speaker };
-        const session = new AudioSession(command.mediaId, this.bridge, () => this.sessions.delete(command.mediaId));
-        this.sessions.set(command.mediaId, session);
-        await session.offer(this.devices);
+        await this.newSession(command.mediaId).offer(this.devices);
         return;
-      }
+      case 'answer-offer':
+        this.devices = { microphone: command.microphone, speaker: command.speaker };
+        await this.newSession(command.mediaId).answerOffer(command.sdp, this.devices);
+        return;
+      case 'reanswer':
+        await this.sessions.get(command.mediaId)?.reanswer(command.sdp);
+        return;
+      case 'dtmf':
+        this.sessions.get(command.mediaId)?.sendDtmf(command.digits);
+        return;
       case 'restart':
         await this.sessions.get(command.mediaId)?.restart();
         return;
@@ -116,6 +130,12 @@ export class WindowAudio {
         return;
     }
   }
+
+  private newSession(mediaId: string): AudioSession {
+    const session = new AudioSession(mediaId, this.bridge, () => this.sessions.delete(mediaId));
+    this.sessions.set(mediaId, session);
+    return session;
+  }
 }
 
 /** Starts window audio and attaches it again each time the link to the host opens. */
@@ -129,7 +149,17 @@ export function startWindowAudio(host: HostLink): WindowAudio {
   return audio;
 }
 
-/** One MCU leg's peer connection, its captured microphone and its playing element. */
+/**
+ * The description with its audio direction made `sendrecv`. The window keeps its transceiver
+ * sending and receiving whatever a caller offers: hold is the call's to apply (it mutes the
+ * window and writes the direction into the SDP it sends, RFC 3264 §8.4, in `core/calls`), so a
+ * later resume needs no new negotiation here.
+ */
+function bothWays(sdp: string): string {
+  return sdp.replace(/^a=(?:sendonly|recvonly|inactive)(\r?)$/gm, 'a=sendrecv$1');
+}
+
+/** One MCU leg's or call's peer connection, its captured microphone and its playing element. */
 class AudioSession {
   private readonly pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
   private readonly player: SinkAudio = new Audio();
@@ -222,6 +252,74 @@ class AudioSession {
       await this.reply({ mediaId: this.id, op: 'answer', error: { code: 'rejected', message: describe(error) } });
       this.close();
     }
+  }
+
+  /**
+   * Answering side (a call to the agent, RFC 3264 §6; JSEP RFC 8829 §5.3): takes the caller's
+   * offer, sends the chosen microphone on the audio transceiver the offer made, and replies
+   * with a complete answer once gathering ended.
+   */
+  async answerOffer(offer: string, devices: Devices): Promise<void> {
+    this.devices = devices;
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: bothWays(offer) });
+      const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio');
+      if (!transceiver) {
+        throw new Error('the offer has no audio stream');
+      }
+      await this.capture(devices.microphone);
+      transceiver.direction = 'sendrecv';
+      this.sender = transceiver.sender;
+      if (this.track) {
+        await this.sender.replaceTrack(this.muted ? null : this.track);
+        this.sender.setStreams(new MediaStream([this.track]));
+      }
+      await this.playOn(devices.speaker);
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      await this.gathered();
+      const sdp = this.pc.localDescription?.sdp;
+      if (!sdp) {
+        throw new Error('no local description after gathering');
+      }
+      await this.reply({ mediaId: this.id, op: 'answer-offer', sdp });
+      void this.report();
+    } catch (error) {
+      await this.reply({ mediaId: this.id, op: 'answer-offer', error: { code: 'unsupported-sdp', message: describe(error) } });
+      this.close();
+    }
+  }
+
+  /**
+   * A re-offer with new ICE credentials (the caller restarted ICE, RFC 8445 §9.2): a new
+   * complete answer with fresh candidates; the track, mute and DTLS carry on.
+   */
+  async reanswer(offer: string): Promise<void> {
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp: bothWays(offer) });
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      await this.gathered(true);
+      const sdp = this.pc.localDescription?.sdp;
+      if (!sdp) {
+        throw new Error('no local description after gathering');
+      }
+      await this.reply({ mediaId: this.id, op: 'reanswer', sdp });
+    } catch (error) {
+      await this.reply({ mediaId: this.id, op: 'reanswer', error: { code: 'unsupported-sdp', message: describe(error) } });
+      this.close();
+    }
+  }
+
+  /**
+   * Sends digits as RFC 4733 telephone-events. `insertDTMF` replaces the tones still queued
+   * (W3C WebRTC §7.2), so new digits go after them: a fast typist loses none.
+   */
+  sendDtmf(digits: string): void {
+    const dtmf = this.sender?.dtmf;
+    if (!dtmf?.canInsertDTMF) {
+      console.warn('switchboard: this call cannot send DTMF tones now');
+      return;
+    }
+    dtmf.insertDTMF(dtmf.toneBuffer + digits, DTMF_TONE_MS, DTMF_GAP_MS);
   }
 
   async setMuted(muted: boolean): Promise<void> {
@@ -347,6 +445,7 @@ class AudioSession {
       ...(this.track !== undefined && { microphone: this.track.label || 'Default microphone' }),
       ...(this.speakerLabel !== undefined && { speaker: this.speakerLabel }),
       ...(problem !== '' && { problem }),
+      ...(!this.closed && this.canSendDtmf() && { dtmf: true }),
     };
     await this.bridge.invoke('media.report', report);
   }
@@ -383,6 +482,15 @@ class AudioSession {
     if (!response.ok) {
       console.warn('switchboard: the host did not take a media reply:', response.error.message);
     }
+  }
+
+  /**
+   * Whether digits can go out as RFC 4733 events: both sides negotiated telephone-event and the
+   * transport is up (`canInsertDTMF`, which Chromium only says once media can flow), and a
+   * microphone track feeds the encoder, which is what paces the event packets in Chromium.
+   */
+  private canSendDtmf(): boolean {
+    return this.track !== undefined && this.sender?.dtmf?.canInsertDTMF === true;
   }
 
   private stopReports(): void {
