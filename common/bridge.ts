@@ -114,6 +114,8 @@ export const labActionSchema = z.enum(['invitation', 'channel-in-conference', 'c
 export type LabAction = z.infer<typeof labActionSchema>;
 
 const callIds = z.array(z.string().max(512)).max(64);
+/** A two-party call's id, as its `call` and `call.state` events name it. */
+const callId = z.string().min(1).max(64);
 
 /**
  * Every method a window may call: params validated by the host, result by the window.
@@ -241,6 +243,35 @@ export const bridgeMethods = {
   'presence.unwatch': { params: z.strictObject({ aor: sipUri }), result: done },
   /** The window saw no input for the idle time (or input again): Available turns Away meanwhile. */
   'presence.idle': { params: z.strictObject({ idle: z.boolean() }), result: done },
+  /** Answers a ringing two-party call; its audio runs in the window that carries audio. */
+  'call.answer': { params: z.strictObject({ id: callId }), result: done },
+  /** Declines a ringing call (603 Decline). */
+  'call.decline': { params: z.strictObject({ id: callId }), result: done },
+  /** Ends a call: BYE once connected, CANCEL while the agent's own call rings, 603 while theirs does. */
+  'call.hangup': { params: z.strictObject({ id: callId }), result: done },
+  /** Holds (a re-INVITE `sendonly`, RFC 3264 §8.4) or resumes (`sendrecv`) a connected call. */
+  'call.hold': { params: z.strictObject({ id: callId, held: z.boolean() }), result: done },
+  /** Mutes the agent in a call (no RTP leaves) or unmutes. */
+  'call.mute': { params: z.strictObject({ id: callId, muted: z.boolean() }), result: done },
+  /** Sends DTMF digits: RFC 4733 telephone-events when both sides negotiated them, else SIP INFO. */
+  'call.dtmf': { params: z.strictObject({ id: callId, digits: z.string().regex(/^[0-9*#A-Da-d]{1,32}$/, 'DTMF digits: 0-9, *, #, A-D, at most 32') }), result: done },
+  /**
+   * Transfers a call (REFER, RFC 3515): blind to a SIP URI, or consultative to another of the
+   * agent's calls, named by its id (`Replaces`, RFC 5589 §7). Resolves once the REFER is sent;
+   * progress and outcome follow as `call.transfer` events.
+   */
+  'call.transfer': {
+    params: z.strictObject({ id: callId, to: z.string().min(1).max(1024).regex(/^(?:sips?:\S+|[\w.-]{1,64})$/i, 'must be a SIP URI or the id of another call') }),
+    result: done,
+  },
+  /**
+   * Calls a SIP URI (with a user: a bare number is made whole by the window); resolves with the
+   * call's id and the conversation it opens (a new one unless `conversationId` names one).
+   */
+  'call.place': {
+    params: z.strictObject({ to: sipUri, conversationId: z.string().min(1).max(256).optional() }),
+    result: z.strictObject({ id: z.string(), conversationId: z.string() }),
+  },
   /** Shows a conversation in its own window; false when this host shows it in place. */
   'window.openConversation': { params: z.strictObject({ conversationId: z.string().min(1).max(256) }), result: z.strictObject({ opened: z.boolean() }) },
 } as const;

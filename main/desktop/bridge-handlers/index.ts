@@ -1,5 +1,6 @@
 import { agentHandlers, type AgentAreaContext } from './agent';
 import { appHandlers, type AppAreaContext } from './app';
+import { callHandlers, type CallsAreaContext } from './calls';
 import { extensionsHandlers, type ExtensionsAreaContext } from './extensions';
 import { mediaHandlers, type MediaAreaContext } from './media';
 import { paneHandlers, type PaneAreaContext } from './panes';
@@ -16,7 +17,7 @@ export type { BridgeHandler, BridgeHandlers } from './types';
  * All that the bridge handlers may see and do of the desktop session: the union of what each
  * area asks for, which the session grants without handing out its private state.
  */
-export type BridgeHandlerContext = AppAreaContext & AgentAreaContext & MediaAreaContext & PaneAreaContext & TraceAreaContext & ExtensionsAreaContext & SettingsAreaContext & PresenceAreaContext & ImAreaContext;
+export type BridgeHandlerContext = AppAreaContext & AgentAreaContext & MediaAreaContext & PaneAreaContext & TraceAreaContext & ExtensionsAreaContext & SettingsAreaContext & PresenceAreaContext & ImAreaContext & CallsAreaContext;
 
 /** The handler tables of the areas, in the order {@link createBridgeHandlers} merges them. */
 type HandlerAreas = [
@@ -29,6 +30,7 @@ type HandlerAreas = [
   ReturnType<typeof settingsHandlers>,
   ReturnType<typeof presenceHandlers>,
   ReturnType<typeof imHandlers>,
+  ReturnType<typeof callHandlers>,
 ];
 
 /** The methods of `Areas` that an earlier area already handles. */
@@ -58,5 +60,6 @@ export function createBridgeHandlers(context: BridgeHandlerContext): BridgeHandl
     ...settingsHandlers(context),
     ...presenceHandlers(context),
     ...imHandlers(context),
+    ...callHandlers(context),
   };
 }
