@@ -1,8 +1,9 @@
 import { Badge, Caption1, CounterBadge, makeStyles, shorthands, tokens } from '@fluentui/react-components';
-import { Chat16Regular } from '@fluentui/react-icons';
+import { Call16Regular, Chat16Regular } from '@fluentui/react-icons';
 import type { Conversation } from '../../../common/desktop-state';
+import { callStateColor, callStateText, shownCalls } from './call/call-words';
 import { Duration } from './Duration';
-import { conversationName } from './names';
+import { addressText, conversationName } from './names';
 
 const useStyles = makeStyles({
   list: { listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '4px' },
@@ -31,7 +32,19 @@ function lastMessageLine(conversation: Conversation): string | undefined {
 /** Who (or "Chat") and when it started: the line under the name begins so. */
 function whoAndWhen(c: Conversation): string {
   const when = c.restored === true ? new Date(c.startedAt).toLocaleString() : new Date(c.startedAt).toLocaleTimeString();
-  return `${c.kind === 'im' ? 'Chat' : c.from} · ${when}`;
+  return `${c.kind === 'im' ? 'Chat' : c.kind === 'call' ? addressText(c.from) : c.from} · ${when}`;
+}
+
+/** The row's badge: a call conversation's call state (its live call, else how the last one ended), else the conversation's. */
+function stateBadge(c: Conversation): { text: string; color: 'success' | 'warning' | 'informative' | 'subtle' } {
+  if (c.restored === true) {
+    return { text: 'history', color: 'subtle' };
+  }
+  const call = c.kind === 'call' ? shownCalls(c)[0] : undefined;
+  if (call !== undefined) {
+    return { text: callStateText(call), color: callStateColor(call) };
+  }
+  return { text: c.state, color: c.state === 'ended' ? 'subtle' : 'success' };
 }
 
 const panesText = (c: Conversation): string => (c.panes.length > 0 ? ` · ${c.panes.length} pane${c.panes.length > 1 ? 's' : ''}` : '');
@@ -41,6 +54,7 @@ function ConversationRow({ conversation: c, selected, onOpen }: { conversation: 
   const styles = useStyles();
   const unread = c.chat?.unread ?? 0;
   const preview = lastMessageLine(c);
+  const badge = stateBadge(c);
   return (
     <button
       type="button"
@@ -52,10 +66,11 @@ function ConversationRow({ conversation: c, selected, onOpen }: { conversation: 
     >
       <span className={styles.line}>
         {c.kind === 'im' && <Chat16Regular aria-label="chat" />}
+        {c.kind === 'call' && <Call16Regular aria-label="call" />}
         <span className={`${styles.subject} ${unread > 0 ? styles.unread : ''}`}>{conversationName(c)}</span>
         {unread > 0 && <CounterBadge count={unread} size="small" color="danger" aria-label={`${unread} unread`} />}
-        <Badge size="small" appearance="tint" color={c.state === 'ended' || c.restored === true ? 'subtle' : 'success'}>
-          {c.restored === true ? 'history' : c.state}
+        <Badge size="small" appearance="tint" color={badge.color} data-state-badge>
+          {badge.text}
         </Badge>
       </span>
       <Caption1>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressText, sipAddressFrom } from './names';
+import { addressText, callTargetFrom, sipAddressFrom } from './names';
 
 describe('sipAddressFrom', () => {
   it('takes a SIP address as typed, adding sip: to a bare user@host', () => {
@@ -20,5 +20,23 @@ describe('addressText', () => {
     expect(addressText('sip:alice@lab.local')).toBe('alice@lab.local');
     expect(addressText('sips:bob@x')).toBe('bob@x');
     expect(addressText('alice@lab.local')).toBe('alice@lab.local');
+  });
+});
+
+describe('callTargetFrom', () => {
+  const me = 'sip:agent@lab.local';
+  it("takes SIP addresses as typed, and puts a bare number or name at the agent's domain", () => {
+    expect(callTargetFrom('sip:conf@lab.local', me)).toBe('sip:conf@lab.local');
+    expect(callTargetFrom('bob@example.com', me)).toBe('sip:bob@example.com');
+    expect(callTargetFrom('5551234', me)).toBe('sip:5551234@lab.local');
+    expect(callTargetFrom(' +1 (555) 123-4567 ', me)).toBe('sip:+15551234567@lab.local');
+    expect(callTargetFrom('support', 'sips:agent7@pbx.example.org;gr=x')).toBe('sip:support@pbx.example.org');
+  });
+
+  it('refuses what cannot be called, and a bare number before the agent has an address', () => {
+    for (const typed of ['', '   ', 'two words', 'sip:nouser', '5551234?x=1']) {
+      expect(callTargetFrom(typed, me)).toBeUndefined();
+    }
+    expect(callTargetFrom('5551234', undefined)).toBeUndefined();
   });
 });

@@ -10,7 +10,16 @@ export function conversationName(conversation: Conversation): string {
 
 /** What kind of conversation it is, in the agent's words. */
 export function conversationKindText(conversation: Conversation): string {
-  return conversation.kind === 'conference' ? 'Conference' : conversation.kind === 'im' ? 'Chat' : 'Application';
+  switch (conversation.kind) {
+    case 'conference':
+      return 'Conference';
+    case 'im':
+      return 'Chat';
+    case 'call':
+      return 'Call';
+    case 'channel':
+      return 'Application';
+  }
 }
 
 /**
@@ -21,4 +30,27 @@ export function sipAddressFrom(typed: string): string | undefined {
   const text = typed.trim();
   const uri = /^sips?:/i.test(text) ? text : `sip:${text}`;
   return /^sips?:[^@\s]+@[^\s@]+$/i.test(uri) && uri.length <= 1024 ? uri : undefined;
+}
+
+/** Separators people type inside phone numbers: spaces, dots, dashes, brackets. */
+const NUMBER_SEPARATORS = /[\s().-]/g;
+
+/**
+ * Whom to call, from what the agent typed in the Call box: a SIP address as typed (`sip:` added
+ * to a bare `user@host`), or a bare number or user name at the agent's own domain
+ * (`+1 (555) 123-4567` → `sip:+15551234567@<domain>`), as a desk phone dials an extension.
+ * @param ownAor - the agent's address of record, whose host part is the domain
+ * @returns undefined when nothing callable was typed
+ */
+export function callTargetFrom(typed: string, ownAor: string | undefined): string | undefined {
+  const text = typed.trim();
+  if (/^sips?:/i.test(text) || text.includes('@')) {
+    return sipAddressFrom(text);
+  }
+  const domain = ownAor === undefined ? undefined : /^sips?:[^@\s]+@([^\s;?>]+)/i.exec(ownAor)?.[1];
+  const user = /^\+?[\d\s().-]+$/.test(text) ? text.replace(NUMBER_SEPARATORS, '') : text;
+  if (domain === undefined || !/^\+?[\w.*#!~-]+$/.test(user) || user.length > 64) {
+    return undefined;
+  }
+  return `sip:${user}@${domain}`;
 }

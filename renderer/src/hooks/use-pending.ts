@@ -6,7 +6,8 @@ import { useDesktopStore, useDesktopView } from '../store-context';
 export type PendingRequests = {
   readonly pending: readonly Pending[];
   /**
-   * Accepts or declines an invitation or channel request. For the first message of a chat
+   * Accepts or declines an invitation, channel request or call (Accept answers it, Decline
+   * refuses it with 603). For the first message of a chat
    * (`im`), Accept opens its conversation and Decline dismisses it; both mark it read, which
    * takes the toast away. Rejects with the host's reason.
    */
@@ -14,7 +15,7 @@ export type PendingRequests = {
 };
 
 /**
- * Pending invitations, channel requests and first messages, and a way to answer them, for the
+ * Pending invitations, channel requests, calls and first messages, and a way to answer them, for the
  * toast cards and their keyboard shortcuts alike.
  * @param openConversation - shows a conversation (its own window, or in place in the browser host)
  */
@@ -23,6 +24,11 @@ export function usePending(openConversation: (conversationId: string) => void): 
   const pending = useDesktopView().state?.pending ?? [];
   const answer = useCallback(
     async (item: Pending, accept: boolean): Promise<void> => {
+      if (item.kind === 'call') {
+        // The call's conversation opens by itself once it is answered (it is the newest).
+        await store.call(accept ? 'call.answer' : 'call.decline', { id: item.id });
+        return;
+      }
       if (item.kind !== 'im') {
         await store.call(accept ? 'agent.accept' : 'agent.decline', { id: item.id });
         return;

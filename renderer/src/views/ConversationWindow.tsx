@@ -7,7 +7,11 @@ import { ChatPanel } from '../components/conversation/ChatPanel';
 import { ConversationHeader } from '../components/conversation/ConversationHeader';
 import { ConversationHistory } from '../components/conversation/ConversationHistory';
 import { ConversationPanes } from '../components/conversation/ConversationPanes';
-import { ConversationTabs, hasChat } from '../components/conversation/ConversationTabs';
+import { ConversationTabs, hasChat, hasPeople } from '../components/conversation/ConversationTabs';
+import { CallControls } from '../components/call/CallControls';
+import { shownCalls } from '../components/call/call-words';
+import { callName } from '../../../common/desktop-calls';
+import { useCallActions } from '../hooks/use-calls';
 import { conversationName } from '../components/names';
 import { Roster } from '../components/Roster';
 import { TraceView } from '../components/TraceView';
@@ -34,8 +38,9 @@ function useConversationTab(conversation: Conversation | undefined): [string, (t
     }
     // Only when the set of panes changes.
   }, [paneIds]);
-  // A two-party chat has no People tab.
-  return [tab === 'people' && conversation?.kind === 'im' ? 'chat' : tab, setTab];
+  // A two-party chat or call has no People tab: a chat opens on its messages, a call on its history.
+  const fallback = conversation?.kind === 'im' ? 'chat' : 'history';
+  return [tab === 'people' && conversation !== undefined && !hasPeople(conversation) ? fallback : tab, setTab];
 }
 
 /** A conversation's own window is titled with its name. */
@@ -63,8 +68,37 @@ function ConversationBody({ conversation, extensions, tab }: { conversation: Con
   );
 }
 
+/** The conversation's calls (the live ones, else the last one, ended with its reason), each with its controls. */
+function ConversationCalls({ conversation }: { conversation: Conversation }): React.JSX.Element | null {
+  const view = useDesktopView();
+  const actions = useCallActions();
+  const calls = shownCalls(conversation);
+  if (calls.length === 0 || conversation.restored === true) {
+    return null;
+  }
+  return (
+    <>
+      {calls.map((call) => (
+        <CallControls
+          key={call.id}
+          call={call}
+          conversations={view.state?.conversations ?? []}
+          ownAor={view.state?.connection.aor}
+          actions={actions}
+          named={calls.length > 1 || callName(call) !== conversationName(conversation)}
+        />
+      ))}
+      {actions.error && (
+        <Caption1 role="alert" style={{ color: tokens.colorPaletteRedForeground1 }}>
+          {actions.error}
+        </Caption1>
+      )}
+    </>
+  );
+}
+
 /**
- * One conversation: subject, duration, mute and leave, the roster with its modality icons,
+ * One conversation: subject, duration, mute and leave, its calls with their controls, the roster with its modality icons,
  * the chat, the history (with the channel's link), a tab per extension pane, and the SIP trace
  * of exactly this conversation's dialogs.
  */
@@ -89,6 +123,7 @@ export function ConversationWindow({ conversationId, standalone }: { conversatio
     <main className={styles.root} aria-label={`Conversation: ${conversationName(conversation)}`} data-conversation={conversation.id}>
       <ConversationHeader conversation={conversation} standalone={standalone} actions={actions} />
       {focusUri && conversation.restored !== true && <AudioLine conversation={conversation} onReconnect={() => actions.reconnectAudio(focusUri)} />}
+      <ConversationCalls conversation={conversation} />
       {actions.error && (
         <Caption1 role="alert" style={{ color: tokens.colorPaletteRedForeground1 }}>
           {actions.error}

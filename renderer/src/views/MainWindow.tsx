@@ -1,6 +1,7 @@
 import { Caption1, CounterBadge, makeStyles, Tab, TabList, Title3, tokens } from '@fluentui/react-components';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Conversation } from '../../../common/desktop-state';
+import { CallBox } from '../components/CallBox';
 import { ConnectionBadge } from '../components/ConnectionBadge';
 import { ConversationList } from '../components/ConversationList';
 import { ExtensionsManager } from '../components/extensions/ExtensionsManager';
@@ -94,6 +95,7 @@ function SideTabs({ conversations, nav, inline }: { conversations: readonly Conv
         <Tab value="extensions">Extensions</Tab>
         <Tab value="settings">Settings</Tab>
       </TabList>
+      {nav.tab === 'conversations' && <CallBox onPlaced={nav.open} />}
       {nav.tab === 'conversations' && <NewChat request={nav.chatRequest} onStarted={nav.open} />}
       {nav.tab === 'conversations' && <ConversationList conversations={conversations} selected={inline ? nav.selected : undefined} onOpen={nav.open} />}
       {nav.tab === 'contacts' && <ContactList onChat={nav.requestChat} />}
@@ -105,7 +107,7 @@ function SideTabs({ conversations, nav, inline }: { conversations: readonly Conv
 
 /**
  * The main window: connection state and the agent's status, notices, the embedded lab's
- * controls, recent conversations and new chats, contacts, extensions and settings. The browser
+ * controls, the Call box, recent conversations and new chats, contacts, extensions and settings. The browser
  * host has no separate windows, so it shows the open conversation beside the list and the
  * toasts over the page; Electron opens real windows for both.
  */
@@ -135,7 +137,7 @@ export function MainWindow(): React.JSX.Element {
               <ConversationWindow key={nav.selected} conversationId={nav.selected} standalone={false} />
             ) : (
               <Caption1 as="p" className={styles.empty}>
-                Accepted invitations, chats and context channels open here.
+                Calls, accepted invitations, chats and context channels open here.
               </Caption1>
             )}
           </section>

@@ -6,7 +6,7 @@ import type { ConversationActions } from '../../hooks/use-conversation-actions';
 import { incomingBucket } from '../audio-level';
 import { Duration } from '../Duration';
 import { IncomingAudioLevel } from '../IncomingAudioLevel';
-import { conversationKindText, conversationName } from '../names';
+import { addressText, conversationKindText, conversationName } from '../names';
 
 const useStyles = makeStyles({
   header: { display: 'flex', alignItems: 'center', gap: '12px', flexWrap: 'wrap' },
@@ -55,11 +55,11 @@ function badgeColor(conversation: Conversation): 'success' | 'warning' | 'subtle
   return conversation.state === 'joining' ? 'warning' : 'subtle';
 }
 
-/** Mute and Leave for a live conference; End for a live conversation made of panes. */
+/** Mute and Leave for a live conference; End for a live conversation made of panes (a call has its own controls). */
 function ConversationButtons({ conversation, actions }: { conversation: Conversation; actions: ConversationActions }): React.JSX.Element | null {
   const { focusUri } = conversation;
   const muted = conversation.media?.muted ?? false;
-  if (conversation.state === 'ended' || conversation.restored === true) {
+  if (conversation.state === 'ended' || conversation.restored === true || conversation.kind === 'call') {
     return null;
   }
   if (focusUri) {
@@ -109,14 +109,17 @@ export function ConversationHeader({ conversation, standalone, actions }: { conv
       <div className={styles.title}>
         <Subtitle1 as="h2">{conversationName(conversation)}</Subtitle1>
         <Caption1>
-          {conversationKindText(conversation)} with {conversation.from || 'the contact center'} ·{' '}
+          {conversationKindText(conversation)} with {(conversation.kind === 'call' ? addressText(conversation.from) : conversation.from) || 'the contact center'} ·{' '}
           {conversation.restored === true ? new Date(conversation.startedAt).toLocaleString() : <Duration since={conversation.joinedAt ?? conversation.startedAt} until={conversation.endedAt} />}
         </Caption1>
       </div>
       <div className={styles.actions}>
-        <Badge appearance="filled" color={badgeColor(conversation)} aria-label="conversation state">
-          {badgeText(conversation)}
-        </Badge>
+        {/* A call's state shows on the call itself ("call state"). */}
+        {(conversation.kind !== 'call' || conversation.restored === true) && (
+          <Badge appearance="filled" color={badgeColor(conversation)} aria-label="conversation state">
+            {badgeText(conversation)}
+          </Badge>
+        )}
         {bucket !== undefined && <IncomingAudioLevel bucket={bucket} />}
         <ConversationButtons conversation={conversation} actions={actions} />
         {!standalone && <PopOutButton conversationId={conversation.id} />}
