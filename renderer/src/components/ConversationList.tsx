@@ -92,7 +92,7 @@ function ConversationRow({ conversation: c, selected, onOpen }: { conversation: 
 export function ConversationList({ conversations, selected, onOpen }: { conversations: readonly Conversation[]; selected: string | undefined; onOpen: (id: string) => void }): React.JSX.Element {
   const styles = useStyles();
   if (conversations.length === 0) {
-    return <Caption1>No conversations yet. Invitations, channel requests and chats pop up as they arrive.</Caption1>;
+    return <Caption1>No conversations yet. Calls, invitations, channel requests and chats pop up as they arrive.</Caption1>;
   }
   return (
     <ul className={styles.list} aria-label="recent conversations">
