@@ -5,5 +5,7 @@
  */
 export { renderKamailioConfig } from './kamailio-config';
 export type { ConferenceServerTarget, KamailioConfigOptions } from './kamailio-config';
+export { TOWARD_AGENT_FLAGS, TOWARD_PEER_FLAGS } from './media-relay-config';
+export type { MediaRelayTarget } from './media-relay-config';
 export { startKamailio } from './kamailio-launcher';
 export type { KamailioHandle, KamailioLaunchOptions, KamailioLocation, KamailioRpcOptions } from './kamailio-launcher';

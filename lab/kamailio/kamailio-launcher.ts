@@ -7,13 +7,21 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startRtpengine, type RtpengineHandle } from '../rtpengine/rtpengine-launcher';
 import { renderKamailioConfig, type KamailioConfigOptions } from './kamailio-config';
+import type { MediaRelayTarget } from './media-relay-config';
 
 /**
  * Options for {@link startKamailio}: the config options with optional ports, plus process limits.
  * @public
  */
-export interface KamailioLaunchOptions extends Omit<KamailioConfigOptions, 'udpPort' | 'wsPort'> {
+export interface KamailioLaunchOptions extends Omit<KamailioConfigOptions, 'udpPort' | 'wsPort' | 'mediaRelay'> {
+  /**
+   * The media relay for plain-RTP peers: an rtpengine already running, or `'start'` for a
+   * private one on loopback (lab/rtpengine), started before Kamailio and stopped after it.
+   * Needs `rtpengine-daemon`.
+   */
+  mediaRelay?: MediaRelayTarget | 'start';
   /** UDP SIP port; a free loopback port is picked when omitted. */
   udpPort?: number;
   /** WebSocket/JSON-RPC TCP port; a free loopback port is picked when omitted. */
@@ -89,6 +97,8 @@ export interface KamailioHandle {
   stop(): Promise<void>;
   /** The last lines Kamailio wrote to stderr/stdout. */
   stderrTail(): string;
+  /** The rtpengine started for `mediaRelay: 'start'` (stopped with Kamailio), else undefined. */
+  readonly mediaRelay: RtpengineHandle | undefined;
 }
 
 const INSTALL_HINT = 'install it with `apt-get install kamailio kamailio-websocket-modules`';
@@ -369,7 +379,9 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
   const domain = options.domain ?? 'lab.local';
   const dir = await mkdtemp(join(tmpdir(), 'kamailio-lab-'));
   const presenceDbDir = options.presenceDbDir ?? (options.presence === false ? undefined : await presenceFolder(dir));
-  const config = renderKamailioConfig({ ...options, udpPort, wsPort, domain, ...(presenceDbDir !== undefined && { presenceDbDir }) });
+  const rtpengine = options.mediaRelay === 'start' ? await startRtpengine() : undefined;
+  const mediaRelay = rtpengine ? { ngHost: rtpengine.ngHost, ngPort: rtpengine.ngPort } : options.mediaRelay === 'start' ? undefined : options.mediaRelay;
+  const config = renderKamailioConfig({ ...options, udpPort, wsPort, domain, ...(presenceDbDir !== undefined && { presenceDbDir }), mediaRelay });
   const configPath = join(dir, 'kamailio.cfg');
   await writeFile(configPath, config, 'utf8');
   installExitHook();
@@ -385,10 +397,11 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
   try {
     await kamailio.start();
   } catch (error) {
+    await rtpengine?.stop();
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
-  return new KamailioControl(kamailio, { udpPort, wsPort, domain, configPath, dir, stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS });
+  return new KamailioControl(kamailio, { udpPort, wsPort, domain, configPath, dir, stopTimeoutMs: options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS }, rtpengine);
 }
 
 /**
@@ -561,6 +574,7 @@ class KamailioControl implements KamailioHandle {
   constructor(
     private readonly kamailio: KamailioProcess,
     private readonly where: { udpPort: number; wsPort: number; domain: string; configPath: string; dir: string; stopTimeoutMs: number },
+    readonly mediaRelay: RtpengineHandle | undefined,
   ) {
     this.udpPort = where.udpPort;
     this.wsPort = where.wsPort;
@@ -640,6 +654,8 @@ class KamailioControl implements KamailioHandle {
       signalGroup(pgid, 'SIGKILL');
       await this.kamailio.waitGone(pgid, KILL_WAIT_TIMEOUT_MS);
     }
+    // After Kamailio, so no relayed request is left half-converted.
+    await this.mediaRelay?.stop();
     await rm(this.where.dir, { recursive: true, force: true });
   }
 
