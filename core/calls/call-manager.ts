@@ -203,7 +203,7 @@ export class CallManager {
       return { ok: false, message: `${this.options.maxCalls ?? 4} calls at once already` };
     }
     const id = this.nextCallId();
-    const call = this.track(new Call(this.callDeps(), { id, conversationId: conversationId ?? this.deps.newId(), peer: target.toString(), outgoing: true, media: this.deps.media.createSession() }));
+    const call = this.track(new Call(this.callDeps(), { id, conversationId: conversationId ?? this.deps.newId(), peer: target.toString(), outgoing: true, media: this.deps.media.createSession({ callId: id }) }));
     this.announce(call);
     void this.dial(call, target).catch((error: unknown) => call.end(`could not call: ${String(error)}`));
     return { ok: true, id };
@@ -268,7 +268,7 @@ export class CallManager {
     }
     const message = answer.request.message;
     const id = this.nextCallId();
-    const call = this.track(new Call(this.callDeps(), { id, conversationId: old.init.conversationId, peer: message.from.uri.toString(), outgoing: false, media: this.deps.media.createSession() }));
+    const call = this.track(new Call(this.callDeps(), { id, conversationId: old.init.conversationId, peer: message.from.uri.toString(), outgoing: false, media: this.deps.media.createSession({ callId: id }) }));
     const ringing: Ringing = { answer, slot: undefined, timer: undefined, quiet: false, answering: false };
     this.ringing.set(id, ringing);
     call.onEnd(this.engine.faults.own(answer.callId, (reason) => this.abort(call, reason)));
@@ -285,7 +285,7 @@ export class CallManager {
     const message = answer.request.message;
     const id = this.nextCallId();
     const conversationId = message.getHeader('ms-conversation-id')?.trim() || message.callId;
-    const call = this.track(new Call(this.callDeps(), { id, conversationId, peer: from, outgoing: false, media: this.deps.media.createSession() }));
+    const call = this.track(new Call(this.callDeps(), { id, conversationId, peer: from, outgoing: false, media: this.deps.media.createSession({ callId: id }) }));
     const ringing: Ringing = { answer, slot, timer: undefined, quiet, answering: false };
     this.ringing.set(id, ringing);
     call.onEnd(this.engine.faults.own(answer.callId, (reason) => this.abort(call, reason)));

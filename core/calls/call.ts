@@ -103,6 +103,10 @@ export class Call {
   private transferring: { readonly to: string; readonly timer: TimerHandle } | undefined;
   /** A re-INVITE of ours in flight: a second hold waits for it. */
   private reinviting: Promise<unknown> = Promise.resolve();
+  /** The call is ending (inside {@link Call.end}). */
+  private ending = false;
+  /** DTMF INFOs in flight: the next digits wait, so two commands' INFOs never cross. */
+  private dialing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: CallDeps,
@@ -115,6 +119,15 @@ export class Call {
     if (unsubscribe) {
       this.releases.push(unsubscribe);
     }
+    // Media that closes under a live call (the window carrying it reloaded or closed) ends the
+    // call: a call the agent can no longer hear is not kept up.
+    this.releases.push(
+      init.media.onStateChange((state) => {
+        if (state === 'closed' && this.session !== undefined && !this.ending) {
+          this.hangUp('the audio ended');
+        }
+      }),
+    );
   }
 
   get id(): string {
@@ -294,7 +307,13 @@ export class Call {
    * else one SIP INFO `application/dtmf-relay` per digit, in order.
    * @returns how the digits went, or false when the call is not connected
    */
-  async sendDtmf(digits: string): Promise<'rtp' | 'info' | false> {
+  sendDtmf(digits: string): Promise<'rtp' | 'info' | false> {
+    const next = this.dialing.then(() => this.sendDtmfNow(digits));
+    this.dialing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async sendDtmfNow(digits: string): Promise<'rtp' | 'info' | false> {
     const session = this.session;
     if (!session || this.current === 'ended' || this.current === 'dialing' || this.current === 'ringing') {
       return false;
@@ -365,9 +384,11 @@ export class Call {
 
   /** Ends the call (the other side's BYE, a refusal, a fault…): media closed, reports stopped, `ended` once. */
   end(reason: string): void {
-    if (this.current === 'ended') {
+    if (this.current === 'ended' || this.ending) {
       return;
     }
+    // Closing the media below reports `closed`, which must not end the call a second time.
+    this.ending = true;
     this.deps.clock.clearTimeout(this.reportTimer);
     this.reportTimer = undefined;
     if (this.session) {
