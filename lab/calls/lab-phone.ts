@@ -83,24 +83,44 @@ export class LabCall {
     this.invite?.cancel();
   }
 
-  /** Holds (sendonly) or resumes (sendrecv) from the lab's side: a re-INVITE. */
-  hold(held: boolean): Promise<number> {
+  /**
+   * Holds (sendonly) or resumes (sendrecv) from the lab's side: a re-INVITE. sip.js refuses to
+   * start one while the agent's own re-INVITE is still in its server transaction (its ACK on
+   * the way), so the lab tries again every 100 ms for up to 5 s, as a phone would.
+   */
+  async hold(held: boolean): Promise<number> {
     const session = this.session;
     if (!session) {
-      return Promise.resolve(0);
+      return 0;
     }
     this.localSdp = withAudioDirection(this.localSdp, held ? 'sendonly' : 'sendrecv');
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const status = await this.reinvite(session);
+      if (status !== undefined) {
+        return status;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return 0;
+  }
+
+  /** One re-INVITE with our description; undefined when sip.js cannot start it yet. */
+  private reinvite(session: Session): Promise<number | undefined> {
     return new Promise((resolve) => {
-      session.invite(
-        {
-          onAccept: (response) => {
-            response.ack();
-            resolve(response.message.statusCode ?? 0);
+      try {
+        session.invite(
+          {
+            onAccept: (response) => {
+              response.ack();
+              resolve(response.message.statusCode ?? 0);
+            },
+            onReject: (response) => resolve(response.message.statusCode ?? 0),
           },
-          onReject: (response) => resolve(response.message.statusCode ?? 0),
-        },
-        { extraHeaders: [`Contact: ${this.contact}`], body: { contentDisposition: 'session', contentType: 'application/sdp', content: this.localSdp } },
-      );
+          { extraHeaders: [`Contact: ${this.contact}`], body: { contentDisposition: 'session', contentType: 'application/sdp', content: this.localSdp } },
+        );
+      } catch {
+        resolve(undefined);
+      }
     });
   }
 
