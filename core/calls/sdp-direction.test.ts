@@ -36,11 +36,16 @@ describe('SDP direction (RFC 3264 §5.1, §8.4)', () => {
     expect(held).toContain('o=- 4611731400430051336 3 IN IP4');
     expect(held.match(/^a=(sendrecv|sendonly|recvonly|inactive)/gm)).toEqual(['a=sendonly']);
     expect(held.endsWith('\r\n')).toBe(true);
+    // After the section's c= line (RFC 8866 §5 order), which rtpengine insists on.
+    expect(held.indexOf('a=sendonly')).toBeGreaterThan(held.indexOf('c=IN IP4 127.0.0.1'));
     const resumed = withAudioDirection(held, 'sendrecv');
     expect(resumed).toContain('o=- 4611731400430051336 4 IN IP4');
     expect(() => withAudioDirection('v=0\r\n', 'sendonly')).toThrow(RangeError);
     const withVideo = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\na=sendrecv\r\nm=video 9 RTP/AVP 96\r\na=recvonly\r\nm=audio 9 RTP/AVP 0\r\n';
     expect(withAudioDirection(withVideo, 'inactive')).toBe('v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\nm=video 9 RTP/AVP 96\r\na=recvonly\r\nm=audio 9 RTP/AVP 0\r\na=inactive\r\n');
+    expect(withAudioDirection('o=- 1 1 IN IP4 h\r\nm=audio 9 RTP/AVP 0\r\ni=x\r\nc=IN IP4 h\r\nb=AS:64\r\na=rtpmap:0 PCMU/8000\r\n', 'sendonly')).toBe(
+      'o=- 1 2 IN IP4 h\r\nm=audio 9 RTP/AVP 0\r\ni=x\r\nc=IN IP4 h\r\nb=AS:64\r\na=sendonly\r\na=rtpmap:0 PCMU/8000\r\n',
+    );
   });
 
   it('knows hold offers, including the old 0.0.0.0 form, and answers in kind', () => {

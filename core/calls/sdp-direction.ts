@@ -86,6 +86,12 @@ export function withAudioDirection(sdp: string, direction: SdpDirection): string
   const end = lines.findIndex((l, i) => i > audioAt && l.startsWith('m='));
   const audioEnd = end < 0 ? lines.length : end;
   const firstMedia = lines.findIndex((l) => l.startsWith('m='));
+  // RFC 8866 §5 orders a media section m=, i=, c=, b=, k=, then a=: the attribute goes after
+  // the last of those (rtpengine refuses SDP with an a= line before c=, measured).
+  let insertAfter = audioAt;
+  while (insertAfter + 1 < audioEnd && /^[icbk]=/.test(lines[insertAfter + 1] ?? '')) {
+    insertAfter += 1;
+  }
   const out: string[] = [];
   let versioned = false;
   lines.forEach((line, i) => {
@@ -98,7 +104,7 @@ export function withAudioDirection(sdp: string, direction: SdpDirection): string
       return;
     }
     out.push(line);
-    if (i === audioAt) {
+    if (i === insertAfter) {
       out.push(`a=${direction}`);
     }
   });
