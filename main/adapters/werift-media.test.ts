@@ -93,6 +93,12 @@ describe('werift media engine', () => {
     expect(after.bytesReceived).toBe(after.packetsReceived * 160);
   });
 
+  it('takes an offer whose a=rtcp line has a port only (RFC 3605 §2.1, as rtpengine writes it)', async () => {
+    const offer = (await session().createOffer()).replace(/^a=rtcp:.*$/m, 'a=rtcp:9').replace('a=mid:0', 'a=mid:0\r\na=rtcp:9');
+    expect(offer).toMatch(/^a=rtcp:9\r?$/m);
+    await expect(session(true).answer(offer)).resolves.toMatch(/^v=0/);
+  });
+
   it('sends DTMF as RFC 4733 events both ways, each digit once', async () => {
     const { agent, mcu } = await connectedPair();
     await until(() => agent.stats().packetsReceived > 3 && mcu.stats().packetsReceived > 3, 2000, 'packets');

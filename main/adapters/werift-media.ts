@@ -628,7 +628,16 @@ type SdpKind = 'offer' | 'answer';
 function sanitizeRemoteSdp(sdp: unknown, kind: SdpKind): string {
   const lines = readSdpLines(sdp, kind);
   checkAudioStream(lines, kind);
-  return `${keepLoopbackCandidates(lines, kind).join('\r\n')}\r\n`;
+  return `${withoutPortOnlyRtcp(keepLoopbackCandidates(lines, kind)).join('\r\n')}\r\n`;
+}
+
+/**
+ * Drops `a=rtcp:<port>` lines without an address: RFC 3605 §2.1 allows them (rtpengine writes
+ * them), werift 0.25 throws on them, and with rtcp-mux (which this engine requires, RFC 8843
+ * bundle on one port) the RTCP port says nothing werift needs.
+ */
+function withoutPortOnlyRtcp(lines: readonly string[]): string[] {
+  return lines.filter((line) => !/^a=rtcp:\d+\s*$/.test(line));
 }
 
 /** The lines of an SDP body, once it has the syntax and mandatory lines of RFC 8866 §5. */
