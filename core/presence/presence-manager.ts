@@ -119,10 +119,10 @@ export class PresenceManager {
     this.republish();
   }
 
-  /** What the agent is doing changed (conference audio up or down, idle or back). */
+  /** What the agent is doing changed (conference audio or a call up or down, idle or back). */
   setActivity(change: Partial<PresenceActivity>): void {
     const next = { ...this.activity, ...change };
-    if (next.inConference === this.activity.inConference && next.idle === this.activity.idle) {
+    if (next.inConference === this.activity.inConference && next.idle === this.activity.idle && next.inCall === this.activity.inCall) {
       return;
     }
     this.activity = next;

@@ -98,6 +98,16 @@ function createPresence(engine: AgentEngine, deviceId: string, logger: Logger, o
     audio.delete(event.focusUri);
     presence.setActivity({ inConference: [...audio.values()].includes(true) });
   });
+  // Busy "In a call" while a two-party call is up, held included (open question 29).
+  const calls = new Set<string>();
+  engine.events.on('call.state', (event) => {
+    if (event.state === 'connected' || event.state === 'held' || event.state === 'remote-held') {
+      calls.add(event.id);
+    } else {
+      calls.delete(event.id);
+    }
+    presence.setActivity({ inCall: calls.size > 0 });
+  });
   return presence;
 }
 

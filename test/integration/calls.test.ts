@@ -73,6 +73,8 @@ describe('two-party calls through Kamailio', () => {
     expect(await within(answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
     await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'connected');
     const media = await agent.waitForType('call.media', 10_000, 0, (e) => e.state === 'connected' && e.packetsReceived > 25 && (e.level ?? 0) > 0.01);
+    // Its own presence says "In a call" while the call is up (open question 29).
+    await agent.waitForType('presence', 5000, 0, (e) => e.aor === aorOf('call-one') && e.availability === 'busy' && e.activity === 'on-the-phone');
     console.info(`[figures] answer → 25 packets heard ${Date.now() - placedAt} ms; level ${media.event.level}`);
     expect(await until(() => call.media.stats().packetsReceived > 25, 5000)).toBe(true);
 
@@ -110,6 +112,7 @@ describe('two-party calls through Kamailio', () => {
     call.hangUp();
     const ended = await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended');
     expect(ended.event.reason).toBe('the other side hung up');
+    await agent.waitForType('presence', 5000, agent.events.indexOf(ended), (e) => e.aor === aorOf('call-one') && e.availability === 'available');
 
     // Another call, and the agent hangs up.
     const second = await lab.phone.call(aorOf('call-one'));
