@@ -67,7 +67,7 @@ async function startLab(options: LabCliOptions, logger: Logger): Promise<{ lab: 
   if (!options.kamailio) {
     return { lab: await Lab.start({ domain: options.domain, logger, signaling: { mode: 'standalone', port: Number(options.port) } }), kamailio: undefined };
   }
-  const { freeUdpPort } = await import('./sip/free-port');
+  const { freeUdpPort } = await import('./support/free-port');
   const labPort = await freeUdpPort();
   const kamailio = await startKamailio({ domain: options.domain, conferenceServer: { host: '127.0.0.1', port: labPort, transport: 'udp', serviceUser: 'conf' } });
   const lab = await Lab.start({ domain: options.domain, logger, signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });

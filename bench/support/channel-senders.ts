@@ -1,7 +1,7 @@
 import { UserAgent } from 'sip.js';
 import { LIMITS } from '../../core/agent/limits';
 import { UdpTransport, type UdpTransportOptions } from '../../lab/sip/datagram-transport';
-import { freeUdpPort } from '../../lab/sip/free-port';
+import { freeUdpPort } from '../../lab/support/free-port';
 import { sleep } from './event-log';
 
 // Several identities of the lab's contact-center application for the soak's context channels.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { Lab } from '../../lab/lab';
-import { freeUdpPort } from '../../lab/sip/free-port';
+import { freeUdpPort } from '../../lab/support/free-port';
 import { progress } from './bench';
 
 // The setup of the integration tests (network-loss, conference, channels): a private Kamailio

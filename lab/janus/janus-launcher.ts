@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort } from '../support/free-port';
+import { forgetProcessGroup, trackProcessGroup } from '../support/process-groups';
 import { JanusClient } from './janus-client';
 import { renderJanusConfig } from './janus-config';
 
@@ -58,6 +59,11 @@ export async function startJanus(options: JanusLaunchOptions = {}): Promise<Janu
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text, 'utf8')));
   const tail: string[] = [];
   const child = spawn(binary, ['-C', join(dir, 'janus.jcfg'), '-F', dir, '-o', '-i', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid !== undefined) {
+    const pid = child.pid;
+    trackProcessGroup(pid);
+    child.once('exit', () => forgetProcessGroup(pid));
+  }
   const remember = (chunk: Buffer): void => {
     tail.push(...chunk.toString('utf8').split('\n').filter((l) => l.trim() !== ''));
     tail.splice(0, Math.max(0, tail.length - 60));
@@ -143,14 +149,3 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,13 +1,14 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRtpengine, type RtpengineHandle } from '../rtpengine/rtpengine-launcher';
+import { freeTcpPort, freeUdpPort } from '../support/free-port';
+import { forgetProcessGroup, trackProcessGroup } from '../support/process-groups';
 import { renderKamailioConfig, type KamailioConfigOptions } from './kamailio-config';
 import type { MediaRelayTarget } from './media-relay-config';
 
@@ -112,25 +113,7 @@ const DEFAULT_RPC_TIMEOUT_MS = 2_000;
 const SIGNAL_SETTLE_TIMEOUT_MS = 2_000;
 const KILL_WAIT_TIMEOUT_MS = 5_000;
 
-/** Process groups still alive, killed from the 'exit' hook so no Kamailio outlives the tests. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
 
-function installExitHook(): void {
-  if (exitHookInstalled) {
-    return;
-  }
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
 
 /** Keeps the last {@link TAIL_LINES} lines of a child's output. */
 class LineTail {
@@ -187,33 +170,6 @@ async function findKamailio(explicit: string | undefined): Promise<string> {
     }
   }
   throw new Error(`kamailio binary not found in PATH or ${SBIN_DIRS.join(', ')}; ${INSTALL_HINT}`);
-}
-
-/**
- * Asks the kernel for a free loopback port by binding port 0.
- * @remarks The port is released before Kamailio binds it, so another process could take it in
- * between; on loopback in a test run that race is rare enough to accept.
- */
-async function pickFreePort(kind: 'udp' | 'tcp'): Promise<number> {
-  if (kind === 'udp') {
-    const socket = createSocket('udp4');
-    return new Promise<number>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, '127.0.0.1', () => {
-        const { port } = socket.address();
-        socket.close(() => resolve(port));
-      });
-    });
-  }
-  const server = createServer();
-  return new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('could not read the picked TCP port'))));
-    });
-  });
 }
 
 interface ProcStat {
@@ -374,8 +330,8 @@ function checkConfig(binary: string, configPath: string): Promise<string> {
  */
 export async function startKamailio(options: KamailioLaunchOptions = {}): Promise<KamailioHandle> {
   const binary = await findKamailio(options.binary);
-  const udpPort = options.udpPort ?? (await pickFreePort('udp'));
-  const wsPort = options.wsPort ?? (await pickFreePort('tcp'));
+  const udpPort = options.udpPort ?? (await freeUdpPort());
+  const wsPort = options.wsPort ?? (await freeTcpPort());
   const domain = options.domain ?? 'lab.local';
   const dir = await mkdtemp(join(tmpdir(), 'kamailio-lab-'));
   const presenceDbDir = options.presenceDbDir ?? (options.presence === false ? undefined : await presenceFolder(dir));
@@ -384,7 +340,6 @@ export async function startKamailio(options: KamailioLaunchOptions = {}): Promis
   const config = renderKamailioConfig({ ...options, udpPort, wsPort, domain, ...(presenceDbDir !== undefined && { presenceDbDir }), mediaRelay });
   const configPath = join(dir, 'kamailio.cfg');
   await writeFile(configPath, config, 'utf8');
-  installExitHook();
 
   const kamailio = new KamailioProcess({
     binary,
@@ -476,7 +431,7 @@ class KamailioProcess {
     this.alive = true;
     const pid = proc.pid;
     if (pid !== undefined) {
-      liveGroups.add(pid);
+      trackProcessGroup(pid);
     }
     this.exited = new Promise<void>((resolve) => {
       proc.once('exit', (code, signal) => {
@@ -510,7 +465,7 @@ class KamailioProcess {
     }
     const gone = await waitFor(async () => (await groupMembers(pgid)).length === 0, Math.max(0, deadline - Date.now()));
     if (gone) {
-      liveGroups.delete(pgid);
+      forgetProcessGroup(pgid);
     }
     return gone;
   }

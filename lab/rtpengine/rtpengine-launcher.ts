@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access } from 'node:fs/promises';
-import { freeUdpPort } from '../sip/free-port';
+import { freeUdpPort } from '../support/free-port';
+import { forgetProcessGroup, trackProcessGroup } from '../support/process-groups';
 import { RtpengineNgClient, type BencodeDict, type BencodeValue } from './ng-client';
 
 /** Options of {@link startRtpengine}. @public */
@@ -55,9 +56,6 @@ const DEFAULT_BINARY = '/usr/bin/rtpengine';
 const INSTALL_HINT = 'install it with `apt-get install rtpengine-daemon` (scripts/install-debian-deps.sh)';
 const LOOPBACK = '127.0.0.1';
 
-/** Process groups still alive, killed from an `exit` hook so no rtpengine outlives the tests. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
 
 /** Whether rtpengine is installed here (Debian's `rtpengine-daemon`). @public */
 export async function isRtpengineInstalled(binary = DEFAULT_BINARY): Promise<boolean> {
@@ -117,10 +115,9 @@ export async function startRtpengine(options: RtpengineLaunchOptions = {}): Prom
   const base = 10000 + (ngPort % 100) * 100;
   const rtpPorts = options.rtpPorts ?? ([base, base + 99] as const);
   const args = rtpengineArgs(ngPort, rtpPorts, options.logLevel);
-  installExitHook();
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   if (child.pid !== undefined) {
-    liveGroups.add(child.pid);
+    trackProcessGroup(child.pid);
   }
   const tail: string[] = [];
   const remember = (chunk: Buffer): void => {
@@ -210,21 +207,6 @@ function callStats(reply: BencodeDict): RtpengineCallStats {
   return { parties, raw: reply };
 }
 
-function installExitHook(): void {
-  if (exitHookInstalled) {
-    return;
-  }
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const pgid of liveGroups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-  });
-}
 
 async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
@@ -241,7 +223,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 
 function forget(child: ChildProcess): void {
   if (child.pid !== undefined) {
-    liveGroups.delete(child.pid);
+    forgetProcessGroup(child.pid);
   }
 }
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeUdpPort } from './free-port';
+import { freeTcpPort, freeUdpPort } from './free-port';
 
 /** One event baresip's `ctrl_tcp` module reported (`{"event":true,"type":…}`). */
 export type BaresipEvent = { readonly type: string; readonly class?: string; readonly peeruri?: string; readonly param?: string; readonly [key: string]: unknown };
@@ -237,14 +237,3 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}

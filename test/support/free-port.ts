@@ -1,1 +1,1 @@
-export { freeUdpPort } from '../../lab/sip/free-port';
+export { freeTcpPort, freeUdpPort } from '../../lab/support/free-port';
