@@ -65,8 +65,9 @@ modparam("rtpengine", "rtpengine_retr", 2)
  * call are handled the same way without any state in Kamailio. Which flags apply follows where
  * the rewritten SDP goes: a message that arrived over WebSocket goes to the UDP peer, any
  * other to the agent. RFC 3264's offer/answer maps onto rtpengine's `offer` (requests) and
- * `answer` (replies, an ACK's late answer); `delete` on BYE and on a failed or cancelled
- * initial INVITE (rtpengine docs, "The NG Control Protocol").
+ * `answer` (replies, an ACK's late answer); `delete` on BYE, on a failed or cancelled
+ * initial INVITE, and on a re-offer answered 481 or 408 (one that crossed the BYE would otherwise
+ * leave a call behind: measured) (rtpengine docs, "The NG Control Protocol").
  */
 export function renderMediaRelayRoutes(): string {
   return `# Media relay (rtpengine) for an initial INVITE, once its target is known.
@@ -100,6 +101,7 @@ route[MEDIA_IN_DIALOG] {
 		rtpengine_delete();
 	} else if (is_method("INVITE|UPDATE") && has_body("application/sdp")) {
 		route(MEDIA_OFFER);
+		t_on_failure("MEDIA_REOFFER_FAILED");
 	} else if (is_method("ACK") && has_body("application/sdp")) {
 		if ($proto == "ws") {
 			rtpengine_answer("${TOWARD_PEER_FLAGS}");
@@ -141,5 +143,13 @@ onreply_route[MEDIA_REPLY] {
 # A refused, cancelled or unanswered initial INVITE frees its ports at once.
 failure_route[MEDIA_FAILED] {
 	rtpengine_delete();
+}
+
+# A re-offer the other side no longer has a dialog for (481, or 408: it crossed the BYE) would
+# leave the offer's new call in rtpengine; any other refusal (491 glare, 488) keeps the call.
+failure_route[MEDIA_REOFFER_FAILED] {
+	if (t_check_status("481|408")) {
+		rtpengine_delete();
+	}
 }`;
 }

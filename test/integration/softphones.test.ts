@@ -228,9 +228,9 @@ describe('plain-RTP softphones call the agent through Kamailio and rtpengine', (
     );
     // Hold and resume through the relay: baresip answers each re-INVITE.
     agent.send({ cmd: 'hold', id: ring.event.id, held: true });
-    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'held');
+    const held = await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'held');
     agent.send({ cmd: 'hold', id: ring.event.id, held: false });
-    await agent.waitForType('call.state', 10_000, 0, (e) => e.id === ring.event.id && e.state === 'connected' && agent.events.some((x) => x.event.type === 'call.state' && x.event.state === 'held'));
+    await agent.waitForType('call.state', 10_000, agent.events.indexOf(held), (e) => e.id === ring.event.id && e.state === 'connected');
     phone.command('hangup');
     await agent.waitForType('call.state', 5000, 0, (e) => e.id === ring.event.id && e.state === 'ended');
     await phone.waitForEvent('CALL_CLOSED', 5000);
