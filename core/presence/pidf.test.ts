@@ -23,6 +23,17 @@ describe('presence documents (RFC 3863, RFC 4480, im-presence §3.4)', () => {
     expect(parsePresenceDocument(body)).toEqual({ ok: true, state: { availability: 'busy', lyncAvailability: 7000, activity: 'in-a-conference', note: 'In a conference' } });
   });
 
+  it("reads Kamailio's made-up document for a presentity that never published as unknown, not Available", () => {
+    // presence_xml's PRESENCE_EMPTY_BODY (force_dummy_presence), as the lab's Kamailio sent it.
+    const placeholder = `<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" xmlns:c="urn:ietf:params:xml:ns:pidf:cipid" entity="cc-ann">
+  <tuple xmlns="urn:ietf:params:xml:ns:pidf" id="615293b33c62dec073e05d9421e9f48b"><status><basic>open</basic></status></tuple>
+  <note xmlns="urn:ietf:params:xml:ns:pidf">Available</note>
+  <dm:person xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" id="1"><rpid:activities/><dm:note>Available</dm:note></dm:person>
+</presence>`;
+    expect(parsePresenceDocument(placeholder)).toEqual({ ok: true, state: 'unknown' });
+  });
+
   it('publishes offline as a closed tuple', () => {
     expect(buildPresenceDocument({ entity, deviceId: 'd', state: { availability: 'offline' } })).toContain('<basic>closed</basic>');
   });
