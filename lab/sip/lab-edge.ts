@@ -44,18 +44,31 @@ export class LabEdge {
   private toLab: ((raw: string) => void) | undefined;
   private listeningPort = 0;
   private readonly presence: LabPresence;
+  /** Transactions of the lab's own presence requests (a contact center watching agents). */
+  private readonly labBranches = new Set<string>();
+  /** Contact users of the lab's own presence subscriptions: their NOTIFYs go to the lab. */
+  private readonly labUsers = new Set<string>();
 
   constructor(private readonly options: LabEdgeOptions) {
     this.presence = new LabPresence(
       {
         reply: (request, status, extra, toTag) => {
-          const socket = this.byBranch.get(topViaBranch(request));
+          const branch = topViaBranch(request);
+          if (this.labBranches.delete(branch)) {
+            this.deliverToLab(replyText(request, status, [...extra], toTag));
+            return;
+          }
+          const socket = this.byBranch.get(branch);
           if (socket) {
             this.reply(socket, request, status, [...extra], toTag);
           }
         },
         sendTo: (user, raw) => {
           const socket = this.byUser.get(user);
+          if (!socket && this.labUsers.has(user)) {
+            this.deliverToLab(raw);
+            return;
+          }
           if (socket?.readyState === socket?.OPEN) {
             this.options.onWire?.('out', raw);
             socket?.send(raw);
@@ -127,6 +140,9 @@ export class LabEdge {
     if (!message) {
       return Promise.reject(new Error('lab edge: unparsable outgoing message'));
     }
+    if (this.servePresenceForLab(message, raw)) {
+      return Promise.resolve();
+    }
     const socket = isRequest(message) ? this.byUser.get(message.ruri?.user ?? '') : this.byBranch.get(topViaBranch(message));
     if (!socket || socket.readyState !== socket.OPEN) {
       const where = isRequest(message) ? `no connection for ${message.ruri?.toString() ?? '?'}` : 'requester gone';
@@ -135,6 +151,40 @@ export class LabEdge {
     this.options.onWire?.('out', raw);
     socket.send(raw);
     return Promise.resolve();
+  }
+
+  /**
+   * The lab's own presence requests (the contact center watches agents, im-presence §3.5) go to
+   * the edge's presence server, as Kamailio serves them in the proxied setup; the lab's answers
+   * to that server's NOTIFYs end here, since nothing waits for them.
+   * @returns whether the message was presence traffic of the lab
+   */
+  private servePresenceForLab(message: IncomingRequestMessage | IncomingResponseMessage, raw: string): boolean {
+    if (!isRequest(message)) {
+      return topViaBranch(message).startsWith(PRESENCE_BRANCH_PREFIX);
+    }
+    if (!LabPresence.wants(message)) {
+      return false;
+    }
+    this.options.onWire?.('out', raw);
+    const user = message.hasHeader('contact') ? contactUser(message.getHeader('contact') ?? '') : undefined;
+    if (user) {
+      this.labUsers.add(user);
+    }
+    this.labBranches.add(topViaBranch(message));
+    this.presence.handle(message);
+    return true;
+  }
+
+  /**
+   * Hands the lab a message of the edge's presence server, on a later turn: the lab's request is
+   * still inside sip.js's `send`, whose transaction must exist before its answer comes back.
+   */
+  private deliverToLab(raw: string): void {
+    setImmediate(() => {
+      this.options.onWire?.('in', raw);
+      this.toLab?.(raw);
+    });
   }
 
   private onConnection(socket: WebSocket): void {
@@ -198,21 +248,7 @@ export class LabEdge {
   }
 
   private reply(socket: WebSocket, request: IncomingRequestMessage, status: string, extra: string[], toTag = 'lab-edge'): void {
-    const to = request.getHeader('to') ?? '';
-    const lines = [
-      `SIP/2.0 ${status}`,
-      ...request.getHeaders('via').map((v) => `Via: ${v}`),
-      `From: ${request.getHeader('from') ?? ''}`,
-      `To: ${to}${/;\s*tag=/i.test(to) ? '' : `;tag=${toTag}`}`,
-      `Call-ID: ${request.callId}`,
-      `CSeq: ${request.cseq} ${request.method}`,
-      ...extra,
-      'Server: Switchboard lab',
-      'Content-Length: 0',
-      '',
-      '',
-    ];
-    const raw = lines.join('\r\n');
+    const raw = replyText(request, status, extra, toTag);
     this.options.onWire?.('out', raw);
     socket.send(raw);
   }
@@ -234,6 +270,25 @@ export class LabEdge {
       }
     }
   }
+}
+
+/** A response to `request` with no body, as the edge writes them. */
+function replyText(request: IncomingRequestMessage, status: string, extra: readonly string[], toTag = 'lab-edge'): string {
+  const to = request.getHeader('to') ?? '';
+  const lines = [
+    `SIP/2.0 ${status}`,
+    ...request.getHeaders('via').map((v) => `Via: ${v}`),
+    `From: ${request.getHeader('from') ?? ''}`,
+    `To: ${to}${/;\s*tag=/i.test(to) ? '' : `;tag=${toTag}`}`,
+    `Call-ID: ${request.callId}`,
+    `CSeq: ${request.cseq} ${request.method}`,
+    ...extra,
+    'Server: Switchboard lab',
+    'Content-Length: 0',
+    '',
+    '',
+  ];
+  return lines.join('\r\n');
 }
 
 function isRequest(message: IncomingRequestMessage | IncomingResponseMessage): message is IncomingRequestMessage {
