@@ -37,6 +37,7 @@ const MAX_EXPIRES_SEC = 3600;
  */
 export class RosterNotifier {
   private readonly subscriptions = new Map<string, Subscription>();
+  private readonly documentListeners = new Set<(conferenceId: string, document: ConferenceInfo) => void>();
   private readonly log: Logger;
 
   constructor(
@@ -88,8 +89,20 @@ export class RosterNotifier {
     this.send(subscription, full, 'NOTIFY', undefined, recordRoute);
   }
 
+  /**
+   * Calls `listener` with every document the focus publishes or terminates with, subscribers
+   * or not: server applications in the lab (the contact center) follow the roster this way,
+   * as UCMA's ConferenceSession.ParticipantEndpointAttendanceChanged reports it.
+   * @returns the unsubscription
+   */
+  onDocument(listener: (conferenceId: string, document: ConferenceInfo) => void): () => void {
+    this.documentListeners.add(listener);
+    return () => this.documentListeners.delete(listener);
+  }
+
   /** Sends a changed document to every subscriber of the conference. */
   publish(conferenceId: string, document: ConferenceInfo): void {
+    this.tell(conferenceId, document);
     for (const subscription of this.subscriptions.values()) {
       if (subscription.conferenceId === conferenceId) {
         this.send(subscription, document, subscription.benotify ? 'BENOTIFY' : 'NOTIFY');
@@ -99,6 +112,7 @@ export class RosterNotifier {
 
   /** Ends every subscription of the conference with a final NOTIFY (RFC 6665 §4.2.2). */
   terminate(conferenceId: string, document: ConferenceInfo): void {
+    this.tell(conferenceId, document);
     for (const [key, subscription] of this.subscriptions) {
       if (subscription.conferenceId === conferenceId) {
         this.send(subscription, document, 'NOTIFY', 'terminated;reason=noresource');
@@ -143,6 +157,17 @@ export class RosterNotifier {
     for (const [key, subscription] of this.subscriptions) {
       if (subscription.conferenceId === conferenceId) {
         this.subscriptions.delete(key);
+      }
+    }
+  }
+
+  private tell(conferenceId: string, document: ConferenceInfo): void {
+    for (const listener of this.documentListeners) {
+      try {
+        listener(conferenceId, document);
+      } catch (error) {
+        // A listener's fault must not stop the roster reaching the participants.
+        this.log.warn('roster listener failed', { conference: conferenceId, error: String(error) });
       }
     }
   }
