@@ -42,6 +42,7 @@ export class LabImMcu {
   private readonly members = new Map<string, Map<string, Member>>();
   private readonly guests = new Map<string, Map<string, Guest>>();
   private readonly history = new Map<string, LabChatMessage[]>();
+  private readonly guestListeners = new Set<(guest: string, message: LabChatMessage) => void>();
   private nextMessageId = 1;
   private readonly log: Logger;
 
@@ -94,6 +95,31 @@ export class LabImMcu {
     guests.set(entity.toLowerCase(), { entity, inbox: [], ...(options.failWith !== undefined && { failWith: options.failWith }) });
     this.guests.set(conference.id, guests);
     this.deps.publishUser(conference, entity);
+  }
+
+  /**
+   * Takes a guest out of the conference's chat (the web visitor closed the chat): the roster
+   * drops them and nothing more reaches their inbox.
+   * @returns false when no such guest was in the conference
+   */
+  removeGuest(conference: LabConference, entity: string): boolean {
+    if (!this.guests.get(conference.id)?.delete(entity.toLowerCase())) {
+      return false;
+    }
+    if (conference.removeUser(entity)) {
+      this.deps.publishUser(conference, entity);
+    }
+    return true;
+  }
+
+  /**
+   * Calls `listener` with every message delivered to a guest, as it arrives (a web gateway
+   * pushes it to the visitor's page instead of polling {@link LabImMcu.inbox}).
+   * @returns the unsubscription
+   */
+  onGuestMessage(listener: (guest: string, message: LabChatMessage) => void): () => void {
+    this.guestListeners.add(listener);
+    return () => this.guestListeners.delete(listener);
   }
 
   /** A guest (or the lab itself) says something in the conference's chat. */
@@ -188,7 +214,11 @@ export class LabImMcu {
         failed.push({ uri: guest.entity, status: guest.failWith });
       } else {
         const text = imTextOf(contentType, body);
-        guest.inbox.push({ conferenceId: conference.id, from, contentType, text: text.ok ? text.text : body, at: Date.now() });
+        const message = { conferenceId: conference.id, from, contentType, text: text.ok ? text.text : body, at: Date.now() };
+        // Bounded like the history: a visitor who never reads cannot grow the lab.
+        guest.inbox.push(message);
+        guest.inbox.splice(0, Math.max(0, guest.inbox.length - 500));
+        this.tellGuest(guest.entity, message);
       }
     }
     await Promise.all(sends);
@@ -208,6 +238,16 @@ export class LabImMcu {
       void this.deps.ua.transport.send(request.toString()).catch((error: unknown) => this.log.warn('BENOTIFY not sent', { error: String(error) }));
     } catch (error) {
       this.log.warn('BENOTIFY not built', { error: String(error) });
+    }
+  }
+
+  private tellGuest(guest: string, message: LabChatMessage): void {
+    for (const listener of this.guestListeners) {
+      try {
+        listener(guest, message);
+      } catch (error) {
+        this.log.warn('guest listener failed', { guest, error: String(error) });
+      }
     }
   }
 
