@@ -10,6 +10,11 @@ import { ConferenceInvitation, type DeliverOptions, type InvitationOutcome } fro
 import { LabConferenceServer } from './conference/conference-server';
 import type { LabConference } from './conference/lab-conference';
 import { startLabUserAgent, type LabSignaling, type LabUserAgent } from './sip/lab-user-agent';
+import { ContactCenterConfigError, loadContactCenterConfig, parseContactCenterConfig, type ContactCenterConfig, type ContactCenterConfigInput } from './contact-center/config';
+import { ContactCenter } from './contact-center/contact-center';
+import type { ContactCenterLab } from './contact-center/contact-center-lab';
+import type { Clock } from '../core/ports/clock';
+import { startCustomerSite, type CustomerSite } from './contact-center/web/customer-site';
 
 /** Options of {@link Lab.start}. */
 export type LabOptions = {
@@ -23,6 +28,22 @@ export type LabOptions = {
   readonly sessionExpiresSec?: number;
 };
 
+/** Options of {@link Lab.contactCenter}. */
+export type LabContactCenterOptions = {
+  /** The customer page on 127.0.0.1 (`port` 0: a free one); `false`: no page. Default: a free port. */
+  readonly customerSite?: { readonly port?: number } | false;
+  /** For tests: the contact center's timers (offers, wrap-up) run on this clock. */
+  readonly clock?: Clock;
+};
+
+/** A contact center running on the lab, with its customer page. */
+export type LabContactCenter = {
+  readonly center: ContactCenter;
+  readonly site: CustomerSite | undefined;
+  /** Stops the page and the contact center (every conversation ends). */
+  stop(): Promise<void>;
+};
+
 /**
  * The reference lab: a conference server (focus and A/V MCU) and a contact-center application
  * that invites agents, on one SIP identity. Runs standalone (agents register with its own
@@ -34,13 +55,14 @@ export class Lab {
   readonly im: LabImPeer;
   /** The contact center's telephone: calls agents, answers their calls. */
   readonly phone: LabPhone;
+  private readonly centers = new Set<LabContactCenter>();
 
   private constructor(
     private readonly signaling: LabUserAgent,
     readonly domain: string,
     private readonly organizer: string,
     media: MediaEngine,
-    logger: Logger,
+    private readonly logger: Logger,
     sessionExpiresSec: number | undefined,
   ) {
     const ua = signaling.ua;
@@ -91,6 +113,50 @@ export class Lab {
     return this.signaling.trace;
   }
 
+  /** Creates a conference organized by the lab, with nobody in it yet. */
+  createConference(subject: string): LabConference {
+    return this.conferences.create(subject, this.organizer);
+  }
+
+  /**
+   * What a server application builds on (lab/contact-center/README.md, "Your own application"):
+   * the lab's SIP identity, its conference server, the inviter and context channels.
+   */
+  services(): ContactCenterLab {
+    return {
+      domain: this.domain,
+      userAgent: this.signaling.ua,
+      conferences: this.conferences,
+      createConference: (subject) => this.createConference(subject),
+      inviteTo: (conference, agent, deliver) => this.inviteTo(conference, agent, deliver),
+      channel: (agent, conversationId) => this.channel(agent, conversationId),
+    };
+  }
+
+  /**
+   * Starts a contact center on the lab (lab/contact-center/README.md): it watches the agents'
+   * presence, routes customers' requests, runs the conversations, and serves the customer page.
+   * @param config - the configuration, or the path of its JSON file
+   * @throws ContactCenterConfigError when the configuration is invalid
+   */
+  async contactCenter(config: ContactCenterConfigInput | string, options: LabContactCenterOptions = {}): Promise<LabContactCenter> {
+    const valid = await validConfig(config);
+    const center = new ContactCenter(this.services(), valid, { logger: this.logger, ...(options.clock !== undefined && { clock: options.clock }) });
+    center.start();
+    const site = options.customerSite === false ? undefined : await startCustomerSite(center, { port: options.customerSite?.port ?? 0, logger: this.logger });
+    const running: LabContactCenter = {
+      center,
+      site,
+      stop: async () => {
+        this.centers.delete(running);
+        await site?.stop();
+        await center.stop();
+      },
+    };
+    this.centers.add(running);
+    return running;
+  }
+
   /** Creates a conference and invites `agent` to it (UCMA ConferenceInvitation.Deliver). */
   async invite(agent: string, subject: string, options: DeliverOptions = {}): Promise<{ conference: LabConference; invitation: ConferenceInvitation; outcome: Promise<InvitationOutcome>; conversationId: string }> {
     const conference = this.conferences.create(subject, this.organizer);
@@ -125,9 +191,23 @@ export class Lab {
   }
 
   async stop(): Promise<void> {
+    for (const center of [...this.centers]) {
+      await center.stop();
+    }
     this.conferences.endAll();
     this.im.end();
     await new Promise((resolve) => setTimeout(resolve, 50));
     await this.signaling.stop();
   }
+}
+
+async function validConfig(config: ContactCenterConfigInput | string): Promise<ContactCenterConfig> {
+  if (typeof config === 'string') {
+    return loadContactCenterConfig(config);
+  }
+  const parsed = parseContactCenterConfig(config);
+  if (!parsed.ok) {
+    throw new ContactCenterConfigError('(configuration object)', parsed.errors);
+  }
+  return parsed.config;
 }
