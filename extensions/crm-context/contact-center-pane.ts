@@ -1,0 +1,158 @@
+import type { PaneApi, PaneSendOutcome } from '../../common/pane-api';
+import { CC_CONTENT_TYPE, centerToPaneSchema, readJson, type CenterToPane, type ContextSummary, type FullContext, type PaneToCenter } from './cc-protocol';
+import { say, showCard, showPages, type Fact } from './customer-card';
+
+/**
+ * The pane of a contact-center conversation: the captured context, notes, escalation, removal
+ * and the wrap-up code, over the protocol of cc-protocol.ts.
+ */
+export function runContactCenterPane(pane: PaneApi, summary: ContextSummary): void {
+  const send = (message: PaneToCenter): Promise<PaneSendOutcome> => pane.sendData(CC_CONTENT_TYPE, JSON.stringify(message));
+  showSummary(summary);
+  if (!summary.complete) {
+    say('context-status', 'Loading the full context…');
+    void send({ type: 'context.request', id: summary.id }).then((outcome) => {
+      if (!outcome.ok) {
+        say('context-status', `The full context could not be asked for: ${outcome.message}`);
+      }
+    });
+  }
+  pane.onData((data) => {
+    const message = data.contentType.startsWith(CC_CONTENT_TYPE) ? readJson(centerToPaneSchema, data.body) : undefined;
+    if (message) {
+      receive(message, summary);
+    }
+  });
+  const actions = document.getElementById('cc-actions');
+  if (actions) {
+    actions.hidden = false;
+  }
+  wireNotes(send);
+  wireEscalation(send, summary);
+  wireWrapUp(send, summary);
+  showParticipants(pane, summary, send);
+  pane.onStateChange((change) => {
+    if (change.kind === 'conversation') {
+      showParticipants(pane, summary, send);
+    }
+  });
+}
+
+function showSummary(summary: ContextSummary): void {
+  const facts: Fact[] = [
+    ['Email', summary.email],
+    ['Question', summary.question],
+    ['Skill', summary.skill],
+  ];
+  if (summary.call) {
+    facts.push(['Call', 'The customer asked to be called']);
+  }
+  if (summary.role === 'supervisor') {
+    facts.push(['Your role', 'Supervisor']);
+  }
+  showCard(summary.name, facts);
+  const more = summary.pageCount - summary.pages.length;
+  showPages(more > 0 ? [...summary.pages, `…and ${more} earlier`] : summary.pages);
+}
+
+function showFull(full: FullContext, summary: ContextSummary): void {
+  showCard(full.name, [
+    ['Email', full.email],
+    ['Question', full.question],
+    ['Skill', full.skill],
+    ...(full.call ? [['Call', 'The customer asked to be called'] as const] : []),
+    ...(summary.role === 'supervisor' ? [['Your role', 'Supervisor'] as const] : []),
+  ]);
+  showPages(full.pages.map((p) => `${p.title} (${p.url})`));
+  say('context-status', '');
+}
+
+function receive(message: CenterToPane, summary: ContextSummary): void {
+  switch (message.type) {
+    case 'context':
+      if (message.id === summary.id) {
+        showFull(message, summary);
+      }
+      return;
+    case 'escalation': {
+      const who = message.name ?? message.agent ?? 'someone';
+      const text = { offered: `Asking ${who}…`, declined: `${who} declined; asking someone else…`, joined: `${who} joined.`, unavailable: 'Nobody is available to join.' }[message.state];
+      say('escalation', text);
+      return;
+    }
+    case 'ack':
+      say(message.ref === 'wrapup' ? 'wrapup-sent' : message.ref === 'note' ? 'sent' : 'escalation', message.ref === 'wrapup' ? 'Wrap-up recorded' : message.ref === 'note' ? 'Saved' : 'Removed');
+      return;
+    case 'error':
+      say(message.ref === 'wrapup' ? 'wrapup-sent' : message.ref === 'note' ? 'sent' : 'escalation', `Refused: ${message.message}`);
+      return;
+    case 'customer.left':
+      say('context-status', 'The customer ended the chat: pick a wrap-up code.');
+      document.getElementById('wrapup')?.focus();
+      return;
+  }
+}
+
+function wireNotes(send: (message: PaneToCenter) => Promise<PaneSendOutcome>): void {
+  const notes = document.getElementById('notes') as HTMLTextAreaElement | null;
+  document.getElementById('send-notes')?.addEventListener('click', () => {
+    const text = notes?.value.trim() ?? '';
+    if (text === '') {
+      return;
+    }
+    void send({ type: 'note', text }).then((outcome) => {
+      say('sent', outcome.ok ? 'Sent' : `Not sent: ${outcome.message}`);
+      if (outcome.ok && notes) {
+        notes.value = '';
+      }
+    });
+  });
+}
+
+function wireEscalation(send: (message: PaneToCenter) => Promise<PaneSendOutcome>, summary: ContextSummary): void {
+  const select = document.getElementById('escalate-to') as HTMLSelectElement | null;
+  select?.replaceChildren(option('supervisor', 'A supervisor'), ...summary.skills.map((skill) => option(`skill:${skill}`, `An agent for ${skill}`)));
+  document.getElementById('escalate')?.addEventListener('click', () => {
+    const value = select?.value ?? 'supervisor';
+    const message: PaneToCenter = value === 'supervisor' ? { type: 'escalate', supervisor: true } : { type: 'escalate', skill: value.slice('skill:'.length) };
+    void send(message).then((outcome) => say('escalation', outcome.ok ? 'Asked…' : `Not sent: ${outcome.message}`));
+  });
+}
+
+function wireWrapUp(send: (message: PaneToCenter) => Promise<PaneSendOutcome>, summary: ContextSummary): void {
+  const select = document.getElementById('wrapup') as HTMLSelectElement | null;
+  select?.replaceChildren(...summary.wrapUpCodes.map((c) => option(c.code, c.label)));
+  document.getElementById('send-wrapup')?.addEventListener('click', () => {
+    const code = select?.value ?? '';
+    if (code !== '') {
+      void send({ type: 'wrapup', code }).then((outcome) => say('wrapup-sent', outcome.ok ? 'Sent' : `Not sent: ${outcome.message}`));
+    }
+  });
+}
+
+/** The conversation's participants, with a Remove button for each colleague (not the customer, not oneself). */
+function showParticipants(pane: PaneApi, summary: ContextSummary, send: (message: PaneToCenter) => Promise<PaneSendOutcome>): void {
+  const list = document.getElementById('participants');
+  list?.replaceChildren(
+    ...pane.conversation.participants.map((p) => {
+      const item = document.createElement('li');
+      const name = p.displayName ?? p.uri;
+      item.textContent = p.uri.toLowerCase() === summary.customer.toLowerCase() ? `${name} (customer)` : p.self ? `${name} (you)` : name;
+      if (!p.self && p.uri.toLowerCase() !== summary.customer.toLowerCase() && /^sips?:/i.test(p.uri)) {
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.textContent = `Remove ${name}`;
+        remove.addEventListener('click', () => void send({ type: 'remove', agent: p.uri }).then((outcome) => say('escalation', outcome.ok ? `Removing ${name}…` : `Not sent: ${outcome.message}`)));
+        item.append(' ', remove);
+      }
+      return item;
+    }),
+  );
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const element = document.createElement('option');
+  element.value = value;
+  element.textContent = label;
+  return element;
+}
