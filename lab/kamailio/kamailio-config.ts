@@ -35,7 +35,9 @@ modparam("presence", "server_address", "sip:${BIND_ADDRESS}:${udpPort}")
 modparam("presence_xml", "db_url", ${url})
 # No XCAP server holds authorization rules: every watcher is allowed.
 modparam("presence_xml", "force_active", 1)
-# A presentity with no publication left (signed out) is notified as offline, not as nothing.
+# A presentity with no publication left is notified with a dummy document, not nothing: offline
+# after a sign-out, but open (Available) for one that never published, which the agent reads as
+# unknown (core/presence/pidf.ts; open question 30).
 modparam("presence_xml", "force_dummy_presence", 1)
 `;
 }
