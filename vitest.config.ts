@@ -11,6 +11,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{common,core,main,lab,extensions,renderer,fuzz}/**/*.test.ts'],
           environment: 'node',
+          // The fast-check round trips take 1-2 s here and came within a few ms of vitest's
+          // 5 s default on a loaded machine (measured): room for noise, not for slowness.
+          testTimeout: 15_000,
         },
       },
       {
