@@ -109,7 +109,7 @@ const traceEntrySchema = z.strictObject({
 export type TraceEntryView = z.infer<typeof traceEntrySchema>;
 
 /** Try-it actions of the embedded lab. */
-export const labActionSchema = z.enum(['invitation', 'channel-in-conference', 'channel', 'unregistered-channel']);
+export const labActionSchema = z.enum(['invitation', 'channel-in-conference', 'channel', 'unregistered-channel', 'customer']);
 /** @public */
 export type LabAction = z.infer<typeof labActionSchema>;
 

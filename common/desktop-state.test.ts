@@ -12,6 +12,19 @@ const invitation: DesktopEvent = { type: 'invitation', id: 'inv-1', from: 'sip:b
 const channelKey = { appId: CRM, conversationId: 'conv-1', channelId: 'ch-1' };
 
 describe('reduceDesktop', () => {
+  it("keeps the embedded lab's customer page while the agent is on the lab, and drops it after", () => {
+    const page = 'http://127.0.0.1:41234/';
+    const onLab = run([
+      { type: 'host.agent', state: 'starting', server: 'ws://127.0.0.1:1', aor: 'sip:agent@lab.local', lab: true, customerPage: page },
+      { type: 'connection', state: 'connected', server: 'ws://127.0.0.1:1' },
+      { type: 'registered', aor: 'sip:agent@lab.local', expires: 600 },
+      { type: 'host.agent', state: 'running', server: 'ws://127.0.0.1:1', aor: 'sip:agent@lab.local', lab: true },
+    ]);
+    expect(onLab.connection).toMatchObject({ phase: 'registered', lab: true, customerPage: page });
+    const away = run([{ type: 'host.agent', state: 'stopped', lab: false }], onLab);
+    expect(away.connection.customerPage).toBeUndefined();
+  });
+
   it('shows where a conference audio runs and on which devices, replacing what it showed before', () => {
     let state = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { type: 'host.audio', focusUri: FOCUS, where: 'window' }]);
     expect(state.conversations[0]?.audio).toEqual({ where: 'window' });

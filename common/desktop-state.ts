@@ -23,6 +23,8 @@ export const hostEventSchema = z.discriminatedUnion('type', [
     message: z.string().optional(),
     /** The embedded lab is running and this agent is registered with it. */
     lab: z.boolean(),
+    /** The embedded lab's customer page (http on 127.0.0.1), while it runs. */
+    customerPage: z.string().regex(/^http:\/\/127\.0\.0\.1:\d+\/$/).optional(),
   }),
   /** The extension registry changed: windows list it again. */
   z.strictObject({ type: z.literal('host.extensions') }),
@@ -169,6 +171,8 @@ export const desktopStateSchema = z.strictObject({
     reason: z.string().optional(),
     retryInMs: z.number().int().optional(),
     lab: z.boolean(),
+    /** The embedded lab's customer page, while the agent is signed in to the lab. */
+    customerPage: z.string().optional(),
   }),
   pending: z.array(pendingSchema),
   /** Newest first. */
@@ -374,7 +378,7 @@ function reduceConnection(connection: Connection, event: DesktopEvent): Connecti
     case 'connection':
       return linkConnection(connection, event);
     case 'registered':
-      return { lab: connection.lab, ...(connection.server !== undefined && { server: connection.server }), aor: event.aor, phase: 'registered' };
+      return { lab: connection.lab, ...labPage(connection), ...(connection.server !== undefined && { server: connection.server }), aor: event.aor, phase: 'registered' };
     case 'unregistered':
       return { ...connection, phase: 'offline', aor: event.aor, ...(event.reason !== undefined && { reason: event.reason }) };
     case 'error':
@@ -384,12 +388,20 @@ function reduceConnection(connection: Connection, event: DesktopEvent): Connecti
   }
 }
 
+/** The lab's customer page, carried from one connection state to the next. */
+function labPage(connection: Connection): { customerPage?: string } {
+  return connection.customerPage === undefined ? {} : { customerPage: connection.customerPage };
+}
+
 /** `host.agent`: the connection phase follows the agent's life cycle. */
 function agentConnection(connection: Connection, event: EventOf<'host.agent'>): Connection {
   const phase = event.state === 'not-configured' ? 'not-configured' : event.state === 'failed' ? 'failed' : event.state === 'stopped' ? 'offline' : connection.phase === 'not-configured' || connection.phase === 'failed' ? 'starting' : connection.phase;
+  // The lab's page stays known while the agent stays on the lab (its events may omit it).
+  const customerPage = event.lab ? (event.customerPage ?? connection.customerPage) : undefined;
   return {
     phase: event.state === 'starting' ? 'starting' : phase,
     lab: event.lab,
+    ...(customerPage !== undefined && { customerPage }),
     ...(event.server !== undefined && { server: event.server }),
     ...(event.aor !== undefined && { aor: event.aor }),
     ...(event.message !== undefined && { reason: event.message }),
@@ -398,7 +410,7 @@ function agentConnection(connection: Connection, event: EventOf<'host.agent'>): 
 
 /** `connection`: connecting, reconnecting (with the retry delay) or offline. */
 function linkConnection(connection: Connection, event: EventOf<'connection'>): Connection {
-  const base = { lab: connection.lab, server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
+  const base = { lab: connection.lab, ...labPage(connection), server: event.server, ...(connection.aor !== undefined && { aor: connection.aor }) };
   switch (event.state) {
     case 'connecting':
     case 'connected':

@@ -6,6 +6,7 @@ import { createWeriftMediaEngine } from '../main/adapters/werift-media';
 import { AudioBridgeMcu } from './janus/audio-bridge-mcu';
 import { isJanusInstalled, startJanus, type JanusHandle } from './janus/janus-launcher';
 import { Lab } from './lab';
+import type { ContactCenterConfigInput } from './contact-center/config';
 
 /** The sample extensions' ids (extensions/crm-context and extensions/echo). */
 const CRM_APP_ID = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
@@ -19,6 +20,24 @@ const CUSTOMERS = [
 ] as const;
 
 /**
+ * The embedded contact center (issue 14): the desktop's agent takes billing questions (a
+ * question with "invoice" routes to it while it is Available); a supervisor address is listed
+ * for escalations.
+ */
+const EMBEDDED_CONTACT_CENTER: ContactCenterConfigInput = {
+  agents: [
+    { aor: 'sip:agent@lab.local', name: 'You', skills: ['billing', 'technical'] },
+    { aor: 'sip:supervisor@lab.local', name: 'Supervisor', skills: [], supervisor: true },
+  ],
+  skills: [
+    { name: 'billing', keywords: ['invoice', 'refund', 'charge', 'bill'] },
+    { name: 'technical', keywords: ['password', 'error', 'sign in', 'portal'] },
+  ],
+  defaultSkill: 'technical',
+  wrapUpCodes: [{ code: 'resolved', label: 'Resolved' }, { code: 'callback', label: 'Call back' }, { code: 'escalated', label: 'Escalated' }],
+};
+
+/**
  * The embedded lab behind the desktop's "Try it" control: the standalone lab on loopback,
  * inviting `sip:agent@lab.local` and opening context channels to it like a contact-center
  * application would (UCMA ConferenceInvitation and ConversationContextChannel).
@@ -28,6 +47,7 @@ export async function startEmbeddedLab(options: { readonly logger: Logger; reado
   const agentAor = `sip:agent@${lab.domain}`;
   const log = options.logger.child('lab');
   const mixer = await startMixer(lab, log);
+  const contactCenter = await lab.contactCenter(EMBEDDED_CONTACT_CENTER);
   let lastConversation: { id: string; subject: string; ended: () => boolean } | undefined;
   let turn = 0;
 
@@ -75,11 +95,24 @@ export async function startEmbeddedLab(options: { readonly logger: Logger; reado
           return openChannel(CRM_APP_ID, undefined, 'CRM context');
         case 'unregistered-channel':
           return openChannel(UNREGISTERED_APP_ID, undefined, 'Quality survey');
+        case 'customer': {
+          const customer = CUSTOMERS[turn % CUSTOMERS.length] ?? CUSTOMERS[0];
+          turn += 1;
+          const at = Date.now();
+          const pages = [{ url: '/', title: 'Home', at: at - 90_000 }, { url: '/pricing', title: 'Pricing', at: at - 40_000 }];
+          const result = contactCenter.center.request({ name: customer.name, email: customer.email, question: `Hello, my last invoice (customer ${customer.id}) looks wrong to me.`, pages, visitorId: `try-${turn}`, call: false });
+          if (!result.ok) {
+            throw new Error(`The contact center refused the customer: ${result.reason}`);
+          }
+          return `${customer.name} asks for help with an invoice (${result.skill}): the contact center offers the chat to an Available agent with that skill`;
+        }
       }
     },
     mixer: mixer.janus ? 'janus' : 'echo',
+    ...(contactCenter.site !== undefined && { customerPageUrl: contactCenter.site.url }),
     ...(mixer.notice !== undefined && { notice: mixer.notice }),
     stop: async () => {
+      await contactCenter.stop();
       await lab.stop();
       await mixer.janus?.stop();
     },

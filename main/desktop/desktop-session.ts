@@ -281,7 +281,8 @@ export class DesktopSession {
     }
     const registry = this.currentRegistryDir();
     const lab = this.lab !== undefined;
-    this.emit({ type: 'host.agent', state: 'starting', server, aor, lab });
+    const customerPage = this.lab?.customerPageUrl;
+    this.emit({ type: 'host.agent', state: 'starting', server, aor, lab, ...(customerPage !== undefined && { customerPage }) });
     const password = lab ? undefined : ((await options.secrets.get()) ?? options.env['SWITCHBOARD_PASSWORD']);
     const agent = await AgentHost.create(
       {

@@ -25,6 +25,8 @@ export type EmbeddedLab = {
    * `echo` (Janus is not installed: each participant hears its own audio back).
    */
   readonly mixer: 'janus' | 'echo';
+  /** The lab's customer page (its contact center's "Chat with us"), for the main window's link. */
+  readonly customerPageUrl?: string;
   /** A line for the agent about the lab itself (why audio is only echoed), shown once. */
   readonly notice?: string;
   /** Runs one try-it action; resolves with a line for the agent, rejects with a reason. */

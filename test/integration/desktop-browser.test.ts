@@ -453,6 +453,15 @@ describe('desktop in Chromium, embedded lab (no account configured)', () => {
     await paneFrame(page, 'CRM context').locator('#customer', { hasText: /Lovelace|Hopper|Turing/ }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: screenshotPath('embedded-lab') });
 
+    // The embedded contact center (issue 14): the main window links its customer page, which
+    // serves the "Chat with us" form on 127.0.0.1.
+    const customerPage = await page.getByRole('link', { name: 'Customer page' }).getAttribute('href');
+    expect(customerPage).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const shop = await browser.newPage();
+    await shop.goto(customerPage ?? '');
+    await shop.getByRole('button', { name: 'Chat with us' }).waitFor({ timeout: 5000 });
+    await shop.close();
+
     // The same conversation as a window of its own (what Electron pops), and the toast window.
     const conversationId = await page.locator('[data-conversation]').first().getAttribute('data-conversation');
     const popped = await browser.newPage({ viewport: { width: 900, height: 700 } });
@@ -483,6 +492,10 @@ describe('desktop in Chromium, embedded lab (no account configured)', () => {
       await plain.getByLabel('conversation state').filter({ hasText: 'Audio connected' }).waitFor({ timeout: 10_000 });
       await expect(plain.getByLabel('audio devices').getByRole('status').textContent()).resolves.toContain('cannot reach the embedded lab over WebRTC');
       expect(await plain.locator('[data-device="microphone"]').count()).toBe(0);
+      // Last (its offer rings as one more invitation): Try it starts a customer whose invoice
+      // question the contact center routes as billing, the desktop agent's skill.
+      await plain.getByRole('button', { name: 'Start a customer chat' }).click();
+      await plain.getByLabel('try-it result').filter({ hasText: /asks for help with an invoice \(billing\)/ }).waitFor({ timeout: 5000 });
     } finally {
       await everyday.close();
     }

@@ -1,4 +1,4 @@
-import { Button, Caption1, Card, CardHeader, makeStyles, Subtitle2 } from '@fluentui/react-components';
+import { Button, Caption1, Card, CardHeader, Link, makeStyles, Subtitle2 } from '@fluentui/react-components';
 import type { LabAction } from '../../../common/bridge';
 import { useLabTryIt } from '../hooks/use-lab-try-it';
 
@@ -9,10 +9,14 @@ const ACTIONS: readonly { action: LabAction; label: string }[] = [
   { action: 'channel-in-conference', label: 'Open a CRM channel in this conference' },
   { action: 'channel', label: 'Open a CRM channel on its own' },
   { action: 'unregistered-channel', label: 'Channel from an app that is not installed' },
+  { action: 'customer', label: 'Start a customer chat' },
 ];
 
-/** The embedded lab's controls: what a contact center would do to this agent, on demand. */
-export function TryIt(): React.JSX.Element {
+/**
+ * The embedded lab's controls: what a contact center would do to this agent, on demand, and the
+ * lab's customer page, where anyone can play the customer (issue 14).
+ */
+export function TryIt({ customerPage }: { readonly customerPage?: string }): React.JSX.Element {
   const styles = useStyles();
   const { result, run } = useLabTryIt();
   return (
@@ -25,6 +29,15 @@ export function TryIt(): React.JSX.Element {
           </Button>
         ))}
       </div>
+      {customerPage !== undefined && (
+        <Caption1>
+          Or be the customer:{' '}
+          <Link href={customerPage} target="_blank" rel="noopener noreferrer">
+            Customer page
+          </Link>{' '}
+          (ask about an invoice and the chat comes to you while you are Available).
+        </Caption1>
+      )}
       {result && (
         <Caption1 role={result.ok ? 'status' : 'alert'} aria-label="try-it result">
           {result.text}

@@ -128,7 +128,7 @@ export function MainWindow(): React.JSX.Element {
         <aside className={styles.side}>
           <Notices />
           {nav.tab !== 'settings' && <MissingDevices />}
-          {view.state?.connection.lab && <TryIt />}
+          {view.state?.connection.lab && <TryIt {...(view.state.connection.customerPage !== undefined && { customerPage: view.state.connection.customerPage })} />}
           <SideTabs conversations={conversations} nav={nav} inline={inline} />
         </aside>
         {inline && (
