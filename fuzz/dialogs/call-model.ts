@@ -194,14 +194,11 @@ export async function runCallSequence(commands: readonly CallCommand[]): Promise
           }
           break;
         case 'retransmit': {
-          const raw = h.peer.sent.length === 0 ? undefined : h.peer.sent[command.pick % h.peer.sent.length];
-          if (raw !== undefined) {
-            h.peer.send(raw);
-          }
+          h.peer.retransmit(command.pick);
           break;
         }
         case 'respond': {
-          const request = h.peer.outstanding.length === 0 ? undefined : h.peer.outstanding[command.pick % h.peer.outstanding.length];
+          const request = h.peer.pickOutstanding(command.pick);
           if (request) {
             h.peer.answer(request, command.status);
           }

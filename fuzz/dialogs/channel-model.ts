@@ -181,7 +181,7 @@ async function step(world: World, command: ChannelCommand): Promise<void> {
       break;
     }
     case 'answer': {
-      const request = peer.outstanding.length === 0 ? undefined : peer.outstanding[command.pick % peer.outstanding.length];
+      const request = peer.pickOutstanding(command.pick);
       if (request) {
         peer.answer(request, command.status, request.method === 'INVITE' && command.status < 300 ? { headers: ['Contact: <sip:crm@peer.invalid;transport=ws>'] } : {});
       }

@@ -195,17 +195,14 @@ async function step(world: World, command: ConferenceCommand): Promise<void> {
   const { h, manager } = world;
   switch (command.k) {
     case 'answer': {
-      const request = h.peer.outstanding.length === 0 ? undefined : h.peer.outstanding[command.pick % h.peer.outstanding.length];
+      const request = h.peer.pickOutstanding(command.pick);
       if (request) {
         h.peer.answer(request, command.status, request.method === 'INVITE' && command.status < 300 ? { headers: ['Contact: <sip:focus@peer.invalid;transport=ws>'] } : {});
       }
       break;
     }
     case 'retransmit': {
-      const raw = h.peer.sent.length === 0 ? undefined : h.peer.sent[command.pick % h.peer.sent.length];
-      if (raw !== undefined) {
-        h.peer.send(raw);
-      }
+      h.peer.retransmit(command.pick);
       break;
     }
     case 'leave':

@@ -306,6 +306,17 @@ export class ScriptedPeer {
   }
 
   /** Drops the connection as a crashed proxy would. */
+  /** Sends again the earlier message `pick` names (modulo how many were sent); false when none was. */
+  retransmit(pick: number): boolean {
+    const raw = this.sent.length === 0 ? undefined : this.sent[pick % this.sent.length];
+    return raw !== undefined && this.send(raw);
+  }
+
+  /** The agent's request `pick` names among those still unanswered (modulo their number), if any. */
+  pickOutstanding(pick: number): SipMessage | undefined {
+    return this.outstanding.length === 0 ? undefined : this.outstanding[pick % this.outstanding.length];
+  }
+
   drop(): void {
     const conn = this.conn;
     if (conn) {
