@@ -266,13 +266,17 @@ describe('requests racing the end of a dialog', () => {
     const mark = agent.events.length;
     const sipp = runSippTraced('uac-channel-bye-crossing.xml', target(), { body: channelBody(ECHO, 'Crossing BYEs') }, ['-s', user]);
     const established = await agent.waitForType('channel.state', 5000, mark, (e) => e.state === 'Established');
-    // Freeze the agent with its own BYE queued (the pane closes); sipp's BYE comes 500 ms after its ACK.
-    agent.signal('SIGSTOP');
+    // Freeze the proxy, not the agent (as frozenCrossing does): the agent's BYE goes into
+    // Kamailio's socket at once, and sipp's BYE (2 s after its ACK) waits there too, so the two
+    // cross whatever order Kamailio handles them in. Freezing the agent left the order of its
+    // stdin and its socket to its event loop, and under load sipp's BYE was read first.
+    await kamailio.pause();
     try {
       agent.send({ cmd: 'close', appId: ECHO });
-      await sleep(1000);
+      await agent.waitForType('channel.state', 2000, mark, (e) => e.channelId === established.event.channelId && e.state === 'Terminated');
+      await sleep(2500);
     } finally {
-      agent.signal('SIGCONT');
+      await kamailio.resume();
     }
     const run = await sipp;
     const callId = /Call-ID: (\S+)/.exec(run.messages)?.[1] ?? '';
