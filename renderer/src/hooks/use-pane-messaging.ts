@@ -73,6 +73,34 @@ function deliverNewData(delivered: RefObject<number | undefined>, data: readonly
   }
 }
 
+/**
+ * After the pane's hello, tells it when the conversation (its roster, its subject) or the
+ * channel ids change, each once, as the Electron host's pane link does: a pane that lists the
+ * participants (the contact center's "Remove" buttons) follows who comes and goes.
+ */
+function useConversationUpdates(conversation: Conversation, pane: PaneState, delivered: RefObject<number | undefined>, post: (message: HostToPane) => void): void {
+  const lastSent = useRef<{ conversation?: string; channels?: string }>({});
+  const view = conversationFor(conversation);
+  const viewKey = JSON.stringify(view);
+  const channelIds = pane.channels.filter((c) => c.state !== 'Terminated' && c.state !== 'Terminating').map((c) => c.channelId);
+  const channelsKey = JSON.stringify(channelIds);
+  useEffect(() => {
+    if (delivered.current === undefined) {
+      // The init at hello carries the conversation; updates start from there.
+      lastSent.current = { conversation: viewKey, channels: channelsKey };
+      return;
+    }
+    if (viewKey !== lastSent.current.conversation) {
+      lastSent.current.conversation = viewKey;
+      post({ protocol: PANE_PROTOCOL, kind: 'conversation', conversation: view });
+    }
+    if (channelIds.length > 0 && channelsKey !== lastSent.current.channels) {
+      lastSent.current.channels = channelsKey;
+      post({ protocol: PANE_PROTOCOL, kind: 'channels', channelIds });
+    }
+  }, [viewKey, channelsKey]);
+}
+
 /** Hears the pane protocol from `frame` alone, with the expected origin, while `listening`; drops anything else. */
 function useMessagesFrom(frame: RefObject<HTMLIFrameElement | null>, expectedOrigin: string, listening: boolean, onMessage: (message: PaneToHost) => void): void {
   useEffect(() => {
@@ -131,6 +159,7 @@ export function usePaneMessaging({ conversation, pane, extension, listening }: P
     }
   });
   useEffect(deliverData, [pane.data]);
+  useConversationUpdates(conversation, pane, delivered, post);
   useEffect(() => {
     if (delivered.current !== undefined) {
       post({ protocol: PANE_PROTOCOL, kind: 'state', state: paneStateFor(pane) });
