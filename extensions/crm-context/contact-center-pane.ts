@@ -9,14 +9,17 @@ import { say, showCard, showPages, type Fact } from './customer-card';
 export function runContactCenterPane(pane: PaneApi, summary: ContextSummary): void {
   const send = (message: PaneToCenter): Promise<PaneSendOutcome> => pane.sendData(CC_CONTENT_TYPE, JSON.stringify(message));
   showSummary(summary);
+  // The summary (in the channel INVITE, 2 KB at most) shows at once; the full context follows in
+  // one INFO round trip, always: page titles and times tell the agent more than paths, and a
+  // clipped question or page list is completed.
   if (!summary.complete) {
     say('context-status', 'Loading the full context…');
-    void send({ type: 'context.request', id: summary.id }).then((outcome) => {
-      if (!outcome.ok) {
-        say('context-status', `The full context could not be asked for: ${outcome.message}`);
-      }
-    });
   }
+  void send({ type: 'context.request', id: summary.id }).then((outcome) => {
+    if (!outcome.ok) {
+      say('context-status', `The full context could not be asked for: ${outcome.message}`);
+    }
+  });
   pane.onData((data) => {
     const message = data.contentType.startsWith(CC_CONTENT_TYPE) ? readJson(centerToPaneSchema, data.body) : undefined;
     if (message) {
@@ -63,8 +66,14 @@ function showFull(full: FullContext, summary: ContextSummary): void {
     ...(full.call ? [['Call', 'The customer asked to be called'] as const] : []),
     ...(summary.role === 'supervisor' ? [['Your role', 'Supervisor'] as const] : []),
   ]);
-  showPages(full.pages.map((p) => `${p.title} (${p.url})`));
+  showPages(full.pages.map((p) => `${p.title} (${p.url}), ${sinceRequest(p.at, full.requestedAt)}`));
   say('context-status', '');
+}
+
+/** "3 min before the chat": when a page was seen, relative to the customer's request. */
+export function sinceRequest(at: number, requestedAt: number): string {
+  const seconds = Math.max(0, Math.round((requestedAt - at) / 1000));
+  return seconds < 60 ? `${seconds} s before the chat` : `${Math.round(seconds / 60)} min before the chat`;
 }
 
 function receive(message: CenterToPane, summary: ContextSummary): void {
@@ -100,8 +109,9 @@ function wireNotes(send: (message: PaneToCenter) => Promise<PaneSendOutcome>): v
     if (text === '') {
       return;
     }
+    say('sent', SENDING);
     void send({ type: 'note', text }).then((outcome) => {
-      say('sent', outcome.ok ? 'Sent' : `Not sent: ${outcome.message}`);
+      settle('sent', outcome);
       if (outcome.ok && notes) {
         notes.value = '';
       }
@@ -115,7 +125,8 @@ function wireEscalation(send: (message: PaneToCenter) => Promise<PaneSendOutcome
   document.getElementById('escalate')?.addEventListener('click', () => {
     const value = select?.value ?? 'supervisor';
     const message: PaneToCenter = value === 'supervisor' ? { type: 'escalate', supervisor: true } : { type: 'escalate', skill: value.slice('skill:'.length) };
-    void send(message).then((outcome) => say('escalation', outcome.ok ? 'Asked…' : `Not sent: ${outcome.message}`));
+    say('escalation', SENDING);
+    void send(message).then((outcome) => settle('escalation', outcome));
   });
 }
 
@@ -125,7 +136,8 @@ function wireWrapUp(send: (message: PaneToCenter) => Promise<PaneSendOutcome>, s
   document.getElementById('send-wrapup')?.addEventListener('click', () => {
     const code = select?.value ?? '';
     if (code !== '') {
-      void send({ type: 'wrapup', code }).then((outcome) => say('wrapup-sent', outcome.ok ? 'Sent' : `Not sent: ${outcome.message}`));
+      say('wrapup-sent', SENDING);
+      void send({ type: 'wrapup', code }).then((outcome) => settle('wrapup-sent', outcome));
     }
   });
 }
@@ -137,17 +149,37 @@ function showParticipants(pane: PaneApi, summary: ContextSummary, send: (message
     ...pane.conversation.participants.map((p) => {
       const item = document.createElement('li');
       const name = p.displayName ?? p.uri;
-      item.textContent = p.uri.toLowerCase() === summary.customer.toLowerCase() ? `${name} (customer)` : p.self ? `${name} (you)` : name;
+      const isCustomer = p.uri.toLowerCase() === summary.customer.toLowerCase();
+      // The contact center may already say "(customer)" in the display name.
+      item.textContent = isCustomer ? (name.endsWith('(customer)') ? name : `${name} (customer)`) : p.self ? `${name} (you)` : name;
       if (!p.self && p.uri.toLowerCase() !== summary.customer.toLowerCase() && /^sips?:/i.test(p.uri)) {
         const remove = document.createElement('button');
         remove.type = 'button';
         remove.textContent = `Remove ${name}`;
-        remove.addEventListener('click', () => void send({ type: 'remove', agent: p.uri }).then((outcome) => say('escalation', outcome.ok ? `Removing ${name}…` : `Not sent: ${outcome.message}`)));
+        remove.addEventListener('click', () => {
+          say('escalation', `Removing ${name}…`);
+          void send({ type: 'remove', agent: p.uri }).then((outcome) => settle('escalation', outcome));
+        });
         item.append(' ', remove);
       }
       return item;
     }),
   );
+}
+
+const SENDING = 'Sending…';
+
+/**
+ * The channel took the message (INFO answered 200), or did not. The contact center's answer (an
+ * ack, an error, an escalation state) can come before the INFO's 200 reaches the pane, and wins.
+ */
+function settle(id: string, outcome: PaneSendOutcome): void {
+  const shown = document.getElementById(id)?.textContent ?? '';
+  if (!outcome.ok) {
+    say(id, `Not sent: ${outcome.message}`);
+  } else if (shown === SENDING) {
+    say(id, 'Sent, waiting for the contact center…');
+  }
 }
 
 function option(value: string, label: string): HTMLOptionElement {
