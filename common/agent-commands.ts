@@ -31,7 +31,10 @@ export const agentCommandSchema = z.discriminatedUnion('cmd', [
     .object({ cmd: z.literal('mute'), focusUri: sipUri.optional(), id: z.string().min(1).max(64).optional(), muted: z.boolean() })
     .strict()
     .refine((c) => (c.focusUri === undefined) !== (c.id === undefined), 'name exactly one of focusUri or id'),
-  /** Dials the A/V MCU again after audio failed or the MCU hung up. */
+  /**
+   * Dials the conference's A/V MCU: audio its invitation did not offer (`media` state `none`), or
+   * audio again after it failed or the MCU hung up.
+   */
   z.object({ cmd: z.literal('reconnect-audio'), focusUri: sipUri }).strict(),
   z
     .object({

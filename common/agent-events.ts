@@ -146,10 +146,17 @@ const rosterEvent = z.object({
  */
 export const mediaStateSchema = z.enum(['connecting', 'connected', 'interrupted', 'failed', 'closed']);
 
+/**
+ * A conference's audio: the media states, or `none` when the conference was joined without
+ * audio because its invitation said `<audio available="false"/>` (docs/protocol/1-messages.md
+ * §1.1, open question 35). No MCU dialog exists then; `reconnect-audio` adds audio.
+ */
+export const conferenceMediaStateSchema = z.enum([...mediaStateSchema.options, 'none']);
+
 const mediaEvent = z.object({
   type: z.literal('media'),
   focusUri: z.string(),
-  state: mediaStateSchema,
+  state: conferenceMediaStateSchema,
   muted: z.boolean(),
   packetsSent: z.number().int(),
   packetsReceived: z.number().int(),

@@ -59,6 +59,17 @@ describe('reduceDesktop', () => {
     expect(desktopStateSchema.safeParse(state).success).toBe(true);
   });
 
+  it('keeps a conference joined without audio at media none, through adding audio, and not "closed" after leaving without it', () => {
+    const none: DesktopEvent = { type: 'media', focusUri: FOCUS, state: 'none', muted: false, packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 };
+    const joined = run([{ ...invitation, audio: false }, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { type: 'conference.joined', focusUri: FOCUS, conversationId: 'conv-1' }, none]);
+    expect(joined.conversations[0]?.media).toEqual({ state: 'none', muted: false, packetsSent: 0, packetsReceived: 0 });
+    expect(desktopStateSchema.safeParse(joined).success).toBe(true);
+    const left = run([{ type: 'conference.left', focusUri: FOCUS, reason: 'left by the agent' }], joined);
+    expect(left.conversations[0]).toMatchObject({ state: 'ended', media: { state: 'none' } });
+    const withAudio = run([{ ...none, state: 'connecting' }, { ...none, state: 'connected', packetsSent: 5, packetsReceived: 4 }, { type: 'conference.left', focusUri: FOCUS, reason: 'left by the agent' }], joined);
+    expect(withAudio.conversations[0]?.media).toMatchObject({ state: 'closed', packetsReceived: 4 });
+  });
+
   it("keeps the received level of the conference's latest media event, and none when the event has none", () => {
     const media: DesktopEvent = { type: 'media', focusUri: FOCUS, state: 'connected', muted: false, packetsSent: 50, packetsReceived: 50, bytesSent: 1, bytesReceived: 1 };
     let state = run([invitation, { type: 'invitation.accepted', id: 'inv-1', focusUri: FOCUS }, { ...media, level: 0.031 }]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelStateSchema, dialogRoleSchema, mediaStateSchema, presenceViewSchema, rosterUserSchema, type AgentEvent } from './agent-events';
+import { channelStateSchema, conferenceMediaStateSchema, dialogRoleSchema, presenceViewSchema, rosterUserSchema, type AgentEvent } from './agent-events';
 import { callAudioEventSchema, callIdOf, callName, callViewSchema, CALLS_KEPT, isCallEvent, newCallView, reduceCall, type CallEvent, type CallView } from './desktop-calls';
 import { chatSchema, emptyChat, isChatEvent, reduceChat } from './desktop-chat';
 import { normalizeAppId } from './extension-manifest';
@@ -125,7 +125,8 @@ const conversationSchema = z.strictObject({
   roster: z.array(rosterUserSchema),
   media: z
     .strictObject({
-      state: mediaStateSchema,
+      /** `none`: joined without audio (the invitation offered none); Join audio adds it. */
+      state: conferenceMediaStateSchema,
       muted: z.boolean(),
       packetsSent: z.number().int(),
       packetsReceived: z.number().int(),
@@ -589,7 +590,7 @@ function reduceConversations(conversations: Conversation[], event: DesktopEvent,
     case 'conference.left':
       return updateConversation(conversations, byFocus(event.focusUri), (c) =>
         note(
-          { ...c, state: 'ended', endedAt: at, panes: c.panes.map((p) => ({ ...p, state: 'closed' as const })), ...(c.media && { media: { ...c.media, state: 'closed' as const } }) },
+          { ...c, state: 'ended', endedAt: at, panes: c.panes.map((p) => ({ ...p, state: 'closed' as const })), ...(c.media && c.media.state !== 'none' && { media: { ...c.media, state: 'closed' as const } }) },
           at,
           `Left the conference: ${event.reason}`,
         ),

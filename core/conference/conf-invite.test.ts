@@ -53,6 +53,17 @@ describe('parseConfInvite', () => {
     });
   });
 
+  it('tells "says audio is not available" apart from "says nothing about audio" (open question 35)', () => {
+    const body = (audio: string): string => `<Conferencing><focus-uri>${FOCUS}</focus-uri>${audio}<im available="true"/></Conferencing>`;
+    expect(parseConfInvite(body('<audio available="false"/>'))).toEqual({ ok: true, invite: { focusUri: FOCUS, subject: '', audio: false, im: true, audioUnavailable: true } });
+    expect(parseConfInvite(body('<audio available=" FALSE "/>'))).toMatchObject({ invite: { audio: false, audioUnavailable: true } });
+    expect(parseConfInvite(body('<audio available="yes"/>'))).toMatchObject({ invite: { audio: false, audioUnavailable: true } });
+    for (const unsaid of ['', '<audio/>', '<audio available="true"/>']) {
+      const parsed = parseConfInvite(body(unsaid));
+      expect(parsed.ok && 'audioUnavailable' in parsed.invite).toBe(false);
+    }
+  });
+
   it.each([
     ['missing focus-uri', '<Conferencing><subject>x</subject></Conferencing>', 'missing focus-uri'],
     ['empty focus-uri', '<Conferencing><focus-uri>  </focus-uri></Conferencing>', 'missing focus-uri'],

@@ -18,6 +18,14 @@ export type ConfInvite = {
   readonly subject: string;
   readonly audio: boolean;
   readonly im: boolean;
+  /**
+   * Present (true) when the invitation says audio is not available: `audio` has an `available`
+   * attribute other than `true` (the [MS-SIPRE] 3.9.5.1 test). The agent then joins without
+   * dialling the A/V MCU (protocol notes §1.1, open question 35). Absent when audio is offered,
+   * and when the invitation does not say (no `audio` element, or one without `available`, as
+   * older servers send): the agent dials the MCU as it always did.
+   */
+  readonly audioUnavailable?: true;
 };
 
 /**
@@ -51,6 +59,7 @@ export const CONF_INVITE_ROOT = 'Conferencing';
  * `im/@available="true"`, and also by an `im` element without `available`: pidgin-sipe always
  * sends `im available="true"` and joins the IM conference regardless, so an `im` element is read
  * as an offer unless it says `false`. Any other value (`yes`, `1`) means not offered.
+ * `audioUnavailable` tells "says audio is not available" apart from "says nothing about audio".
  * @param body - the INVITE body
  * @public
  */
@@ -71,13 +80,15 @@ export function parseConfInvite(body: string): ConfInviteResult {
   if (!focus.ok) {
     return fail(focus.reason);
   }
+  const audio = readAvailable(root, 'audio');
   return {
     ok: true,
     invite: {
       focusUri: focus.uri,
       subject: xmlTrim(textOf(root, 'subject') ?? ''),
-      audio: readAvailable(root, 'audio') === true,
+      audio: audio === true,
       im: readAvailable(root, 'im') ?? child(root, 'im') !== undefined,
+      ...(audio === false && { audioUnavailable: true }),
     },
   };
 }

@@ -137,7 +137,8 @@ export class ConferenceInvitations {
     answer.request.delegate = this.deps.faults.guard(answer.callId, 'invitation', { onCancel: () => this.onCancel(invitation) });
     answer.progress(180, 'Ringing');
     this.deps.emit({ type: 'dialog', conversationId: invitation.conversationId, callId: message.callId, role: 'invitation', peer: from });
-    this.deps.emit({ type: 'invitation', id: invitation.id, from, ...parsed.invite, conversationId: invitation.conversationId, ...(quiet && { quiet }) });
+    const { focusUri, subject, audio, im } = parsed.invite;
+    this.deps.emit({ type: 'invitation', id: invitation.id, from, focusUri, subject, audio, im, conversationId: invitation.conversationId, ...(quiet && { quiet }) });
     if (auto) {
       this.accept(invitation.id);
       return;

@@ -116,7 +116,10 @@ export class ConferenceManager {
     return true;
   }
 
-  /** Dials the conference's A/V MCU again; false when not in it or its audio is still up. */
+  /**
+   * Dials the conference's A/V MCU: audio the invitation did not offer, or audio again after it
+   * ended; false when not in it or its audio is up or connecting.
+   */
   reconnectAudio(focusUri: string): boolean {
     return this.find(focusUri)?.reconnectAudio() ?? false;
   }
@@ -145,6 +148,8 @@ export class ConferenceManager {
         newGuid: this.deps.newGuid,
         conversationId,
         im: invite.im,
+        // Join the modalities offered: no MCU dialog when the invitation says audio is not available.
+        audio: invite.audioUnavailable !== true,
         onLeft: (c) => {
           const key = c.focusUri.toLowerCase();
           this.conferences.delete(key);

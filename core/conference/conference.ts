@@ -58,6 +58,12 @@ export type ConferenceDeps = {
   readonly conversationId?: string;
   /** The invitation offered IM (`im available="true"`): join the IM MCU at once. */
   readonly im?: boolean;
+  /**
+   * Dial the A/V MCU once joined (default true). False when the invitation said
+   * `<audio available="false"/>`: the agent joins the modalities offered, as Lync does, and
+   * {@link Conference.reconnectAudio} adds audio later (protocol notes §1.1, open question 35).
+   */
+  readonly audio?: boolean;
   /** A fresh id for a received instant message. */
   readonly newMessageId?: () => string;
 };
@@ -79,6 +85,10 @@ export type ConferenceOptions = {
  * @remarks Join order and leave order follow pidgin-sipe (protocol-notes §1.2, §1.3): join the
  * focus, subscribe, then INVITE the MCU whose URI the roster's `conf-uris` gives (derived from
  * the focus URI when absent, open question 6). Leaving: unsubscribe, BYE focus, BYE MCU.
+ * An invitation that says audio is not available is joined without the MCU dialog: each MCU is
+ * a media session of its own beside the focus session, joined by its own direct INVITE
+ * (protocol-notes §1.3, [MSDOC OCS-JOIN dd572706]; open question 35). Media then reads `none`
+ * until {@link Conference.reconnectAudio} dials the MCU.
  * @public
  */
 export class Conference implements Recoverable {
@@ -151,7 +161,10 @@ export class Conference implements Recoverable {
     return this.state;
   }
 
-  /** Joins the focus, subscribes to the roster and connects media. */
+  /**
+   * Joins the focus, subscribes to the roster, joins the chat when offered, and connects media
+   * unless the invitation offered no audio ({@link ConferenceDeps.audio}).
+   */
   async join(): Promise<void> {
     const result = await this.focus.join(this.deps.nextRequestId(), this.options.role ?? 'attendee', this.endpointEntity);
     if (this.state !== 'Joining') {
@@ -181,6 +194,11 @@ export class Conference implements Recoverable {
     this.subscription.subscribe();
     if (this.deps.im === true) {
       void this.connectIm();
+    }
+    if (this.deps.audio === false) {
+      this.log.info('the invitation offered no audio; joined without dialling the A/V MCU', { focusUri: this.focusUri });
+      this.reportMedia();
+      return;
     }
     await this.connectMedia();
   }
@@ -388,7 +406,9 @@ export class Conference implements Recoverable {
   }
 
   /**
-   * Dials the A/V MCU again after media failed or the MCU hung up, staying in the conference.
+   * Dials the A/V MCU: audio the invitation did not offer (media `none`), or audio again after
+   * media failed or the MCU hung up, staying in the conference (a direct INVITE to the MCU,
+   * protocol-notes §1.3).
    * @returns false when not joined, or when media is up or still connecting.
    */
   reconnectAudio(): boolean {
@@ -531,6 +551,7 @@ export class Conference implements Recoverable {
 
   private reportMedia(): void {
     if (!this.mcu) {
+      this.reportNoAudio();
       return;
     }
     const stats = this.mcu.media.stats();
@@ -550,6 +571,17 @@ export class Conference implements Recoverable {
       bytesReceived: stats.bytesReceived,
       ...(stats.receivedLevel !== undefined && { level: Math.round(stats.receivedLevel * 1000) / 1000 }),
     });
+  }
+
+  /**
+   * Media `none`: joined without audio because the invitation offered none (open question 35).
+   * Nothing is said while joining, or when audio was meant to be dialled (no MCU URI: as before).
+   */
+  private reportNoAudio(): void {
+    if (this.deps.audio !== false || !this.inConference()) {
+      return;
+    }
+    this.deps.emit({ type: 'media', focusUri: this.focusUri, state: 'none', muted: this.muted, packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 });
   }
 
   /** The one guarded state change. */

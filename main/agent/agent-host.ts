@@ -301,7 +301,7 @@ export class AgentHost {
         return placed.ok ? { ok: true } : placed;
       }
       case 'reconnect-audio':
-        return this.conferences.reconnectAudio(command.focusUri) ? { ok: true } : fail(`no ended audio to reconnect in ${command.focusUri}`);
+        return this.conferences.reconnectAudio(command.focusUri) ? { ok: true } : fail(`no ended audio to reconnect in ${command.focusUri}: its audio is up or connecting, or the agent is not in it`);
       case 'presence':
         this.presence.choose({ availability: command.availability, ...(command.note !== undefined && command.note !== '' && { note: command.note }) });
         return { ok: true };

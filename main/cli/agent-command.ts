@@ -52,6 +52,9 @@ function describe(event: AgentEvent): string {
     case 'roster':
       return `roster ${event.focusUri}: ${event.users.map((u) => `${u.displayText ?? u.entity}${u.self ? ' (me)' : ''} audio=${u.modalities.audio}${u.modalities.mutedByFocus ? ' (by the conference)' : ''}${u.modalities.speaking ? ' speaking' : ''}`).join(', ')}`;
     case 'media':
+      if (event.state === 'none') {
+        return `media none in ${event.focusUri}: joined without audio (reconnect-audio adds it)`;
+      }
       return `media ${event.state}${event.muted ? ' muted' : ''} sent=${event.packetsSent} received=${event.packetsReceived}`;
     case 'conference.left':
       return `left ${event.focusUri} (${event.reason})`;
