@@ -272,6 +272,31 @@ describe('desktop in Chromium, through Kamailio', () => {
     await waitFor(() => !lab.conferences.dialogsOf(conferenceId, AGENT).focus && !lab.conferences.dialogsOf(conferenceId, AGENT).mcu, 5000, 'the lab to drop our dialogs');
   });
 
+  it('joins a chat-only invitation without audio (Mute off, no MCU dialog), and Join audio dials the MCU', async () => {
+    const invited = await lab.invite(AGENT, 'Chat: Grace Hopper, order 4711', { audio: false, im: true });
+    const toast = page.getByRole('alertdialog', { name: 'Conference invitation' });
+    await toast.waitFor({ timeout: 10_000 });
+    await toast.getByRole('button', { name: 'Accept' }).click();
+    await expect(invited.outcome).resolves.toMatchObject({ state: 'Accepted' });
+    const line = page.getByLabel('audio devices');
+    await line.locator('[data-media="none"]').waitFor({ timeout: 10_000 });
+    await expect(page.getByLabel('conversation state').textContent()).resolves.toBe('Connected');
+    await expect(page.getByRole('button', { name: 'Mute' }).isDisabled()).resolves.toBe(true);
+    expect(lab.conferences.dialogsOf(invited.conference.id, AGENT)).toEqual({ focus: true, mcu: false });
+    await page.locator('[aria-label="conversation"]').screenshot({ path: screenshotPath('conversation-chat-only') });
+
+    const clicked = performance.now();
+    await line.getByRole('button', { name: 'Join audio' }).click();
+    await page.getByLabel('conversation state').filter({ hasText: 'Audio connected' }).waitFor({ timeout: 10_000 });
+    console.info(`[figures] desktop: Join audio click -> "Audio connected" in ${(performance.now() - clicked).toFixed(0)} ms`);
+    await waitFor(() => lab.conferences.dialogsOf(invited.conference.id, AGENT).mcu && (lab.conferences.mediaStatsOf(invited.conference.id, AGENT)?.packetsReceived ?? 0) > 10, 5000, 'RTP from the page at the MCU');
+    expect(await line.getByRole('button', { name: 'Join audio' }).count()).toBe(0);
+    await expect(page.getByRole('button', { name: 'Mute' }).isEnabled()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Leave' }).click();
+    await page.getByLabel('conversation state').filter({ hasText: 'Ended' }).waitFor({ timeout: 10_000 });
+    await waitFor(() => !lab.conferences.dialogsOf(invited.conference.id, AGENT).focus && !lab.conferences.dialogsOf(invited.conference.id, AGENT).mcu, 5000, 'the lab to drop our dialogs');
+  });
+
   it('Decline answers 603 and opens nothing', async () => {
     const before = await page.locator('[aria-label="recent conversations"] li').count();
     const invited = await lab.invite(AGENT, 'Please decline me');

@@ -1,6 +1,7 @@
 import { Button, Caption1, makeStyles, tokens } from '@fluentui/react-components';
-import { ArrowClockwise16Regular, Mic16Regular, Speaker216Regular, Warning16Regular } from '@fluentui/react-icons';
+import { ArrowClockwise16Regular, Call16Regular, Mic16Regular, Speaker216Regular, Warning16Regular } from '@fluentui/react-icons';
 import type { Conversation } from '../../../common/desktop-state';
+import { audioAction } from './audio-action';
 
 const useStyles = makeStyles({
   line: { display: 'flex', alignItems: 'center', gap: '6px', flexWrap: 'wrap', color: tokens.colorNeutralForeground2 },
@@ -10,15 +11,16 @@ const useStyles = makeStyles({
 
 /**
  * Where the conference's audio runs and on which devices, what is wrong with them, and a way to
- * dial the audio again once it failed or the MCU hung up.
+ * dial the audio: Join audio in a conference joined without it (the invitation offered none),
+ * Reconnect audio once it failed or the MCU hung up. `onReconnect` dials the A/V MCU either way.
  */
 export function AudioLine({ conversation, onReconnect }: { conversation: Conversation; onReconnect: () => void }): React.JSX.Element | null {
   const styles = useStyles();
   const { audio, media } = conversation;
   const live = conversation.state === 'active';
-  const ended = media !== undefined && (media.state === 'failed' || media.state === 'closed');
+  const action = audioAction(conversation);
   const silent = live && media?.state === 'interrupted';
-  if (!audio && !(live && ended) && !silent) {
+  if (!audio && action === undefined && !silent) {
     return null;
   }
   return (
@@ -49,7 +51,15 @@ export function AudioLine({ conversation, onReconnect }: { conversation: Convers
           <Caption1>No audio from the conference: nothing has arrived for 5 s. It comes back by itself when the conference sends again.</Caption1>
         </span>
       )}
-      {live && ended && (
+      {action === 'join' && (
+        <>
+          <Caption1 data-media="none">Joined without audio: the invitation offered none.</Caption1>
+          <Button size="small" icon={<Call16Regular />} onClick={onReconnect}>
+            Join audio
+          </Button>
+        </>
+      )}
+      {action === 'reconnect' && (
         <Button size="small" icon={<ArrowClockwise16Regular />} onClick={onReconnect}>
           Reconnect audio
         </Button>

@@ -65,7 +65,12 @@ function ConversationButtons({ conversation, actions }: { conversation: Conversa
   if (focusUri) {
     return (
       <>
-        <Button icon={muted ? <MicOff20Regular /> : <Mic20Regular />} onClick={() => actions.mute(focusUri, !muted)} disabled={!conversation.roster.some((u) => u.self) && !conversation.media}>
+        <Button
+          icon={muted ? <MicOff20Regular /> : <Mic20Regular />}
+          onClick={() => actions.mute(focusUri, !muted)}
+          // No audio joined (the invitation offered none): nothing to mute until Join audio.
+          disabled={(!conversation.roster.some((u) => u.self) && !conversation.media) || conversation.media?.state === 'none'}
+        >
           {muted ? 'Unmute' : 'Mute'}
         </Button>
         <Button icon={<CallEnd20Regular />} appearance="primary" style={{ backgroundColor: tokens.colorPaletteRedBackground3 }} onClick={() => actions.leave(focusUri)}>
