@@ -160,6 +160,67 @@ for (const mode of ['kamailio', 'standalone'] as const) {
   });
 }
 
+describe('a chat-only invitation (kamailio)', () => {
+  it('joins focus, roster and chat without dialling the A/V MCU, stays Available, and adds audio on reconnect-audio', async () => {
+    const { lab, server } = await setup('kamailio');
+    const agent = startAgent(server);
+    await agent.waitForType('registered', 10_000);
+    await agent.waitForType('presence', 5000, 0, (e) => e.aor === AGENT && e.availability === 'available');
+
+    // What the contact center sends when the customer did not tick "Call me".
+    const { conference, outcome } = await lab.invite(AGENT, 'Chat with a customer', { audio: false, im: true });
+    const invitation = await agent.waitForType('invitation', 5000);
+    expect(invitation.event).toMatchObject({ audio: false, im: true });
+    const mark = agent.events.length;
+    agent.send({ cmd: 'accept', id: invitation.event.id });
+    const acceptedAt = performance.now();
+    expect(await outcome).toMatchObject({ state: 'Accepted', status: 200 });
+    const joined = await agent.waitForType('conference.joined', 5000, mark);
+    const chat = await agent.waitForType('im.state', 10_000, mark, (e) => e.focusUri === conference.focusUri && e.state === 'connected');
+    // The join is complete once focus, chat and audio are where they will stay: audio `none` now
+    // (before this change the agent dialled the MCU anyway, and audio settled at `connected`).
+    const settled = await agent.waitForType('media', 10_000, mark, (e) => e.state === 'none' || e.state === 'connected');
+    const since = (at: number): string => (at - acceptedAt).toFixed(0);
+    console.info(
+      `[figures] chat-only invitation: accept -> conference.joined ${since(joined.at)} ms, -> chat connected ${since(chat.at)} ms, -> audio ${settled.event.state} ${since(settled.at)} ms; first join complete in ${since(Math.max(joined.at, chat.at, settled.at))} ms`,
+    );
+    expect(settled.event).toMatchObject({ focusUri: conference.focusUri, state: 'none', packetsSent: 0, packetsReceived: 0 });
+
+    // No MCU dialog on either side, no media but `none`, and the roster shows no audio of ours.
+    const self = await agent.waitForType('roster', 5000, mark, (e) => e.users.some((u) => u.self));
+    expect(self.event.users.find((u) => u.self)?.modalities.audio).toBe('none');
+    await new Promise((r) => setTimeout(r, 500));
+    const joinEvents = agent.events.slice(mark).map((e) => e.event);
+    expect(joinEvents.filter((e) => e.type === 'dialog').map((e) => e.type === 'dialog' && e.role)).not.toContain('mcu');
+    expect(joinEvents.filter((e) => e.type === 'media').map((e) => e.type === 'media' && e.state)).toEqual(['none']);
+    expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: true, mcu: false });
+    // A chat is not "In a conference": the agent stays Available.
+    expect(joinEvents.some((e) => e.type === 'presence' && e.aor === AGENT && e.availability !== 'available')).toBe(false);
+
+    // Adding audio: the MCU is dialled, media connects both ways, and the agent goes Busy.
+    const adding = agent.events.length;
+    agent.send({ cmd: 'reconnect-audio', focusUri: conference.focusUri });
+    const addedAt = performance.now();
+    await agent.waitForType('media', 5000, adding, (e) => e.state === 'connecting');
+    const flowing = await agent.waitForType('media', 10_000, adding, (e) => e.state === 'connected' && e.packetsReceived > 0);
+    console.info(`[figures] chat-only conference: reconnect-audio -> media connected with RTP ${(flowing.at - addedAt).toFixed(0)} ms`);
+    expect(lab.conferences.dialogsOf(conference.id, AGENT)).toEqual({ focus: true, mcu: true });
+    await waitForLabPackets(() => lab.conferences.mediaStatsOf(conference.id, AGENT)?.packetsReceived ?? 0);
+    await agent.waitForType('roster', 10_000, adding, (e) => e.users.some((u) => u.self && u.modalities.audio === 'connected'));
+    await agent.waitForType('presence', 10_000, adding, (e) => e.aor === AGENT && e.availability === 'busy' && e.activity === 'in-a-conference');
+    // Audio is up now: nothing to add or reconnect.
+    const again = agent.events.length;
+    agent.send({ cmd: 'reconnect-audio', focusUri: conference.focusUri });
+    await agent.waitForType('error', 3000, again, (e) => e.code === 'unknown-id' && /audio is up or connecting/.test(e.message));
+
+    agent.send({ cmd: 'leave', focusUri: conference.focusUri });
+    await agent.waitForType('conference.left', 5000, adding);
+    await agent.waitForType('presence', 10_000, adding, (e) => e.aor === AGENT && e.availability === 'available');
+    agent.signal('SIGTERM');
+    expect(await agent.exited).toBe(0);
+  }, 40_000);
+});
+
 describe('media tells the truth (kamailio)', () => {
   it('says interrupted within 6 s of the MCU going silent, and connected again when it sends', async () => {
     const { lab, server } = await setup('kamailio');

@@ -153,6 +153,9 @@ describe('the contact center through Kamailio', () => {
     agent('cc-cat').send({ cmd: 'accept', id: catInvited.event.id });
     const acceptedAt = performance.now();
     await agent('cc-cat').waitForType('conference.joined', 10_000, catMark);
+    // A chat-only offer: Cat joins the focus, roster and chat, never the A/V MCU (open question 35).
+    expect((await agent('cc-cat').waitForType('media', 10_000, catMark)).event.state).toBe('none');
+    expect(lab.conferences.dialogsOf(cc.center.conversation(requestId)?.conferenceId ?? '', AOR('cc-cat'))).toEqual({ focus: true, mcu: false });
     const paneRequest = await agent('cc-cat').waitForType('channel.request', 10_000, catMark, (e) => e.appId === CRM);
     agent('cc-cat').send({ cmd: 'accept', id: paneRequest.event.id });
     const opened = await agent('cc-cat').waitForType('channel.context', 10_000, catMark, (e) => e.appId === CRM);
@@ -219,6 +222,12 @@ describe('the contact center through Kamailio', () => {
     expect((await centerEvent('left', (e) => e.agent === AOR('cc-sue'))).event.reason).toBe('removed');
     await dana.waitFor((e) => e.type === 'left' && e.name === 'Sue');
     await waitFor(() => cc.center.agents().find((a) => a.name === 'Sue')?.work === 'free', 5000, 'Sue free again');
+
+    // A chat is not "In a conference": Cat stayed Available all along; the contact center's own
+    // `engaged` state kept her out of routing.
+    expect(agent('cc-cat').events.slice(catMark).some((e) => e.event.type === 'presence' && e.event.aor === AOR('cc-cat') && e.event.availability !== 'available')).toBe(false);
+    expect(agent('cc-cat').events.slice(catMark).some((e) => e.event.type === 'dialog' && e.event.role === 'mcu')).toBe(false);
+    expect(cc.center.agents().find((a) => a.name === 'Cat')).toMatchObject({ availability: 'available', work: 'engaged', routable: false });
 
     // Wrap-up from the pane, then the customer ends: the conference ends.
     paneSends('cc-cat', { type: 'wrapup', code: 'resolved' });
