@@ -23,7 +23,8 @@ describe('buildConfInvite', () => {
     fc.assert(
       fc.property(focusUri, subject, fc.boolean(), fc.boolean(), (uri, subj, audio, im) => {
         const parsed = parseConfInvite(buildConfInvite({ focusUri: uri, subject: subj, audio, im }));
-        expect(parsed).toEqual({ ok: true, invite: { focusUri: uri, subject: xmlTrim(replaceNonXmlChars(subj)), audio, im } });
+        // `available` is always explicit, so audio false reads as "not available" (open question 35).
+        expect(parsed).toEqual({ ok: true, invite: { focusUri: uri, subject: xmlTrim(replaceNonXmlChars(subj)), audio, im, ...(!audio && { audioUnavailable: true }) } });
       }),
     );
   });

@@ -9,8 +9,9 @@ import { writeXml } from '../../core/xml/xml-writer';
 /**
  * Builds an app-INVITE body, for the lab's inviter.
  * @remarks Shape of protocol notes 1.1 (`Conferencing version="2.0"` in no namespace, then
- * `focus-uri`, `subject`, `audio`, `im`, with `available` always explicit). The focus URI is
- * written as given, not validated, so the lab can also send invitations we must refuse.
+ * `focus-uri`, `subject`, `audio`, `im`, with `available` always explicit: `audio: false` says
+ * audio is not available, and the agent joins without the A/V MCU, open question 35). The focus
+ * URI is written as given, not validated, so the lab can also send invitations we must refuse.
  * @public
  */
 export function buildConfInvite(invite: ConfInvite): string {
