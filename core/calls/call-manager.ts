@@ -89,6 +89,16 @@ export class CallManager {
     return [...this.calls.values()].some((c) => c.init.conversationId === conversationId);
   }
 
+  /**
+   * The other party of a connected (or held) call in `conversationId`: the agent answered them,
+   * or called them. A trusted sender's pane in that conversation opens without asking (open
+   * question 35); a call still ringing has been agreed to by nobody.
+   */
+  acceptedPeerOf(conversationId: string): string | undefined {
+    const call = [...this.calls.values()].find((c) => c.init.conversationId === conversationId && c.state !== 'ringing' && c.state !== 'dialing' && c.state !== 'ended');
+    return call?.init.peer;
+  }
+
   /** A call by id. */
   get(id: string): Call | undefined {
     return this.calls.get(id);

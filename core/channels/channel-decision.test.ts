@@ -44,6 +44,23 @@ describe('decideChannelInvite: outcomes', () => {
     expect(decideChannelInvite(facts({ autoAccept: true, fromUri: 'sip:stranger@example.org' })).kind).toBe('ask');
   });
 
+  it('opens the pane without asking when the trusted sender is the one whose invitation the agent accepted here (open question 35)', () => {
+    expect(decideChannelInvite(facts({ inConference: true, acceptedPeer: CC })).kind).toBe('accept');
+    expect(decideChannelInvite(facts({ inConference: true, acceptedPeer: 'SIP:CC@EXAMPLE.ORG', fromUri: '"Contact center" <sip:cc@example.org>;tag=1' })).kind).toBe('accept');
+  });
+
+  it('still asks when another trusted sender opens a pane in the accepted conversation', () => {
+    const other = 'sip:survey@example.org';
+    expect(decideChannelInvite(facts({ inConference: true, acceptedPeer: CC, fromUri: other, trustList: [CC, other] })).kind).toBe('ask');
+  });
+
+  it('never lets the accepted peer bypass the trust list, the body rules or the installed check', () => {
+    expect(decideChannelInvite(facts({ inConference: true, acceptedPeer: CC, trustList: [] }))).toMatchObject({ kind: 'refuse', status: 403 });
+    expect(decideChannelInvite(facts({ acceptedPeer: CC, trustList: [] })).kind).toBe('ask');
+    expect(decideChannelInvite(facts({ acceptedPeer: CC, body: '<session/>' }))).toMatchObject({ kind: 'refuse', status: 400 });
+    expect(decideChannelInvite(facts({ acceptedPeer: CC, isRegistered: () => undefined }))).toMatchObject({ kind: 'refuse', status: 488 });
+  });
+
   it('looks the application up by its normalised id', () => {
     const asked: string[] = [];
     decideChannelInvite(facts({ isRegistered: (appId) => (asked.push(appId), undefined) }));

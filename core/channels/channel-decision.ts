@@ -38,6 +38,11 @@ export type ChannelInviteFacts<R extends ChannelRegistration = ChannelRegistrati
   readonly isRegistered: (appId: string) => R | undefined;
   /** Accept without asking the user (open question 2: an escalation the agent already has). */
   readonly autoAccept: boolean;
+  /**
+   * The address of record whose conference invitation or call the agent accepted in this
+   * conversation, if any (open question 35): its pane opens without asking again.
+   */
+  readonly acceptedPeer?: string;
 };
 
 /** Install notice data for an application that is not installed. @public */
@@ -93,7 +98,10 @@ export const UNTRUSTED_SENDER_REASON = 'sender may not open context channels in 
  *    cannot serve it, and another device of the user may (open question 7). The warning names
  *    the application with the sender's `name`, made header-safe, and the id; `install` carries
  *    the name and `installLink` for the "not installed" notice (protocol notes section 3).
- * 5. Otherwise **accept** when `autoAccept` and the sender is on `trustList`, else **ask**.
+ * 5. Otherwise **accept** when the sender is on `trustList` and either `autoAccept` is set or the
+ *    sender is `acceptedPeer`, the application whose invitation or call the agent accepted in this
+ *    very conversation (open question 35: the agent said yes to the conversation once; a second
+ *    toast for its pane only costs a click). Else **ask**.
  *
  * In a two-party call a sender can still tell 488 from an alert and so probe for installed
  * applications: that is how Lync behaves, and UCMA needs the 488 to report "not installed".
@@ -116,8 +124,10 @@ export function decideChannelInvite<R extends ChannelRegistration>(facts: Channe
   if (registration === undefined) {
     return notInstalled(invite);
   }
-  // Auto-accept only for senders the agent trusts: anyone else rings (a stranger never opens a pane unasked).
-  return { kind: facts.autoAccept && isListedSipAor(facts.fromUri, facts.trustList) ? 'accept' : 'ask', invite, registration };
+  // Without asking only for senders the agent trusts: anyone else rings (a stranger never opens a pane unasked).
+  const trusted = isListedSipAor(facts.fromUri, facts.trustList);
+  const agreed = facts.autoAccept || (facts.acceptedPeer !== undefined && isListedSipAor(facts.fromUri, [facts.acceptedPeer]));
+  return { kind: trusted && agreed ? 'accept' : 'ask', invite, registration };
 }
 
 function notInstalled(invite: SessionInvite): ChannelDecision<never> {

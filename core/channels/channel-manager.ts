@@ -20,6 +20,11 @@ export type ChannelManagerDeps = {
   readonly lookup: (appId: string) => ChannelRegistration | undefined;
   /** Whether a conversation id belongs to a conference the agent is in (the trust rule). */
   readonly isConferenceConversation: (conversationId: string) => boolean;
+  /**
+   * The address of record whose conference invitation or call the agent accepted in this
+   * conversation, if any: a trusted sender's pane there opens without asking (open question 35).
+   */
+  readonly acceptedPeerOf?: (conversationId: string) => string | undefined;
   readonly newId: () => string;
 };
 
@@ -160,6 +165,7 @@ export class ChannelManager {
       trustList: this.options.trustList ?? [],
       isRegistered: (appId) => this.deps.lookup(appId),
       autoAccept: this.options.autoAccept ?? false,
+      acceptedPeer: this.deps.acceptedPeerOf?.(conversationId),
     });
     if (decision.kind === 'refuse') {
       this.refuse(answer, decision, from);

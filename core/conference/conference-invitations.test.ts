@@ -48,14 +48,15 @@ function setup(options: ConferenceInvitationOptions = {}) {
   const clock = new FakeClock();
   const events: AgentEvent[] = [];
   const joined: ConfInvite[] = [];
+  const inviters: string[] = [];
   const faults = new FaultBoundary(silentLogger, (f) => events.push({ type: 'error', code: 'internal', message: f.message }));
   const admission = new RequestAdmission(clock);
   let n = 0;
   const invitations = new ConferenceInvitations(
-    { clock, logger: silentLogger, emit: (e) => events.push(e), join: (i) => joined.push(i), newId: () => `inv-${++n}`, faults, ring: (sender) => admission.ring(sender) },
+    { clock, logger: silentLogger, emit: (e) => events.push(e), join: (i, _conversation, inviter) => (joined.push(i), inviters.push(inviter)), newId: () => `inv-${++n}`, faults, ring: (sender) => admission.ring(sender) },
     options,
   );
-  return { clock, events, joined, invitations, faults, admission };
+  return { clock, events, joined, inviters, invitations, faults, admission };
 }
 
 describe('ConferenceInvitations', () => {
@@ -77,6 +78,13 @@ describe('ConferenceInvitations', () => {
     expect(session.byes).toBe(0);
     clock.advance(1);
     expect(session.byes).toBe(1);
+  });
+
+  it('tells the join who invited the agent, for the pane that follows (open question 36)', () => {
+    const { inviters, invitations } = setup();
+    invitations.handle(fakeRequest(VALID).request);
+    invitations.accept('inv-1');
+    expect(inviters).toEqual(['sip:boss@lab.local']);
   });
 
   it('declines with 603 and forgets the invitation', () => {

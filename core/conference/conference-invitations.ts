@@ -53,8 +53,11 @@ export type ConferenceInvitationDeps = {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly emit: (event: AgentEvent) => void;
-  /** Starts the agent's own join of the conference once it accepted (dialogs two and three). */
-  readonly join: (invite: ConfInvite, conversationId: string) => void;
+  /**
+   * Starts the agent's own join of the conference once it accepted (dialogs two and three);
+   * `inviter` is the From URI of the invitation the agent said yes to.
+   */
+  readonly join: (invite: ConfInvite, conversationId: string, inviter: string) => void;
   readonly newId: () => string;
   readonly faults: FaultBoundary;
   /** A ringing slot for this sender, or the refusal when too much rings ({@link LIMITS}). */
@@ -208,7 +211,7 @@ export class ConferenceInvitations {
       this.options.byeGraceMs ?? 5000,
     );
     this.deps.emit({ type: 'invitation.accepted', id, focusUri: invitation.invite.focusUri });
-    this.deps.join(invitation.invite, invitation.conversationId);
+    this.deps.join(invitation.invite, invitation.conversationId, invitation.answer.request.message.from.uri.toString());
     return true;
   }
 

@@ -32,6 +32,8 @@ export class ConferenceManager {
   private readonly conferences = new Map<string, Conference>();
   /** Conversation id of each conference joined, by focus URI (lower case). */
   private readonly conversations = new Map<string, string>();
+  /** Focus URI (lower case) to the From URI of the invitation the agent accepted into it. */
+  private readonly inviters = new Map<string, string>();
   /** Called when the agent left a conference, with its conversation id. */
   onConversationEnded: ((conversationId: string) => void) | undefined;
   private requestId = 0;
@@ -49,7 +51,7 @@ export class ConferenceManager {
         clock: deps.clock,
         logger: deps.logger,
         emit: (event) => engine.report(event),
-        join: (invite, conversationId) => this.join(invite, conversationId),
+        join: (invite, conversationId, inviter) => this.join(invite, conversationId, inviter),
         newId: () => `inv-${(++invitationSeq).toString(36)}-${deps.newGuid().slice(0, 8)}`,
         faults: engine.faults,
         ring: (sender) => engine.admission.ring(sender),
@@ -65,6 +67,15 @@ export class ConferenceManager {
   /** Whether `conversationId` is that of a conference the agent is in. */
   isConferenceConversation(conversationId: string): boolean {
     return [...this.conversations.values()].includes(conversationId);
+  }
+
+  /**
+   * Who invited the agent into the conference of `conversationId`, for an invitation the agent
+   * accepted: that application's pane opens there without asking again (open question 36).
+   */
+  acceptedPeerOf(conversationId: string): string | undefined {
+    const key = [...this.conversations.entries()].find(([, conversation]) => conversation === conversationId)?.[0];
+    return key === undefined ? undefined : this.inviters.get(key);
   }
 
   /** Focus URIs of the conferences the agent is in. */
@@ -130,7 +141,7 @@ export class ConferenceManager {
     await Promise.all([...this.conferences.values()].map((c) => c.leave('agent stopping')));
   }
 
-  private join(invite: ConfInvite, conversationId: string): void {
+  private join(invite: ConfInvite, conversationId: string, inviter: string): void {
     if (this.find(invite.focusUri)) {
       this.log.info('already in this conference', { focusUri: invite.focusUri });
       return;
@@ -155,6 +166,7 @@ export class ConferenceManager {
           this.conferences.delete(key);
           const conversation = this.conversations.get(key);
           this.conversations.delete(key);
+          this.inviters.delete(key);
           if (conversation !== undefined) {
             this.onConversationEnded?.(conversation);
           }
@@ -165,6 +177,7 @@ export class ConferenceManager {
     );
     this.conferences.set(invite.focusUri.toLowerCase(), conference);
     this.conversations.set(invite.focusUri.toLowerCase(), conversationId);
+    this.inviters.set(invite.focusUri.toLowerCase(), inviter);
     void conference.join().catch((error: unknown) => this.log.error('join failed', { error: String(error) }));
   }
 

@@ -203,6 +203,7 @@ export class AgentHost {
         lookup: (appId) => registry.lookup(appId),
         // A call's conversation is shared like a conference's: only trusted senders open panes in it.
         isConferenceConversation: (id) => conferences.isConferenceConversation(id) || calls.hasConversation(id),
+        acceptedPeerOf: (id) => conferences.acceptedPeerOf(id) ?? calls.acceptedPeerOf(id),
         newId: () => randomUUID().slice(0, 13),
       },
       { autoAccept: options.autoAccept, trustList: [...options.trust], answerTimeoutMs: options.answerTimeout, doNotDisturb: () => dnd() },

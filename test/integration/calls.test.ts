@@ -223,4 +223,33 @@ describe('two-party calls through Kamailio', () => {
     await agent.waitForType('call.state', 5000, 0, (e) => e.state === 'ended');
     await agent.waitForType('channel.state', 5000, 0, (e) => e.state === 'Terminated');
   });
+
+  it('opens the pane of the application whose call the agent answered by hand without asking again; rings it while the call rings', async () => {
+    const registry = mkdtempSync(join(tmpdir(), 'sb-registry-'));
+    execFileSync(process.execPath, [BIN, 'extensions', 'install', ECHO_PACKAGE, '--registry', registry], { stdio: 'pipe' });
+    const agent = new AgentProcess(['--server', kamailio.wsUrl, '--aor', aorOf('call-pane-hand'), '--registry', registry, '--trust', 'sip:conf@lab.local']);
+    agents.push(agent);
+    await agent.waitForType('registered', 10_000);
+    const { call, answer } = await lab.phone.call(aorOf('call-pane-hand'), { conversationId: 'conv-call-hand' });
+    const ring = await agent.waitForType('call', 10_000);
+
+    // While the call rings nobody has agreed to anything: a pane in its conversation asks.
+    const early = lab.channel(aorOf('call-pane-hand'), 'conv-call-hand');
+    const earlyOutcome = early.establish(ECHO_APP, { applicationName: 'Echo' });
+    const asked = await agent.waitForType('channel.request', 5000);
+    agent.send({ cmd: 'decline', id: asked.event.id });
+    expect(await within(earlyOutcome, 5000, 'the early channel')).toMatchObject({ ok: false, status: 603 });
+
+    agent.send({ cmd: 'answer', id: ring.event.id });
+    expect(await within(answer, 10_000, 'the final answer')).toMatchObject({ status: 200 });
+    await agent.waitForType('call.state', 10_000, 0, (e) => e.state === 'connected');
+    const mark = agent.events.length;
+    const channel = lab.channel(aorOf('call-pane-hand'), 'conv-call-hand');
+    const outcome = await within(channel.establish(ECHO_APP, { applicationName: 'Echo' }), 10_000, 'the channel');
+    expect(outcome.ok).toBe(true);
+    await agent.waitForType('channel.context', 5000, mark);
+    expect(agent.events.slice(mark).filter((e) => e.event.type === 'channel.request')).toEqual([]);
+    call.hangUp();
+    await agent.waitForType('channel.state', 5000, mark, (e) => e.state === 'Terminated');
+  });
 });
