@@ -55,7 +55,7 @@ describe('reduceDesktop', () => {
     expect(conversation).toMatchObject({ id: 'conv-1', kind: 'conference', subject: 'Help', state: 'active', focusUri: FOCUS, media: { state: 'connected' } });
     expect(conversation?.roster[0]?.modalities.audio).toBe('connected');
     state = run([{ type: 'conference.left', focusUri: FOCUS, reason: 'left by the agent' }], state);
-    expect(state.conversations[0]).toMatchObject({ state: 'ended', endedAt: 1000 });
+    expect(state.conversations[0]).toMatchObject({ state: 'ended', endedAt: 1000, endReason: 'left by the agent' });
     expect(desktopStateSchema.safeParse(state).success).toBe(true);
   });
 

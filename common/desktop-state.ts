@@ -122,6 +122,8 @@ const conversationSchema = z.strictObject({
   startedAt: z.number(),
   joinedAt: z.number().optional(),
   endedAt: z.number().optional(),
+  /** Why it ended, as the engine said it (`conference.left`'s reason); the window words it for the agent. */
+  endReason: z.string().max(500).optional(),
   roster: z.array(rosterUserSchema),
   media: z
     .strictObject({
@@ -590,7 +592,7 @@ function reduceConversations(conversations: Conversation[], event: DesktopEvent,
     case 'conference.left':
       return updateConversation(conversations, byFocus(event.focusUri), (c) =>
         note(
-          { ...c, state: 'ended', endedAt: at, panes: c.panes.map((p) => ({ ...p, state: 'closed' as const })), ...(c.media && c.media.state !== 'none' && { media: { ...c.media, state: 'closed' as const } }) },
+          { ...c, state: 'ended', endedAt: at, endReason: event.reason.slice(0, 500), panes: c.panes.map((p) => ({ ...p, state: 'closed' as const })), ...(c.media && c.media.state !== 'none' && { media: { ...c.media, state: 'closed' as const } }) },
           at,
           `Left the conference: ${event.reason}`,
         ),
@@ -694,6 +696,7 @@ function addCall(conversations: Conversation[], event: EventOf<'call.state'>, at
     const live: Conversation = { ...c };
     delete live.restored;
     delete live.endedAt;
+    delete live.endReason;
     const kept = (c.calls ?? []).filter((k, i, all) => k.state !== 'ended' || i >= all.length - (CALLS_KEPT - 1));
     // A context channel that came first named the conversation after its application: the call names it now.
     const becomesCall = c.kind === 'channel' || c.kind === 'im';

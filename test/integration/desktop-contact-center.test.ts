@@ -222,7 +222,8 @@ describe('the contact center in three browsers, through Kamailio', () => {
     await agent.getByRole('tab', { name: /^People/ }).click();
     await agent.getByRole('list', { name: 'roster' }).getByRole('listitem', { name: /Cc-boss/ }).waitFor({ state: 'detached', timeout: 15_000 });
     await expect(agent.getByRole('list', { name: 'roster' }).getByRole('listitem').count()).resolves.toBe(2);
-    await supervisor.locator('[aria-label="conversation"]', { hasText: /ended|removed/i }).waitFor({ timeout: 15_000 });
+    // The supervisor is told why the conversation ended for them.
+    await supervisor.locator('[data-end-reason]', { hasText: 'You were removed from the conference' }).waitFor({ timeout: 15_000 });
     await supervisor.screenshot({ path: screenshotPath('cc-7-supervisor-removed') });
     expect((await centerEvent('left', (e) => e.agent === SUPERVISOR)).reason).toBe('removed');
   });

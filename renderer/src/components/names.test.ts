@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressText, callTargetFrom, sipAddressFrom } from './names';
+import { addressText, callTargetFrom, conferenceEndText, sipAddressFrom } from './names';
 
 describe('sipAddressFrom', () => {
   it('takes a SIP address as typed, adding sip: to a bare user@host', () => {
@@ -38,5 +38,17 @@ describe('callTargetFrom', () => {
       expect(callTargetFrom(typed, me)).toBeUndefined();
     }
     expect(callTargetFrom('5551234', undefined)).toBeUndefined();
+  });
+});
+
+describe('conferenceEndText', () => {
+  it('words the engine\'s reasons for the agent', () => {
+    expect(conferenceEndText('removed by the focus: 3004;reason="Removed by the organizer"')).toBe('You were removed from the conference');
+    expect(conferenceEndText('the conference ended')).toBe('The conference ended');
+    expect(conferenceEndText('the conference session ended: no refresh')).toBe('The conference ended');
+    expect(conferenceEndText('left by the agent')).toBe('You left');
+    expect(conferenceEndText('agent stopping')).toBe('Ended: agent stopping');
+    expect(conferenceEndText(undefined)).toBeUndefined();
+    expect(conferenceEndText('')).toBeUndefined();
   });
 });

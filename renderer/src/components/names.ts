@@ -54,3 +54,24 @@ export function callTargetFrom(typed: string, ownAor: string | undefined): strin
   }
   return `sip:${user}@${domain}`;
 }
+
+/**
+ * Why a conference ended, in the agent's words, from the engine's reason (`conference.left`):
+ * the focus's BYE (removed, e.g. by the contact center's `deleteUser`), the conference's end,
+ * or the agent's own Leave. Anything else is shown as the engine said it.
+ */
+export function conferenceEndText(reason: string | undefined): string | undefined {
+  if (reason === undefined || reason === '') {
+    return undefined;
+  }
+  if (/^removed by the focus/i.test(reason)) {
+    return 'You were removed from the conference';
+  }
+  if (/^the conference (ended|session ended)/i.test(reason)) {
+    return 'The conference ended';
+  }
+  if (/^left by the agent/i.test(reason)) {
+    return 'You left';
+  }
+  return `Ended: ${reason}`;
+}

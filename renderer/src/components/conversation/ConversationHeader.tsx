@@ -6,7 +6,7 @@ import type { ConversationActions } from '../../hooks/use-conversation-actions';
 import { incomingBucket } from '../audio-level';
 import { Duration } from '../Duration';
 import { IncomingAudioLevel } from '../IncomingAudioLevel';
-import { addressText, conversationKindText, conversationName } from '../names';
+import { addressText, conferenceEndText, conversationKindText, conversationName } from '../names';
 
 const useStyles = makeStyles({
   header: { display: 'flex', alignItems: 'center', gap: '12px', flexWrap: 'wrap' },
@@ -109,6 +109,7 @@ function PopOutButton({ conversationId }: { conversationId: string }): React.JSX
 export function ConversationHeader({ conversation, standalone, actions }: { conversation: Conversation; standalone: boolean; actions: ConversationActions }): React.JSX.Element {
   const styles = useStyles();
   const bucket = incomingBucket(conversation);
+  const ended = conversation.kind === 'conference' && conversation.state === 'ended' && conversation.restored !== true ? conferenceEndText(conversation.endReason) : undefined;
   return (
     <header className={styles.header}>
       <div className={styles.title}>
@@ -116,6 +117,7 @@ export function ConversationHeader({ conversation, standalone, actions }: { conv
         <Caption1>
           {conversationKindText(conversation)} with {(conversation.kind === 'call' ? addressText(conversation.from) : conversation.from) || 'the contact center'} ·{' '}
           {conversation.restored === true ? new Date(conversation.startedAt).toLocaleString() : <Duration since={conversation.joinedAt ?? conversation.startedAt} until={conversation.endedAt} />}
+          {ended !== undefined && <span data-end-reason> · {ended}</span>}
         </Caption1>
       </div>
       <div className={styles.actions}>
