@@ -91,6 +91,9 @@ function receive(message: CenterToPane, summary: ContextSummary): void {
     }
     case 'ack':
       say(message.ref === 'wrapup' ? 'wrapup-sent' : message.ref === 'note' ? 'sent' : 'escalation', message.ref === 'wrapup' ? 'Wrap-up recorded' : message.ref === 'note' ? 'Saved' : 'Removed');
+      if (message.ref === 'wrapup') {
+        say('context-status', 'Wrap-up recorded: the contact center can route the next customer to you.');
+      }
       return;
     case 'error':
       say(message.ref === 'wrapup' ? 'wrapup-sent' : message.ref === 'note' ? 'sent' : 'escalation', `Refused: ${message.message}`);
