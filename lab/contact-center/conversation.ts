@@ -18,6 +18,9 @@ import { summarize, type CapturedContext } from './customer-context';
 import type { ContactCenterEvent, EndedBy, ParticipantRole } from './events';
 import type { EscalationTarget, Offer, Router } from './router';
 
+
+/** How long a wrap-up's ack may take before the agent is released anyway. */
+const ACK_WAIT_MS = 2000;
 /**
  * A conversation's phase.
  *
@@ -435,12 +438,24 @@ export class Conversation {
     }
     participant.wrapUp = wrapUp;
     this.host.emit({ type: 'wrapup', requestId: this.context.id, agent: participant.aor, outcome: 'picked', code: wrapUp.code, label: wrapUp.label, at: this.host.clock.now() });
-    void participant.pane?.send({ type: 'ack', ref: 'wrapup' });
-    if (this.phase === 'closing' && !participant.gone) {
-      this.host.router.finishWrapUp(participant.aor);
-      this.eject(participant);
-      this.checkClosing();
-    }
+    // The ack first (its INFO answered), then the eject: the pane hears "recorded" before the
+    // conversation, and with it the pane's channel, ends.
+    // Bounded: an INFO nobody answers would otherwise hold the agent for Timer F (32 s).
+    const acked = participant.pane?.send({ type: 'ack', ref: 'wrapup' }) ?? Promise.resolve(false);
+    let done = false;
+    const finish = (): void => {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (this.phase === 'closing' && !participant.gone) {
+        this.host.router.finishWrapUp(participant.aor);
+        this.eject(participant);
+        this.checkClosing();
+      }
+    };
+    this.host.clock.setTimeout(finish, ACK_WAIT_MS);
+    void acked.then(finish, finish);
   }
 
   private removeByPane(requester: Participant, target: string): void {
