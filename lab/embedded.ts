@@ -30,8 +30,10 @@ const CUSTOMERS = [
  */
 const EMBEDDED_CONTACT_CENTER: ContactCenterConfigInput = {
   agents: [
-    { aor: 'sip:agent@lab.local', name: 'You', skills: ['billing'] },
-    { aor: 'sip:tess@lab.local', name: 'Tess', skills: ['technical'] },
+    // The name customers see for the desktop's agent (the Try it card says so).
+    { aor: 'sip:agent@lab.local', name: 'Alex', skills: ['billing'] },
+    // Tess also leads the team, so "Escalate to: A supervisor" works with no second desktop.
+    { aor: 'sip:tess@lab.local', name: 'Tess', skills: ['technical'], supervisor: true },
     { aor: 'sip:sam@lab.local', name: 'Sam', skills: ['sales'] },
     { aor: 'sip:supervisor@lab.local', name: 'Supervisor', skills: [], supervisor: true },
   ],

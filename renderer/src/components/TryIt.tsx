@@ -35,7 +35,8 @@ export function TryIt({ customerPage }: { readonly customerPage?: string }): Rea
           <Link href={customerPage} target="_blank" rel="noopener noreferrer">
             Customer page
           </Link>{' '}
-          (ask about an invoice and the chat comes to you while you are Available).
+          (ask about an invoice and the chat comes to you while you are Available; customers know you
+          as Alex).
         </Caption1>
       )}
       {result && (
