@@ -160,7 +160,7 @@ async function measureOnce(
   registry: string,
 ): Promise<Measurement> {
   const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), `sb-bench-prof-${kind}-`)) : undefined;
-  const receiver = startReceiver(kind, { server: kamailio.wsUrl, aor: AOR, registry, ...(profileDir !== undefined && { profileDir }) });
+  const receiver = startReceiver(kind, { server: kamailio.wsUrl, aor: AOR, registry, dialogs: settings.dialogs, ...(profileDir !== undefined && { profileDir }) });
   const failed = (problem: string): Measurement => ({
     kind,
     round,

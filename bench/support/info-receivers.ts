@@ -21,7 +21,17 @@ export type ReceiverOptions = {
   readonly registry: string;
   /** Writes a V8 CPU profile into this folder when the process exits (`--cpu-prof`). */
   readonly profileDir?: string;
+  /** Dialogs per sipp run: the agent trusts the senders sip:sipp1@lab.local to this one. */
+  readonly dialogs: number;
 };
+
+/**
+ * The scenario's senders, one per call number: the agent admits at most 10 new INVITEs per
+ * sender in 10 s (`core/agent/limits.ts`), and one run opens more dialogs than that.
+ */
+function sippSenders(dialogs: number): string[] {
+  return Array.from({ length: dialogs }, (_, i) => `sip:sipp${i + 1}@lab.local`);
+}
 
 /** A running receiver. Counters only grow; a caller compares two readings. */
 export interface InfoReceiver {
@@ -144,7 +154,7 @@ abstract class ReceiverBase implements InfoReceiver {
 type ScenarioBody = { call?: unknown; cseq?: unknown };
 
 /**
- * `switchboard agent --json --auto-accept --trust sip:sipp@lab.local --registry DIR`: counts `channel.data` events and
+ * `switchboard agent --json --auto-accept --trust sip:sipp1@lab.local ... --registry DIR`: counts `channel.data` events and
  * checks that each channel's data arrives once and in order (CSeq 2, 3, ... as sipp numbers
  * them), from the JSON Lines on its stdout.
  */
@@ -158,7 +168,7 @@ class AgentReceiver extends ReceiverBase {
     const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
     this.child = new LineChild(
       process.execPath,
-      [...profile, BIN, 'agent', '--json', '--auto-accept', '--trust', 'sip:sipp@lab.local', '--registry', options.registry, '--server', options.server, '--aor', options.aor],
+      [...profile, BIN, 'agent', '--json', '--auto-accept', '--trust', ...sippSenders(options.dialogs), '--registry', options.registry, '--server', options.server, '--aor', options.aor],
       (line) => this.onLine(line),
     );
   }
