@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini: the same checks with a tree-shakable API, so a pane's bundle carries only the
+// validators it uses (the full zod namespace made every pane ~460 KB; issue 15, screen pop).
+import * as z from 'zod/mini';
 
 /**
  * The messages between an extension pane and its host, over `postMessage` (a sandboxed iframe
@@ -13,8 +15,8 @@ export const PANE_TO_HOST_CHANNEL = 'pane:to-host';
 /** Electron IPC channel of host → pane messages (main → pane preload). */
 export const PANE_TO_PANE_CHANNEL = 'pane:to-pane';
 
-const participant = z.strictObject({ uri: z.string(), displayName: z.string().optional(), self: z.boolean() });
-const conversation = z.strictObject({ id: z.string(), subject: z.string().optional(), participants: z.array(participant) });
+const participant = z.strictObject({ uri: z.string(), displayName: z.optional(z.string()), self: z.boolean() });
+const conversation = z.strictObject({ id: z.string(), subject: z.optional(z.string()), participants: z.array(participant) });
 
 /** Host → pane. */
 export const hostToPaneSchema = z.discriminatedUnion('kind', [
@@ -24,22 +26,22 @@ export const hostToPaneSchema = z.discriminatedUnion('kind', [
     appId: z.string(),
     size: z.enum(['small', 'medium', 'large']),
     permissions: z.array(z.enum(['clipboard-write', 'notifications', 'open-external'])),
-    initialContext: z.strictObject({ channelId: z.string(), data: z.string().optional(), simpleLink: z.string().optional() }),
+    initialContext: z.strictObject({ channelId: z.string(), data: z.optional(z.string()), simpleLink: z.optional(z.string()) }),
     conversation,
     state: z.enum(['open', 'interrupted', 'closed']),
   }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('data'), channelId: z.string(), contentType: z.string(), body: z.string() }),
-  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('state'), state: z.enum(['open', 'interrupted', 'closed']), reason: z.string().optional() }),
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('state'), state: z.enum(['open', 'interrupted', 'closed']), reason: z.optional(z.string()) }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('channels'), channelIds: z.array(z.string()) }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('conversation'), conversation }),
   z.strictObject({
     protocol: z.literal(PANE_PROTOCOL),
     kind: z.literal('sent'),
-    requestId: z.number().int(),
+    requestId: z.int(),
     ok: z.boolean(),
-    reason: z.string().optional(),
-    status: z.number().int().optional(),
-    message: z.string().optional(),
+    reason: z.optional(z.string()),
+    status: z.optional(z.int()),
+    message: z.optional(z.string()),
   }),
 ]);
 /** @public */
@@ -51,10 +53,10 @@ export const paneToHostSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     protocol: z.literal(PANE_PROTOCOL),
     kind: z.literal('send'),
-    requestId: z.number().int().nonnegative(),
-    contentType: z.string().min(1).max(255),
-    body: z.string().max(64 * 1024),
-    channelId: z.string().optional(),
+    requestId: z.int().check(z.nonnegative()),
+    contentType: z.string().check(z.minLength(1), z.maxLength(255)),
+    body: z.string().check(z.maxLength(64 * 1024)),
+    channelId: z.optional(z.string()),
   }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('close') }),
 ]);

@@ -15,6 +15,11 @@ import {
 } from '../../extensions/crm-context/cc-protocol';
 import type { ConversationContextChannel, EstablishOutcome } from '../channels/conversation-context-channel';
 import { clip, fullContext, type CapturedContext } from './customer-context';
+import { config as zodConfig, locales as zodLocales } from 'zod/mini';
+
+// The protocol's schemas are zod/mini (small pane bundles), which loads no message locale: the
+// contact center's refusals name the field and the rule in English, so load it on this side.
+zodConfig(zodLocales.en());
 
 /** The `crm-context` extension's application id (extensions/crm-context/extension.json). @public */
 export const CRM_CONTEXT_APP_ID = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
