@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 // The DOM lib: the stamping scripts below run inside the pages.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import type { ContactCenterConfigInput } from '../lab/contact-center/config';
@@ -15,6 +15,7 @@ import { WebHostProcess } from '../test/support/web-host-process';
 import { envInt, progress, type Bench, type BenchResult } from './support/bench';
 import { pollUntil, sleep } from './support/event-log';
 import { optionsRoundTrips } from './support/sip-options';
+import { summarizeCpuProfile } from './support/cpu-profile';
 import { ms, percentile } from './support/stats';
 
 // Issue 14's figures, as the two people feel them: the customer's click on "Start chat" to the
@@ -30,6 +31,9 @@ const LAB_APP = 'sip:conf@lab.local';
 const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 const PACKAGES = fileURLToPath(new URL('../out/extensions/', import.meta.url));
 const OPTIONS_PER_ROUND = 5;
+/** `BENCH_CC_PROFILE=1`: the window's CPU profile of the last round's Accept → pane, summarised on stderr. */
+const PROFILE = process.env.BENCH_CC_PROFILE === '1';
+const PROFILE_PATH = fileURLToPath(new URL('../artifacts/bench/contact-center-window.cpuprofile', import.meta.url));
 
 const CONFIG: ContactCenterConfigInput = {
   agents: [{ aor: AGENT, name: 'Bench Agent', skills: ['billing'] }],
@@ -106,7 +110,7 @@ async function runContactCenter(): Promise<BenchResult> {
     for (let i = 0; i < warmup + rounds; i += 1) {
       const rtts = await optionsRoundTrips(rig.kamailio.udpPort, AGENT, OPTIONS_PER_ROUND);
       try {
-        const round = await oneCustomer(rig, i);
+        const round = await oneCustomer(rig, i, PROFILE && i === warmup + rounds - 1);
         if (i >= warmup) {
           results.push(round);
           baseline.push(...rtts);
@@ -197,7 +201,7 @@ async function startRig(): Promise<Rig> {
 }
 
 /** One customer from click to wrap-up; the agent is routable again when it returns. */
-async function oneCustomer(rig: Rig, i: number): Promise<Round> {
+async function oneCustomer(rig: Rig, i: number, profile = false): Promise<Round> {
   const name = `Customer ${i} ${Math.random().toString(36).slice(2, 6)}`;
   const customer = await rig.customerContext.newPage();
   try {
@@ -210,8 +214,11 @@ async function oneCustomer(rig: Rig, i: number): Promise<Round> {
     rig.centerAt.clear();
     await customer.getByRole('button', { name: 'Start chat' }).click();
     const toast = rig.agent.getByRole('alertdialog', { name: 'Conference invitation' }).filter({ hasText: name });
+    await toast.waitFor({ timeout: 15_000 });
+    const profiler = profile ? await startWindowProfile(rig.agent) : undefined;
     await toast.getByRole('button', { name: 'Accept' }).click({ timeout: 15_000 });
     const { frame, asked: paneAsked } = await paneFrame(rig.agent, name);
+    await profiler?.stop();
     const clickAt = (await customer.evaluate('window.__sbClickAt')) as number;
     const marks = (await rig.agent.evaluate('window.__sbMarks')) as { toastAt: number; acceptAt: number };
     const shown = (await frame.evaluate('window.__sbMarks')) as { paneAt: number; paneText: string; frameStart: number; domReady: number };
@@ -265,4 +272,31 @@ async function closeConversation(rig: Rig, customer: Page, frame: Frame): Promis
   if (!free) {
     throw new Error('the agent did not become routable after the wrap-up');
   }
+}
+
+/**
+ * Starts V8's sampling profiler in the agent's window (Chrome DevTools Protocol); `stop` writes
+ * the profile to artifacts/bench/ and prints where the window's main thread spent its time.
+ */
+async function startWindowProfile(page: Page): Promise<{ stop: () => Promise<void> }> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 200 });
+  await session.send('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.send('Profiler.stop');
+      mkdirSync(dirname(PROFILE_PATH), { recursive: true });
+      writeFileSync(PROFILE_PATH, JSON.stringify(profile));
+      await session.detach();
+      const summary = summarizeCpuProfile(PROFILE_PATH, 25);
+      progress(`window CPU from Accept to the pane: ${ms(summary.busyMs)} busy (${PROFILE_PATH})`);
+      for (const f of summary.functions) {
+        progress(`  ${ms(f.ms).padStart(8)}  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}`);
+      }
+      for (const a of summary.areas) {
+        progress(`  area ${ms(a.ms).padStart(8)}  ${(a.share * 100).toFixed(1).padStart(5)}%  ${a.name}`);
+      }
+    },
+  };
 }
