@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,8 @@ type Settings = {
  * per dialog and measurement, 500), `BENCH_INFO_WARMUP` (INFOs per dialog thrown away first, 50),
  * `BENCH_ROUNDS` (3), `BENCH_INFO_RECEIVERS` (`agent,sip.js`), `BENCH_INFO_PROFILE=1` (run the
  * receivers under `--cpu-prof` and print where their time goes; the figures then include the
- * profiler's cost), `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256).
+ * profiler's cost), `BENCH_INFO_PROFILE_DIR` (also keep the profiles there),
+ * `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256).
  */
 export const bench: Bench = {
   name: 'channel-info',
@@ -206,6 +207,11 @@ async function measureOnce(
   if (profileDir !== undefined) {
     const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
     profile = file === undefined ? undefined : summarizeCpuProfile(join(profileDir, file));
+    const keep = process.env['BENCH_INFO_PROFILE_DIR'];
+    if (file !== undefined && keep !== undefined && keep !== '') {
+      // For a closer look than the summary (callers, inclusive time): DevTools or a script.
+      copyFileSync(join(profileDir, file), join(keep, `channel-info-${kind.replace('.', '')}-round${round}.cpuprofile`));
+    }
     rmSync(profileDir, { recursive: true, force: true });
   }
   return { ...measurement, problems, profile };
