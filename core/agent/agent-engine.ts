@@ -13,6 +13,7 @@ import type { Logger } from '../ports/logger';
 import type { SignalingSocketFactory } from '../ports/socket';
 import { DialogRecovery } from '../sip/dialog-recovery';
 import { FaultBoundary, rawCallId } from '../sip/fault-boundary';
+import { memoizeSipGrammar } from '../sip/grammar-memo';
 import { InviteRouter } from '../sip/invite-router';
 import { refusalHeaders, RequestAdmission } from '../sip/request-admission';
 import { SipTrace, type SipTraceOptions } from '../sip/sip-trace';
@@ -124,6 +125,8 @@ export class AgentEngine {
     private readonly ports: AgentPorts,
   ) {
     this.log = ports.logger.child('agent');
+    // Dialog-constant headers are parsed once per process, not once per message (see the module).
+    memoizeSipGrammar();
     this.random = ports.random ?? Math.random;
     this.events = new TypedEmitter<AgentEngineEvents>((error) =>
       this.log.error('event listener threw', { error: String(error) }),

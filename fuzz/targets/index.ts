@@ -10,6 +10,7 @@ import { conferenceTargets, rosterTarget } from './conference';
 import { imPresenceTargets } from './im-presence';
 import { callTargets } from './calls';
 import { paneTargets } from './pane';
+import { sipGrammarTarget } from './sip-grammar';
 import { xmlTarget } from './xml';
 
 /** A target with its input type hidden, so targets of different inputs share one list. */
@@ -44,5 +45,6 @@ export function allTargets(seed: number): NamedTarget[] {
     ...paneTargets(seed).map(named),
     ...imPresenceTargets().map(named),
     ...callTargets().map(named),
+    named(sipGrammarTarget()),
   ];
 }

@@ -1,0 +1,138 @@
+import { Grammar, NameAddrHeader, URI } from 'sip.js';
+
+/**
+ * A memo in front of sip.js's header grammar, for the header values a dialog repeats.
+ *
+ * @remarks
+ * sip.js parses about ten headers of every message with a generated PEG interpreter
+ * (`Grammar.parse`), and the channel-info bench's profile puts that parse near 40% of a
+ * receiving agent's CPU. Inside one dialog the request line and From, To, Call-ID, Contact and
+ * Content-Type come back byte for byte in every INFO, so their parse is done once and then
+ * copied.
+ *
+ * Every parsing guarantee stays: a miss runs sip.js's own grammar and hands its result on
+ * untouched, and a hit is a copy of what that grammar returned for exactly the same input and
+ * rule (failures included). The copy is structural and keeps each object's prototype, so it is
+ * indistinguishable from a fresh parse, and each caller gets its own objects: sip.js and we may
+ * change a parsed header (a tag, a parameter) without touching the memo. A result holding any
+ * object the copier does not know (another class, an accessor, a symbol key, deeper than
+ * {@link MAX_DEPTH}) is not memoized at all. Per rule at most {@link ENTRIES_PER_RULE} inputs of
+ * up to {@link MAX_INPUT} characters are kept, the oldest dropped first, so a peer sending
+ * ever-new values costs a bounded amount of memory and one failed lookup per header.
+ * @packageDocumentation
+ */
+
+/** The grammar rules memoized: the ones whose input repeats across a dialog's messages. */
+const MEMOIZED_RULES: ReadonlySet<string> = new Set(['Request_Response', 'From', 'To', 'Call_ID', 'Contact', 'Record_Route', 'Content_Type']);
+
+/** Inputs kept per rule; the oldest goes first. */
+export const ENTRIES_PER_RULE = 256;
+
+/** Longest input memoized; a longer one is parsed every time. */
+export const MAX_INPUT = 2048;
+
+/** Deepest result memoized (a Contact list is 5 deep: array, entry, header, URI, parameters). */
+const MAX_DEPTH = 8;
+
+/** The prototypes a result may be made of; any other object makes it not memoizable. */
+const KNOWN_PROTOTYPES: ReadonlySet<object | null> = new Set<object | null>([Object.prototype, Array.prototype, URI.prototype, NameAddrHeader.prototype]);
+
+/** Marks a value the copier refuses. */
+const UNCOPYABLE: unique symbol = Symbol('uncopyable');
+
+type Parse = (input: string, startRule: string) => unknown;
+
+/**
+ * A structural copy of a parse result keeping prototypes, or {@link UNCOPYABLE}.
+ * @remarks Only own, enumerable, writable data properties are expected on what the grammar
+ * builds (class fields and plain objects); anything else is refused rather than guessed at.
+ */
+export function copyParsed(value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'function' || typeof value === 'symbol' ? UNCOPYABLE : value;
+  }
+  const prototype: object | null = Object.getPrototypeOf(value) as object | null;
+  if (depth > MAX_DEPTH || !KNOWN_PROTOTYPES.has(prototype) || Object.getOwnPropertySymbols(value).length > 0) {
+    return UNCOPYABLE;
+  }
+  const source = value as Record<string, unknown>;
+  const copy = (Array.isArray(value) ? [] : Object.create(prototype)) as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (Array.isArray(value) && key === 'length') {
+      continue;
+    }
+    if (!descriptor || !('value' in descriptor) || !descriptor.enumerable || !descriptor.writable || !descriptor.configurable) {
+      return UNCOPYABLE;
+    }
+    const inner = copyParsed(source[key], depth + 1);
+    if (inner === UNCOPYABLE) {
+      return UNCOPYABLE;
+    }
+    copy[key] = inner;
+  }
+  return copy;
+}
+
+/** The memo itself, around one parse function; exported for its tests. */
+export class GrammarMemo {
+  private readonly rules = new Map<string, Map<string, unknown>>();
+
+  constructor(private readonly parse: Parse) {}
+
+  /** Entries held now, over every rule. */
+  get size(): number {
+    let size = 0;
+    for (const entries of this.rules.values()) {
+      size += entries.size;
+    }
+    return size;
+  }
+
+  /** `parse(input, startRule)`, from the memo when the same input was parsed before. */
+  lookup(input: string, startRule: string): unknown {
+    if (!MEMOIZED_RULES.has(startRule) || typeof input !== 'string' || input.length > MAX_INPUT) {
+      return this.parse(input, startRule);
+    }
+    let entries = this.rules.get(startRule);
+    if (entries === undefined) {
+      entries = new Map();
+      this.rules.set(startRule, entries);
+    }
+    if (entries.has(input)) {
+      // Every stored entry was copyable once, and the memo never changes it.
+      return copyParsed(entries.get(input));
+    }
+    const result = this.parse(input, startRule);
+    const kept = copyParsed(result);
+    if (kept !== UNCOPYABLE) {
+      if (entries.size >= ENTRIES_PER_RULE) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) {
+          entries.delete(oldest.value);
+        }
+      }
+      entries.set(input, kept);
+    }
+    return result;
+  }
+}
+
+let installed: GrammarMemo | undefined;
+
+/**
+ * Puts a {@link GrammarMemo} in front of sip.js's `Grammar.parse` for this process; once only.
+ * @remarks sip.js looks `Grammar.parse` up on its namespace object at each call (the message
+ * parser, `URI` and name-addr helpers), so every parse in the process goes through the memo.
+ * @returns the memo, for tests and diagnostics
+ */
+export function memoizeSipGrammar(): GrammarMemo {
+  if (installed === undefined) {
+    const grammar = Grammar as unknown as { parse: Parse };
+    const original = grammar.parse;
+    const memo = new GrammarMemo(original);
+    grammar.parse = (input, startRule) => memo.lookup(input, startRule);
+    installed = memo;
+  }
+  return installed;
+}
