@@ -8,7 +8,7 @@ import { Grammar, NameAddrHeader, URI } from 'sip.js';
  * (`Grammar.parse`), and the channel-info bench's profile puts that parse near 40% of a
  * receiving agent's CPU. Inside one dialog the request line and From, To, Call-ID, Contact and
  * Content-Type come back byte for byte in every INFO, so their parse is done once and then
- * copied.
+ * copied; so is a Via's, apart from its branch (see {@link GrammarMemo}).
  *
  * Every parsing guarantee stays: a miss runs sip.js's own grammar and hands its result on
  * untouched, and a hit is a copy of what that grammar returned for exactly the same input and
@@ -21,6 +21,15 @@ import { Grammar, NameAddrHeader, URI } from 'sip.js';
  * ever-new values costs a bounded amount of memory and one failed lookup per header.
  * @packageDocumentation
  */
+
+/**
+ * A Via's `;branch=` parameter with its token (RFC 3261 §25.1 token characters, as long as
+ * they go): the one part of a proxy's Via that changes from request to request.
+ */
+const VIA_BRANCH = /;branch=([A-Za-z0-9.!%*_+`'~-]+)/i;
+const BRANCH_WORD = /branch/i;
+/** What stands for the branch in a memoized Via; a token, so the grammar reads it as one. */
+const BRANCH_PLACEHOLDER = 'z9hG4bKmemo';
 
 /** The grammar rules memoized: the ones whose input repeats across a dialog's messages. */
 const MEMOIZED_RULES: ReadonlySet<string> = new Set(['Request_Response', 'From', 'To', 'Call_ID', 'Contact', 'Record_Route', 'Content_Type']);
@@ -91,19 +100,26 @@ export class GrammarMemo {
 
   /** `parse(input, startRule)`, from the memo when the same input was parsed before. */
   lookup(input: string, startRule: string): unknown {
-    if (!MEMOIZED_RULES.has(startRule) || typeof input !== 'string' || input.length > MAX_INPUT) {
+    if (typeof input !== 'string' || input.length > MAX_INPUT) {
       return this.parse(input, startRule);
     }
-    let entries = this.rules.get(startRule);
+    if (startRule === 'Via') {
+      return this.via(input);
+    }
+    return MEMOIZED_RULES.has(startRule) ? this.memoized(input, startRule) : this.parse(input, startRule);
+  }
+
+  private memoized(input: string, rule: string): unknown {
+    let entries = this.rules.get(rule);
     if (entries === undefined) {
       entries = new Map();
-      this.rules.set(startRule, entries);
+      this.rules.set(rule, entries);
     }
     if (entries.has(input)) {
       // Every stored entry was copyable once, and the memo never changes it.
       return copyParsed(entries.get(input));
     }
-    const result = this.parse(input, startRule);
+    const result = this.parse(input, rule);
     const kept = copyParsed(result);
     if (kept !== UNCOPYABLE) {
       if (entries.size >= ENTRIES_PER_RULE) {
@@ -115,6 +131,30 @@ export class GrammarMemo {
       entries.set(input, kept);
     }
     return result;
+  }
+
+  /**
+   * A Via: memoized with its branch token replaced by a placeholder, then the real branch put
+   * back, since only the branch changes between a proxy's requests.
+   * @remarks Taken only when the value has one `branch` at all, as `;branch=` with a token, and
+   * no quoted string (where `;branch=` could be text): then both runs of token characters are
+   * read by the same grammar path and the results differ only in `branch`. The placeholder
+   * parse must also come back as a plain object whose `branch` is the placeholder; otherwise
+   * the Via is parsed as it is.
+   */
+  private via(input: string): unknown {
+    const match = input.includes('"') ? null : VIA_BRANCH.exec(input);
+    const branch = match?.[1];
+    if (match === null || branch === undefined || input.search(BRANCH_WORD) !== match.index + 1 || BRANCH_WORD.test(input.slice(match.index + 7))) {
+      return this.parse(input, 'Via');
+    }
+    const end = match.index + match[0].length;
+    const shape = this.memoized(input.slice(0, end - branch.length) + BRANCH_PLACEHOLDER + input.slice(end), 'Via');
+    if (typeof shape !== 'object' || shape === null || Object.getPrototypeOf(shape) !== Object.prototype || (shape as { branch?: unknown }).branch !== BRANCH_PLACEHOLDER) {
+      return this.parse(input, 'Via');
+    }
+    (shape as { branch: string }).branch = branch;
+    return shape;
   }
 }
 

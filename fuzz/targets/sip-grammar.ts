@@ -28,12 +28,15 @@ const RULES: Readonly<Record<string, string>> = {
   'record-route': 'Record_Route',
   'content-type': 'Content_Type',
   c: 'Content_Type',
+  via: 'Via',
+  v: 'Via',
 };
 
 const SEEDS = [
   [
     'INFO sip:agent@127.0.0.1:40001;transport=ws;alias=127.0.0.1~40001~5 SIP/2.0',
-    'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK1234.0',
+    'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK1234.0;i=1',
+    'Via: SIP/2.0/UDP 127.0.0.1:5060;received=127.0.0.1;branch=z9hG4bK-25501-12-3-7;rport=5060',
     'From: "Sipp" <sip:sipp12@lab.local;user=phone>;tag=25501SIPpTag0012',
     'To: <sip:agent@lab.local>;tag=abcdefghij1234',
     'Call-ID: 12-25501@127.0.0.1',
@@ -48,6 +51,9 @@ const SEEDS = [
     'f: sip:x@y;tag=1',
     't: <tel:+1234>',
     'i: abc',
+    // The memo's own placeholder for a Via branch, which a peer may send too.
+    'Via: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bKmemo',
+    'v: SIP/2.0/TLS [::1]:5061;maddr=x;ttl=2;branch=z9hG4bK.a-b_c~d!e%f*g+h`i\'j, SIP/2.0/UDP h',
   ].join('\r\n'),
 ];
 
