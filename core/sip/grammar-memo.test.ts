@@ -116,6 +116,9 @@ describe('GrammarMemo', () => {
       at = at['next'] as Record<string, unknown>;
     }
     expect(typeof copyParsed(deep)).toBe('symbol');
+    expect(typeof copyParsed([1, , 3])).toBe('symbol');
+    expect(typeof copyParsed(Object.assign([1], { extra: 2 }))).toBe('symbol');
+    expect(copyParsed([1, [2], { a: 3 }])).toStrictEqual([1, [2], { a: 3 }]);
   });
 
   it('matches the plain grammar on mutated header values, first time and from the memo', () => {

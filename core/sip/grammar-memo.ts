@@ -32,7 +32,17 @@ const BRANCH_WORD = /branch/i;
 const BRANCH_PLACEHOLDER = 'z9hG4bKmemo';
 
 /** The grammar rules memoized: the ones whose input repeats across a dialog's messages. */
-const MEMOIZED_RULES: ReadonlySet<string> = new Set(['Request_Response', 'From', 'To', 'Call_ID', 'Contact', 'Record_Route', 'Content_Type']);
+const MEMOIZED_RULES: ReadonlySet<string> = new Set([
+  'Request_Response',
+  'From',
+  'To',
+  'Call_ID',
+  'Contact',
+  'Record_Route',
+  'Content_Type',
+  'Max_Forwards',
+  'Content_Length',
+]);
 
 /** Inputs kept per rule; the oldest goes first. */
 export const ENTRIES_PER_RULE = 256;
@@ -64,9 +74,14 @@ export function copyParsed(value: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH || !KNOWN_PROTOTYPES.has(prototype) || Object.getOwnPropertySymbols(value).length > 0) {
     return UNCOPYABLE;
   }
+  const names = Object.getOwnPropertyNames(value);
+  // Arrays only dense and without extra keys: indices 0..length-1 and `length`, nothing else.
+  if (Array.isArray(value) && (names.length !== value.length + 1 || !names.every((name, i) => name === 'length' || name === String(i)))) {
+    return UNCOPYABLE;
+  }
   const source = value as Record<string, unknown>;
   const copy = (Array.isArray(value) ? [] : Object.create(prototype)) as Record<string, unknown>;
-  for (const key of Object.getOwnPropertyNames(value)) {
+  for (const key of names) {
     const descriptor = Object.getOwnPropertyDescriptor(value, key);
     if (Array.isArray(value) && key === 'length') {
       continue;
@@ -79,6 +94,26 @@ export function copyParsed(value: unknown, depth = 0): unknown {
       return UNCOPYABLE;
     }
     copy[key] = inner;
+  }
+  return copy;
+}
+
+/**
+ * A copy of a memo entry: what {@link copyParsed} makes, without its checks.
+ * @remarks An entry is {@link copyParsed}'s own output, already checked to be plain data
+ * properties over the known prototypes and never changed since, so the copy on every hit
+ * needs no property descriptors (which were most of the copier's cost in the profile).
+ */
+function copyEntry(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    return value.map(copyEntry);
+  }
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    copy[key] = copyEntry((value as Record<string, unknown>)[key]);
   }
   return copy;
 }
@@ -116,8 +151,7 @@ export class GrammarMemo {
       this.rules.set(rule, entries);
     }
     if (entries.has(input)) {
-      // Every stored entry was copyable once, and the memo never changes it.
-      return copyParsed(entries.get(input));
+      return copyEntry(entries.get(input));
     }
     const result = this.parse(input, rule);
     const kept = copyParsed(result);

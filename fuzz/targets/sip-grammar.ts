@@ -30,6 +30,9 @@ const RULES: Readonly<Record<string, string>> = {
   c: 'Content_Type',
   via: 'Via',
   v: 'Via',
+  'max-forwards': 'Max_Forwards',
+  'content-length': 'Content_Length',
+  l: 'Content_Length',
 };
 
 const SEEDS = [
@@ -42,6 +45,7 @@ const SEEDS = [
     'Call-ID: 12-25501@127.0.0.1',
     'CSeq: 7 INFO',
     'Content-Type: application/ms-session-info+xml; charset=utf-8',
+    'Max-Forwards: 69',
     'Content-Length: 0',
   ].join('\r\n'),
   [
@@ -51,6 +55,7 @@ const SEEDS = [
     'f: sip:x@y;tag=1',
     't: <tel:+1234>',
     'i: abc',
+    'l: 0123',
     // The memo's own placeholder for a Via branch, which a peer may send too.
     'Via: SIP/2.0/UDP a;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bKmemo',
     'v: SIP/2.0/TLS [::1]:5061;maddr=x;ttl=2;branch=z9hG4bK.a-b_c~d!e%f*g+h`i\'j, SIP/2.0/UDP h',
