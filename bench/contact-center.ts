@@ -33,6 +33,8 @@ const PACKAGES = fileURLToPath(new URL('../out/extensions/', import.meta.url));
 const OPTIONS_PER_ROUND = 5;
 /** `BENCH_CC_PROFILE=1`: the window's CPU profile of the last round's Accept → pane, summarised on stderr. */
 const PROFILE = process.env.BENCH_CC_PROFILE === '1';
+/** `BENCH_CC_NO_WARMUP=1`: removes the window's warm sandboxed frame, to measure what it saves. */
+const NO_WARMUP = process.env.BENCH_CC_NO_WARMUP === '1';
 const PROFILE_PATH = fileURLToPath(new URL('../artifacts/bench/contact-center-window.cpuprofile', import.meta.url));
 
 const CONFIG: ContactCenterConfigInput = {
@@ -138,7 +140,7 @@ function report(results: readonly Round[], baseline: readonly number[], failures
     `  ${label.padEnd(34)} p50 ${ms(percentile(samples, 50)).padStart(9)}  p95 ${ms(percentile(samples, 95)).padStart(9)}  ratio p50/OPTIONS ${(percentile(samples, 50) / rtt50).toFixed(1)}×`;
   const asked = results.filter((r) => r.paneAsked).length;
   return [
-    `contact-center (${results.length} customers, ${failures} failed; Chromium + switchboard web + Kamailio + lab contact center)`,
+    `contact-center (${results.length} customers, ${failures} failed; Chromium + switchboard web + Kamailio + lab contact center${NO_WARMUP ? '; no warm pane process' : ''})`,
     line('customer click → agent toast', toast),
     line('agent Accept → pane with context', pane),
     `  ${'baseline: OPTIONS through Kamailio'.padEnd(34)} p50 ${ms(rtt50).padStart(9)}  p95 ${ms(percentile(baseline, 95)).padStart(9)}  (${baseline.length} round trips, interleaved)`,
@@ -179,6 +181,11 @@ async function startRig(): Promise<Rig> {
   const agent = await agentContext.newPage();
   await agent.goto(await host.url);
   await agent.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 15_000 });
+  if (NO_WARMUP) {
+    // The A side of an A/B: without the window's warm sandboxed frame (PaneProcessWarmup).
+    await agent.locator('iframe[data-pane-warmup]').waitFor({ state: 'attached', timeout: 10_000 });
+    await agent.evaluate("document.querySelector('iframe[data-pane-warmup]')?.remove()");
+  }
   const customerContext = await browser.newContext();
   await customerContext.addInitScript({ content: STAMP_CUSTOMER_CLICK });
   const available = await pollUntil(() => (cc.center.agents().find((a) => a.aor === AGENT)?.routable === true ? true : undefined), performance.now() + 15_000, 20);

@@ -17,6 +17,7 @@ import { useOpenConversation } from '../hooks/use-open-conversation';
 import { useDesktopView } from '../store-context';
 import { ConversationWindow } from './ConversationWindow';
 import { PendingList } from './Toast';
+import { PaneProcessWarmup } from '../components/PaneProcessWarmup';
 
 const useStyles = makeStyles({
   root: { display: 'grid', gridTemplateRows: 'auto 1fr', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
@@ -144,6 +145,7 @@ export function MainWindow(): React.JSX.Element {
         )}
       </div>
       {inline && <PendingList overlay onOpenConversation={nav.open} />}
+      {inline && <PaneProcessWarmup />}
     </div>
   );
 }
