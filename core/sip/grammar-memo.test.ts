@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Grammar, NameAddrHeader, URI } from 'sip.js';
 import { Parser } from 'sip.js/lib/core/messages/parser.js';
 import { describe, expect, it } from 'vitest';
-import { copyParsed, ENTRIES_PER_RULE, GrammarMemo, memoizeSipGrammar } from './grammar-memo';
+import { copyParsed, ENTRIES_PER_RULE, GrammarMemo, MAX_OBJECTS, memoizeSipGrammar } from './grammar-memo';
 
 // The grammar as sip.js ships it, taken before any memo is installed in this worker.
 const plainParse = Grammar.parse.bind(Grammar) as (input: string, rule: string) => unknown;
@@ -82,9 +82,12 @@ describe('GrammarMemo', () => {
     expect(memo.size).toBe(ENTRIES_PER_RULE);
     memo.lookup('7 INFO', 'CSeq');
     memo.lookup('7 INFO', 'CSeq');
-    memo.lookup('x'.repeat(5000), 'Call_ID');
-    memo.lookup('x'.repeat(5000), 'Call_ID');
-    expect(parses).toBe(ENTRIES_PER_RULE * 3 + 4);
+    memo.lookup('x'.repeat(1025), 'Call_ID');
+    memo.lookup('x'.repeat(1025), 'Call_ID');
+    const contacts = Array.from({ length: 5 }, (_, i) => `<sip:u${i}@h>`).join(', ');
+    memo.lookup(contacts, 'Contact');
+    memo.lookup(contacts, 'Contact');
+    expect(parses).toBe(ENTRIES_PER_RULE * 3 + 6);
   });
 
   it('parses a Via once per shape, whatever its branch', () => {
@@ -119,6 +122,8 @@ describe('GrammarMemo', () => {
     expect(typeof copyParsed([1, , 3])).toBe('symbol');
     expect(typeof copyParsed(Object.assign([1], { extra: 2 }))).toBe('symbol');
     expect(copyParsed([1, [2], { a: 3 }])).toStrictEqual([1, [2], { a: 3 }]);
+    expect(typeof copyParsed(Array.from({ length: MAX_OBJECTS }, () => ({})))).toBe('symbol');
+    expect(copyParsed(Array.from({ length: MAX_OBJECTS - 1 }, () => ({})))).toHaveLength(MAX_OBJECTS - 1);
   });
 
   it('matches the plain grammar on mutated header values, first time and from the memo', () => {

@@ -16,9 +16,10 @@ import { Grammar, NameAddrHeader, URI } from 'sip.js';
  * indistinguishable from a fresh parse, and each caller gets its own objects: sip.js and we may
  * change a parsed header (a tag, a parameter) without touching the memo. A result holding any
  * object the copier does not know (another class, an accessor, a symbol key, deeper than
- * {@link MAX_DEPTH}) is not memoized at all. Per rule at most {@link ENTRIES_PER_RULE} inputs of
- * up to {@link MAX_INPUT} characters are kept, the oldest dropped first, so a peer sending
- * ever-new values costs a bounded amount of memory and one failed lookup per header.
+ * {@link MAX_DEPTH}, more than {@link MAX_OBJECTS} objects) is not memoized at all. Per rule at
+ * most {@link ENTRIES_PER_RULE} inputs of up to {@link MAX_INPUT} characters are kept, the oldest
+ * dropped first, so a peer sending ever-new values costs a bounded amount of memory and one
+ * failed lookup per header.
  * @packageDocumentation
  */
 
@@ -48,7 +49,16 @@ const MEMOIZED_RULES: ReadonlySet<string> = new Set([
 export const ENTRIES_PER_RULE = 256;
 
 /** Longest input memoized; a longer one is parsed every time. */
-export const MAX_INPUT = 2048;
+export const MAX_INPUT = 1024;
+
+/**
+ * Most objects in one memoized result (a request line is 6: the data, its URI and the URI's
+ * parts; one Contact 9); a bigger result, such as a long Contact list, is not memoized. With
+ * {@link ENTRIES_PER_RULE} and {@link MAX_INPUT} this bounds the memo near 5 MiB at worst
+ * (nine rules, 256 entries each of at most 16 small objects and 2 KiB of input), and a few
+ * hundred KiB in practice.
+ */
+export const MAX_OBJECTS = 16;
 
 /** Deepest result memoized (a Contact list is 5 deep: array, entry, header, URI, parameters). */
 const MAX_DEPTH = 8;
@@ -66,12 +76,13 @@ type Parse = (input: string, startRule: string) => unknown;
  * @remarks Only own, enumerable, writable data properties are expected on what the grammar
  * builds (class fields and plain objects); anything else is refused rather than guessed at.
  */
-export function copyParsed(value: unknown, depth = 0): unknown {
+export function copyParsed(value: unknown, depth = 0, budget = { objects: MAX_OBJECTS }): unknown {
   if (typeof value !== 'object' || value === null) {
     return typeof value === 'function' || typeof value === 'symbol' ? UNCOPYABLE : value;
   }
   const prototype: object | null = Object.getPrototypeOf(value) as object | null;
-  if (depth > MAX_DEPTH || !KNOWN_PROTOTYPES.has(prototype) || Object.getOwnPropertySymbols(value).length > 0) {
+  budget.objects -= 1;
+  if (budget.objects < 0 || depth > MAX_DEPTH || !KNOWN_PROTOTYPES.has(prototype) || Object.getOwnPropertySymbols(value).length > 0) {
     return UNCOPYABLE;
   }
   const names = Object.getOwnPropertyNames(value);
@@ -89,7 +100,7 @@ export function copyParsed(value: unknown, depth = 0): unknown {
     if (!descriptor || !('value' in descriptor) || !descriptor.enumerable || !descriptor.writable || !descriptor.configurable) {
       return UNCOPYABLE;
     }
-    const inner = copyParsed(source[key], depth + 1);
+    const inner = copyParsed(source[key], depth + 1, budget);
     if (inner === UNCOPYABLE) {
       return UNCOPYABLE;
     }
