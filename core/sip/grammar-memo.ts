@@ -8,7 +8,8 @@ import { Grammar, NameAddrHeader, URI } from 'sip.js';
  * (`Grammar.parse`), and the channel-info bench's profile puts that parse near 40% of a
  * receiving agent's CPU. Inside one dialog the request line and From, To, Call-ID, Contact and
  * Content-Type come back byte for byte in every INFO, so their parse is done once and then
- * copied; so is a Via's, apart from its branch (see {@link GrammarMemo}).
+ * copied; so is a Via's apart from its branch, and a CSeq's apart from its number (see
+ * {@link GrammarMemo}).
  *
  * Every parsing guarantee stays: a miss runs sip.js's own grammar and hands its result on
  * untouched, and a hit is a copy of what that grammar returned for exactly the same input and
@@ -31,6 +32,9 @@ const VIA_BRANCH = /;branch=([A-Za-z0-9.!%*_+`'~-]+)/i;
 const BRANCH_WORD = /branch/i;
 /** What stands for the branch in a memoized Via; a token, so the grammar reads it as one. */
 const BRANCH_PLACEHOLDER = 'z9hG4bKmemo';
+
+/** A CSeq's number and the rest (whitespace first): only the number changes within a dialog. */
+const CSEQ = /^([0-9]{1,10})([ \t][^]*)$/;
 
 /** The grammar rules memoized: the ones whose input repeats across a dialog's messages. */
 const MEMOIZED_RULES: ReadonlySet<string> = new Set([
@@ -152,6 +156,9 @@ export class GrammarMemo {
     if (startRule === 'Via') {
       return this.via(input);
     }
+    if (startRule === 'CSeq') {
+      return this.cseq(input);
+    }
     return MEMOIZED_RULES.has(startRule) ? this.memoized(input, startRule) : this.parse(input, startRule);
   }
 
@@ -176,6 +183,22 @@ export class GrammarMemo {
       entries.set(input, kept);
     }
     return result;
+  }
+
+  /**
+   * A CSeq: memoized with its number as `1`, then the real number put back (the grammar's
+   * own `parseInt` of the digits). The digits are a maximal run followed by whitespace, so the
+   * rest reads the same; the placeholder parse must come back with `value` 1.
+   */
+  private cseq(input: string): unknown {
+    const match = CSEQ.exec(input);
+    const digits = match?.[1];
+    const shape = match?.[2] === undefined ? undefined : this.memoized(`1${match[2]}`, 'CSeq');
+    if (digits === undefined || typeof shape !== 'object' || shape === null || Object.getPrototypeOf(shape) !== Object.prototype || (shape as { value?: unknown }).value !== 1) {
+      return this.parse(input, 'CSeq');
+    }
+    (shape as { value: number }).value = Number.parseInt(digits, 10);
+    return shape;
   }
 
   /**

@@ -33,6 +33,7 @@ const RULES: Readonly<Record<string, string>> = {
   'max-forwards': 'Max_Forwards',
   'content-length': 'Content_Length',
   l: 'Content_Length',
+  cseq: 'CSeq',
 };
 
 const SEEDS = [
