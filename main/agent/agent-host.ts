@@ -15,6 +15,7 @@ import type { MediaEngine } from '../../core/ports/media';
 import type { SipTrace } from '../../core/sip/sip-trace';
 import { defaultStateDir } from '../adapters/config-dir';
 import { FileStore } from '../adapters/file-store';
+import { trimHeapSoon } from '../adapters/heap-trim';
 import { createLazyMediaEngine } from '../adapters/lazy-media';
 import { systemClock } from '../adapters/node-clock';
 import { nodeSocketFactory } from '../adapters/node-socket';
@@ -215,6 +216,8 @@ export class AgentHost {
     const stateStore = new FileStore(options.stateDir ?? defaultStateDir(env));
     const journal = new DialogJournal(() => engine.userAgent.userAgentCore, stateStore, key, systemClock, logger);
     engine.events.once('registered', () => void journal.recoverAndStart().catch((error: unknown) => logger.warn('dialog journal failed', { error: String(error) })));
+    // Start-up leaves the young generation grown and an idle agent never collects it again (heap-trim.ts).
+    engine.events.once('registered', () => trimHeapSoon(logger));
     const presence = createPresence(engine, await deviceIdOf(stateStore, key), logger, options);
     dnd = () => presence.doNotDisturb;
     for (const contact of options.watch ?? []) {
