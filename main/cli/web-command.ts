@@ -3,10 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { defaultConfigDir } from '../adapters/config-dir';
-import { DesktopSession, sessionSecretStore } from '../desktop/desktop-session';
 import { installLastResort } from '../adapters/last-resort';
 import { createStreamLogger } from '../adapters/stderr-logger';
-import { startWebHost } from '../web/web-host';
 import type { AgentIo } from './agent-command';
 import { optionError } from './agent-options';
 import { CliError, ExitCode } from './exit-codes';
@@ -44,6 +42,11 @@ SWITCHBOARD_PASSWORD, or type it in Settings after each start.`,
       }
       const options = parsed.data;
       const logger = createStreamLogger({ level: options.verbose ? 'debug' : 'info', write: (line) => io.stderr.write(`${line}\n`) });
+      // Loaded here, not at the top: a static `import ... from 'node:http'` in an ES module
+      // makes Node 24 load its whole fetch/WebSocket implementation (undici, about 4 MiB
+      // resident) to fill the namespace, and `switchboard agent`, which runs no web server,
+      // would pay it too (bench/memory.ts).
+      const [{ DesktopSession, sessionSecretStore }, { startWebHost }] = await Promise.all([import('../desktop/desktop-session'), import('../web/web-host')]);
       const session = await DesktopSession.open({
         configDir: options.configDir ?? defaultConfigDir(env),
         appRoot: APP_ROOT,
