@@ -31,6 +31,8 @@ const LAB_APP = 'sip:conf@lab.local';
 const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 const PACKAGES = fileURLToPath(new URL('../out/extensions/', import.meta.url));
 const OPTIONS_PER_ROUND = 5;
+/** Least time between two customers' clicks (see oneCustomer). */
+const MIN_ROUND_GAP_MS = 2500;
 /** `BENCH_CC_PROFILE=1`: the window's CPU profile of the last round's Accept → pane, summarised on stderr. */
 const PROFILE = process.env.BENCH_CC_PROFILE === '1';
 /** `BENCH_CC_NO_WARMUP=1`: removes the window's warm sandboxed frame, to measure what it saves. */
@@ -120,7 +122,7 @@ async function runContactCenter(): Promise<BenchResult> {
         progress(`contact-center round ${i + 1}/${warmup + rounds}: click → toast ${ms(round.toastMs)}, Accept → pane ${ms(round.paneMs)}${round.paneAsked ? ' (pane asked)' : ''}, OPTIONS ${ms(Math.min(...rtts))}`);
       } catch (error) {
         failures += 1;
-        progress(`contact-center round ${i + 1} failed: ${(error as Error).message}`);
+        progress(`contact-center round ${i + 1} failed: ${(error as Error).message}; the contact center said: ${[...rig.centerEvents].join(', ')}`);
         await sleep(3500);
         await rig.agent.reload();
         await rig.agent.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 15_000 });
@@ -154,6 +156,10 @@ type Rig = {
   readonly cc: LabContactCenter;
   /** When the contact center emitted each event of the current round (epoch ms). */
   readonly centerAt: Map<string, number>;
+  /** The contact center's events of the current round, for a failed round's message. */
+  readonly centerEvents: string[];
+  /** When the last customer clicked (performance.now), to pace the rounds. */
+  lastStart: number;
   readonly agent: Page;
   readonly customerContext: BrowserContext;
   readonly stop: () => Promise<void>;
@@ -165,7 +171,9 @@ async function startRig(): Promise<Rig> {
   const lab = await Lab.start({ signaling: { mode: 'proxied', proxyHost: '127.0.0.1', proxyPort: kamailio.udpPort, localPort: labPort } });
   const cc = await lab.contactCenter(CONFIG);
   const centerAt = new Map<string, number>();
+  const centerEvents: string[] = [];
   cc.center.on((event) => {
+    centerEvents.push(event.type === 'pane' ? `pane ${event.state}${event.status !== undefined ? ` ${event.status}` : ''}` : event.type);
     const key = event.type === 'pane' ? `pane.${event.state}` : event.type;
     if (!centerAt.has(key)) {
       centerAt.set(key, epochNow());
@@ -196,6 +204,8 @@ async function startRig(): Promise<Rig> {
     kamailio,
     cc,
     centerAt,
+    centerEvents,
+    lastStart: 0,
     agent,
     customerContext,
     stop: async () => {
@@ -218,7 +228,13 @@ async function oneCustomer(rig: Rig, i: number, profile = false): Promise<Round>
     await customer.getByLabel('Email').fill('bench@example.org');
     await customer.getByLabel('Question').fill('A question about my invoice');
     await rig.agent.evaluate(`(() => { const m = window.__sbMarks; for (const k of Object.keys(m)) delete m[k]; m.expect = ${JSON.stringify(name)}; })()`);
+    // Each customer costs the agent two INVITEs from the contact center (the offer, the pane);
+    // the agent admits 10 a sender in 10 s (LIMITS.requestsPerSender), so customers come at
+    // most every 2.5 s: this bench measures latency, not how fast one agent can be flooded.
+    await sleep(Math.max(0, rig.lastStart + MIN_ROUND_GAP_MS - performance.now()));
+    rig.lastStart = performance.now();
     rig.centerAt.clear();
+    rig.centerEvents.length = 0;
     await customer.getByRole('button', { name: 'Start chat' }).click();
     const toast = rig.agent.getByRole('alertdialog', { name: 'Conference invitation' }).filter({ hasText: name });
     await toast.waitFor({ timeout: 15_000 });
