@@ -88,6 +88,9 @@ describe('context channels through Kamailio', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     console.info(`[figures] 1,000 INFO each way through Kamailio in ${(performance.now() - started).toFixed(0)} ms`);
+    // The agent's 200 (its WebSocket) and its channel.data line (its stdout, written once per
+    // tick) are two paths: the lab can have every 200 a moment before the last line is read.
+    await agent.waitFor(() => agent.events.filter((e) => e.event.type === 'channel.data').length >= 1000, 5000);
     const delivered = agent.events.filter((e) => e.event.type === 'channel.data').map((e) => (e.event.type === 'channel.data' ? JSON.parse(e.event.body).n : -1));
     expect(delivered).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(channel.received.map((d) => JSON.parse(d.body).reply)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
