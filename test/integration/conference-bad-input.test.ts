@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKamailio, type KamailioHandle } from '../../lab/kamailio';
 import { AgentProcess } from '../support/agent-process';
 import { renderScenario, runSipp } from '../support/sipp';
+import { runSippTraced } from '../support/sipp-traced';
 
 // A sipp peer sends bad conference invitations through Kamailio to the headless agent, which
 // must answer each with the precise status (and a Warning that names the rule) and keep running.
@@ -55,8 +56,10 @@ describe('bad conference invitations from a sipp peer', () => {
 
   it('answers a CANCEL with 200 and the INVITE with 487, and withdraws the invitation', async () => {
     const mark = agent.events.length;
-    const result = await runSipp('uac-conf-invite-cancel.xml', target(), ['-s', 'agent']).result;
-    expect(result.code, result.stdout.slice(-1500)).toBe(0);
+    // Its own port and a message trace: a late retransmission to an earlier run's port cannot
+    // reach this call, and a failure shows what crossed the wire.
+    const result = await runSippTraced('uac-conf-invite-cancel.xml', target(), {}, ['-s', 'agent']);
+    expect(result.code, `${result.messages.slice(-3000)}\n${result.errors.slice(-1000)}`).toBe(0);
     const invitation = await agent.waitForType('invitation', 3000, mark);
     const cancelled = await agent.waitForType('invitation.cancelled', 3000, mark);
     expect(cancelled.event).toMatchObject({ id: invitation.event.id, reason: 'cancelled' });
