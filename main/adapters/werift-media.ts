@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { DtlsClient, RTCPeerConnection, RtpHeader, RtpPacket, usePCMU } from 'werift';
 import { pcmuLevel } from '../../core/codecs/pcmu';
 import { telephoneEventCodec, WeriftDtmf } from './werift-dtmf';
+import { startDtlsPromptly } from './werift-media-dtls';
 import type { DtlsSocket, RTCPeerConnectionConfig, RTCRtpTransceiver, RTCSessionDescription } from 'werift';
 import { MediaNegotiationError } from '../../core/ports/media';
 import type {
@@ -171,6 +172,7 @@ class WeriftMediaSession implements MediaSession {
     this.enterNegotiation('idle', 'createOffer');
     try {
       this.transceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
+      this.unsubscribers.push(startDtlsPromptly(this.transceiver.dtlsTransport));
       const offer = await this.pc.createOffer();
       await this.setLocalDescription(offer);
       this.phase = 'offered';
@@ -240,6 +242,7 @@ class WeriftMediaSession implements MediaSession {
       if (this.transceiver === undefined) {
         throw new MediaNegotiationError('rejected', 'the offer has no usable audio stream');
       }
+      this.unsubscribers.push(startDtlsPromptly(this.transceiver.dtlsTransport));
       // werift answers recvonly for a transceiver it created from the offer unless told.
       this.transceiver.setDirection('sendrecv');
       const answer = await this.pc.createAnswer();
@@ -601,9 +604,9 @@ class WeriftMediaSession implements MediaSession {
 /**
  * Keeps an unfinished DTLS handshake from outliving {@link MediaSession.close}.
  * @remarks werift's pc.close() does not stop a handshake in progress: each flight is resent in
- * a loop of ref'd timers for 33 s (RFC 6347 §4.2.4 timers, no cancel), and a DTLS client still
- * in werift's fixed 100 ms wait before its ClientHello starts that loop after the close. The
- * loop ends at its next wake-up once the flight counter shows the handshake done, and a client
+ * a loop of ref'd timers for 33 s (RFC 6347 §4.2.4 timers, no cancel), and a DTLS client that
+ * has not sent its ClientHello yet (see {@link startDtlsPromptly}) would start that loop after
+ * the close. The loop ends at its next wake-up once the flight counter shows the handshake done, and a client
  * that has not started yet is made not to.
  */
 function abandonDtlsHandshake(socket: DtlsSocket | undefined): void {
