@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { availableParallelism, tmpdir as osTmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startKamailio, type KamailioHandle } from '../lab/kamailio';
 import { envInt, progress, type Bench, type BenchResult } from './support/bench';
@@ -9,6 +9,7 @@ import { summarizeCpuProfile, type ProfileSummary } from './support/cpu-profile'
 import { sleep } from './support/event-log';
 import { RECEIVER_KINDS, startReceiver, type InfoReceiver, type ReceiverKind } from './support/info-receivers';
 import { cpuMsOf, processGroup, rssBytes } from './support/proc-cpu';
+import { makePristineSipJs } from './support/pristine-sipjs';
 import { startSippLoad, type SippLoadResult } from './support/sipp-load';
 import { median, mib } from './support/stats';
 
@@ -21,10 +22,21 @@ const AOR = 'sip:agent@lab.local';
 const BIN = fileURLToPath(new URL('../bin/switchboard.js', import.meta.url));
 const ECHO_PACKAGE = fileURLToPath(new URL('../out/extensions/echo', import.meta.url));
 const SCENARIO = fileURLToPath(new URL('../lab/sipp/uac-channel-info.xml', import.meta.url));
-const LABELS: Readonly<Record<ReceiverKind, string>> = { agent: 'agent', 'sip.js': 'sip.js 0.21.2 baseline' };
+const LABELS: Readonly<Record<ReceiverKind, string>> = {
+  agent: 'agent',
+  'sip.js': 'plain sip.js 0.21.2 baseline',
+  'sip.js-patched': 'sip.js 0.21.2 patched',
+  bare: 'bare responder (the rig alone)',
+};
 
 /** CPU counters at one moment: wall time (epoch ms, the clock sipp's gettimeofday reads) and CPU ms. */
-type CpuReading = { readonly at: number; readonly receiver: number; readonly kamailio: number; readonly sipp: number };
+type CpuReading = { readonly at: number; readonly receiver: number; readonly kamailio: number; readonly sipp: number; readonly bench: number };
+
+/**
+ * Where the processes run. `split`: the receiver alone on the last CPU, Kamailio, sipp and this
+ * bench on the others; `receiver`: the receiver on the last CPU, the rest anywhere; `none`.
+ */
+type Pinning = 'split' | 'receiver' | 'none';
 
 /** One measured INFO phase of one receiver. */
 type Measurement = {
@@ -39,6 +51,8 @@ type Measurement = {
   readonly receiverCpuMs: number;
   readonly kamailioCpuMs: number;
   readonly sippCpuMs: number;
+  /** This process, which reads the receiver's stdout (the agent's JSON lines) and runs the rig. */
+  readonly benchCpuMs: number;
   readonly rss: number;
   /** Anything that makes the figures or the delivery suspect; non-empty means a failed measurement. */
   readonly problems: readonly string[];
@@ -54,6 +68,7 @@ type Settings = {
   readonly kinds: readonly ReceiverKind[];
   readonly profile: boolean;
   readonly kamailioShmMib: number;
+  readonly pin: Pinning;
 };
 
 /**
@@ -64,7 +79,8 @@ type Settings = {
  * `BENCH_ROUNDS` (3), `BENCH_INFO_RECEIVERS` (`agent,sip.js`), `BENCH_INFO_PROFILE=1` (run the
  * receivers under `--cpu-prof` and print where their time goes; the figures then include the
  * profiler's cost), `BENCH_INFO_PROFILE_DIR` (also keep the profiles there),
- * `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256).
+ * `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256), `BENCH_INFO_PIN` (`split`,
+ * `receiver` or `none`; see {@link Pinning}).
  */
 export const bench: Bench = {
   name: 'channel-info',
@@ -80,11 +96,13 @@ async function runChannelInfo(): Promise<BenchResult> {
     kinds: parseKinds(process.env['BENCH_INFO_RECEIVERS']),
     profile: (process.env['BENCH_INFO_PROFILE'] ?? '') !== '' && process.env['BENCH_INFO_PROFILE'] !== '0',
     kamailioShmMib: envInt('BENCH_KAMAILIO_SHM_MIB', 256, 64),
+    pin: parsePinning(process.env['BENCH_INFO_PIN']),
   };
   const head =
     `channel INFO: sipp (UDP) -> Kamailio -> receiver (WS) as ${AOR}; ${settings.dialogs} dialogs x ${settings.infos} INFO, ` +
     `one INFO in flight per dialog, after ${settings.dialogs} x ${settings.warmup} warm-up; ${settings.rounds} rounds, receivers alternating; ` +
-    `figures are medians of rounds${settings.profile ? ' (PROFILED: receivers under --cpu-prof, figures include its cost)' : ''}`;
+    `figures are medians of rounds${settings.profile ? ' (PROFILED: receivers under --cpu-prof, figures include its cost)' : ''}; ` +
+    `pinning: ${describePinning(settings.pin)}`;
 
   const undo: (() => Promise<unknown>)[] = [];
   const measurements: Measurement[] = [];
@@ -92,7 +110,7 @@ async function runChannelInfo(): Promise<BenchResult> {
   let failures = 0;
   let shmPeakMib: number | undefined;
   try {
-    const registry = mkdtempSync(join(tmpdir(), 'sb-bench-registry-'));
+    const registry = mkdtempSync(join(osTmpdir(), 'sb-bench-registry-'));
     undo.push(() => Promise.resolve(rmSync(registry, { recursive: true, force: true })));
     execFileSync(process.execPath, [BIN, 'extensions', 'install', ECHO_PACKAGE, '--registry', registry], { stdio: 'pipe', timeout: 30_000 });
     // Each relayed INFO holds ~14 KiB of Kamailio's shared memory for tm's 5 s wait timer, so
@@ -103,12 +121,21 @@ async function runChannelInfo(): Promise<BenchResult> {
     undo.push(async () => {
       shmPeakMib = await sharedMemoryPeakMib(kamailio);
     });
+    const cpus = pinRig(settings.pin, kamailioPids, undo);
+    let pristineSipJs: string | undefined;
+    if (settings.kinds.includes('sip.js')) {
+      const pristine = makePristineSipJs();
+      undo.push(() => Promise.resolve(pristine.dispose()));
+      pristineSipJs = pristine.dir;
+      lines.push(`  plain sip.js: ${pristine.source}, loaded from its own folder`);
+    }
+    const where: Placement = { registry, cpus, ...(pristineSipJs !== undefined && { pristineSipJs }) };
 
     for (let round = 1; round <= settings.rounds; round += 1) {
       // ABBA: neither receiver always runs first, on a colder or warmer machine.
       const order = round % 2 === 1 ? settings.kinds : [...settings.kinds].reverse();
       for (const kind of order) {
-        const measurement = await measureOnce(kind, round, settings, kamailio, kamailioPids, registry);
+        const measurement = await measureOnce(kind, round, settings, kamailio, kamailioPids, where);
         measurements.push(measurement);
         progress(`channel-info: round ${round} ${kind}: ${describe(measurement)}`);
       }
@@ -139,6 +166,55 @@ async function sharedMemoryPeakMib(kamailio: KamailioHandle): Promise<number> {
   }
 }
 
+function parsePinning(raw: string | undefined): Pinning {
+  const value = raw === undefined || raw.trim() === '' ? 'split' : raw.trim();
+  if (value !== 'split' && value !== 'receiver' && value !== 'none') {
+    throw new Error(`BENCH_INFO_PIN takes split, receiver or none; got ${value}`);
+  }
+  return value;
+}
+
+function describePinning(pin: Pinning): string {
+  const last = availableParallelism() - 1;
+  switch (pin) {
+    case 'split':
+      return `receiver alone on CPU ${last}, Kamailio, sipp and the bench on CPU 0-${last - 1}`;
+    case 'receiver':
+      return `receiver on CPU ${last}, Kamailio, sipp and the bench anywhere`;
+    case 'none':
+      return 'none';
+  }
+}
+
+/** Where receivers and sipp go: the CPU lists of {@link Pinning}, and what a receiver needs. */
+type Placement = {
+  readonly registry: string;
+  readonly pristineSipJs?: string;
+  readonly cpus: { readonly receiver?: string; readonly rig?: string };
+};
+
+/**
+ * Pins Kamailio and this process (every thread) for `pin`; their old affinity comes back
+ * through `undo`. Returns the CPU lists for the receivers and sipp.
+ */
+function pinRig(pin: Pinning, kamailioPids: readonly number[], undo: (() => Promise<unknown>)[]): Placement['cpus'] {
+  const cpus = availableParallelism();
+  if (pin === 'none' || cpus < 2) {
+    return {};
+  }
+  const receiver = String(cpus - 1);
+  if (pin === 'receiver') {
+    return { receiver };
+  }
+  const rig = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const all = `0-${cpus - 1}`;
+  for (const pid of [...kamailioPids, process.pid]) {
+    execFileSync('taskset', ['-a', '-p', '-c', rig, String(pid)], { stdio: 'pipe', timeout: 5000 });
+  }
+  undo.push(() => Promise.resolve(execFileSync('taskset', ['-a', '-p', '-c', all, String(process.pid)], { stdio: 'pipe', timeout: 5000 })));
+  return { receiver, rig };
+}
+
 function parseKinds(raw: string | undefined): ReceiverKind[] {
   if (raw === undefined || raw.trim() === '') {
     return [...RECEIVER_KINDS];
@@ -158,10 +234,18 @@ async function measureOnce(
   settings: Settings,
   kamailio: KamailioHandle,
   kamailioPids: readonly number[],
-  registry: string,
+  where: Placement,
 ): Promise<Measurement> {
-  const profileDir = settings.profile ? mkdtempSync(join(tmpdir(), `sb-bench-prof-${kind}-`)) : undefined;
-  const receiver = startReceiver(kind, { server: kamailio.wsUrl, aor: AOR, registry, dialogs: settings.dialogs, ...(profileDir !== undefined && { profileDir }) });
+  const profileDir = settings.profile ? mkdtempSync(join(osTmpdir(), `sb-bench-prof-${kind}-`)) : undefined;
+  const receiver = startReceiver(kind, {
+    server: kamailio.wsUrl,
+    aor: AOR,
+    registry: where.registry,
+    dialogs: settings.dialogs,
+    ...(profileDir !== undefined && { profileDir }),
+    ...(where.pristineSipJs !== undefined && { pristineSipJs: where.pristineSipJs }),
+    ...(where.cpus.receiver !== undefined && { cpus: where.cpus.receiver }),
+  });
   const failed = (problem: string): Measurement => ({
     kind,
     round,
@@ -172,6 +256,7 @@ async function measureOnce(
     receiverCpuMs: Number.NaN,
     kamailioCpuMs: Number.NaN,
     sippCpuMs: Number.NaN,
+    benchCpuMs: Number.NaN,
     rss: Number.NaN,
     problems: [problem],
     retransmitted: 0,
@@ -181,12 +266,12 @@ async function measureOnce(
   try {
     await receiver.registered(10_000);
     if (settings.warmup > 0) {
-      const warm = await runLoad(receiver, settings.dialogs, settings.warmup, kamailio, kamailioPids);
+      const warm = await runLoad(receiver, settings.dialogs, settings.warmup, kamailio, kamailioPids, where.cpus.rig);
       if (warm.problems.length > 0) {
         throw new Error(`warm-up: ${warm.problems.join('; ')}`);
       }
     }
-    measurement = { ...(await runLoad(receiver, settings.dialogs, settings.infos, kamailio, kamailioPids)), round, profile: undefined };
+    measurement = { ...(await runLoad(receiver, settings.dialogs, settings.infos, kamailio, kamailioPids, where.cpus.rig)), round, profile: undefined };
   } catch (error) {
     measurement = failed(error instanceof Error ? error.message : String(error));
   }
@@ -229,6 +314,7 @@ async function runLoad(
   infos: number,
   kamailio: KamailioHandle,
   kamailioPids: readonly number[],
+  rigCpus: string | undefined,
 ): Promise<Omit<Measurement, 'round' | 'profile'>> {
   const problems: string[] = [];
   const established0 = receiver.established;
@@ -236,12 +322,21 @@ async function runLoad(
   const problems0 = receiver.problems.length;
   const delivered0 = await receiver.delivered();
   const timeoutSec = 30 + Math.ceil((dialogs * infos) / 50);
-  const load = startSippLoad({ scenario: SCENARIO, target: `127.0.0.1:${kamailio.udpPort}`, service: 'agent', dialogs, infos, timeoutSec });
+  const load = startSippLoad({
+    scenario: SCENARIO,
+    target: `127.0.0.1:${kamailio.udpPort}`,
+    service: 'agent',
+    dialogs,
+    infos,
+    timeoutSec,
+    ...(rigCpus !== undefined && { cpus: rigCpus }),
+  });
   const read = (): CpuReading => ({
     at: performance.timeOrigin + performance.now(),
     receiver: cpuMsOf([receiver.pid]),
     kamailio: cpuMsOf(kamailioPids),
     sipp: cpuMsOf([load.pid]),
+    bench: cpuMsOf([process.pid]),
   });
   let before: CpuReading | undefined;
   let after: CpuReading | undefined;
@@ -292,7 +387,7 @@ async function runLoad(
   const phaseStart = Math.min(...phases.map((p) => p.startMs));
   const phaseEnd = Math.max(...phases.map((p) => p.endMs));
   const phaseMs = phaseEnd - phaseStart;
-  let cpu = { receiver: Number.NaN, kamailio: Number.NaN, sipp: Number.NaN };
+  let cpu = { receiver: Number.NaN, kamailio: Number.NaN, sipp: Number.NaN, bench: Number.NaN };
   if (before === undefined || after === undefined) {
     problems.push(`CPU not read: ${before === undefined ? 'the receiver never confirmed every dialog' : 'no BYE reached the receiver'}`);
   } else if (phases.length > 0 && (before.at > phaseStart || after.at < phaseEnd)) {
@@ -300,7 +395,12 @@ async function runLoad(
       `CPU readings do not bracket the INFO phase (read ${(before.at - phaseStart).toFixed(0)} ms from its start, ${(after.at - phaseEnd).toFixed(0)} ms from its end)`,
     );
   } else {
-    cpu = { receiver: after.receiver - before.receiver, kamailio: after.kamailio - before.kamailio, sipp: after.sipp - before.sipp };
+    cpu = {
+      receiver: after.receiver - before.receiver,
+      kamailio: after.kamailio - before.kamailio,
+      sipp: after.sipp - before.sipp,
+      bench: after.bench - before.bench,
+    };
   }
   return {
     kind: receiver.kind,
@@ -311,6 +411,7 @@ async function runLoad(
     receiverCpuMs: cpu.receiver,
     kamailioCpuMs: cpu.kamailio,
     sippCpuMs: cpu.sipp,
+    benchCpuMs: cpu.bench,
     rss,
     problems,
     retransmitted: counts?.retransmitted ?? 0,
@@ -348,19 +449,13 @@ function summarize(settings: Settings, all: readonly Measurement[]): string[] {
         ` | cpu/INFO ${fixed(median(cpu), 2)} ms (rounds ${cpu.map((c) => fixed(c, 2)).join(' ') || '-'})` +
         ` | busy ${fixed(median(good.map((m) => (100 * m.receiverCpuMs) / m.phaseMs)), 0)}% of a core` +
         ` | Kamailio ${fixed(median(good.map((m) => perInfo(m.kamailioCpuMs, m))), 3)} ms/INFO, sipp ${fixed(median(good.map((m) => perInfo(m.sippCpuMs, m))), 3)} ms/INFO` +
+        `, bench ${fixed(median(good.map((m) => perInfo(m.benchCpuMs, m))), 3)} ms/INFO` +
         ` | rss after ${fixed(median(good.map((m) => Number(mib(m.rss)))), 0)} MiB` +
         ` | ${answered} INFO answered 200, ${delivered} ${what}${answered === delivered ? '' : ' (MISMATCH)'}` +
         ` | ${good.length} ok, ${mine.length - good.length} failed`,
     );
   }
-  const agent = medians.get('agent');
-  const baseline = medians.get('sip.js');
-  if (agent !== undefined && baseline !== undefined) {
-    lines.push(
-      `channel INFO: agent/baseline INFO/s ${fixed(agent.rate / baseline.rate, 2)}x | cpu/INFO ${fixed(agent.cpu / baseline.cpu, 2)}x` +
-        ` (the agent spends ${fixed(agent.cpu - baseline.cpu, 2)} ms more per INFO)`,
-    );
-  }
+  lines.push(...ratioLines(medians));
   for (const m of all.filter((x) => x.problems.length > 0)) {
     lines.push(`  FAILED round ${m.round} (${LABELS[m.kind]}): ${m.problems.join('; ')}`);
   }
@@ -380,6 +475,29 @@ function summarize(settings: Settings, all: readonly Measurement[]): string[] {
         profile.areas.map((a) => `${a.name} ${pct(a.share)}`).join(', '),
     );
     lines.push(`    top self time: ${profile.functions.map((f) => `${f.name} ${pct(f.share)}`).join(' | ')}`);
+  }
+  return lines;
+}
+
+/** The agent against each baseline of the run, and the share of the rig's ceiling it reaches. */
+function ratioLines(medians: ReadonlyMap<ReceiverKind, { rate: number; cpu: number }>): string[] {
+  const agent = medians.get('agent');
+  const lines: string[] = [];
+  if (agent === undefined) {
+    return lines;
+  }
+  for (const kind of ['sip.js', 'sip.js-patched'] as const) {
+    const baseline = medians.get(kind);
+    if (baseline !== undefined) {
+      lines.push(
+        `channel INFO: agent/${kind === 'sip.js' ? 'plain sip.js' : 'sip.js patched'}: INFO/s ${fixed(agent.rate / baseline.rate, 2)}x` +
+          ` | cpu/INFO ${fixed(agent.cpu / baseline.cpu, 2)}x (${fixed(baseline.cpu / agent.cpu, 1)} times less CPU per INFO)`,
+      );
+    }
+  }
+  const bare = medians.get('bare');
+  if (bare !== undefined) {
+    lines.push(`channel INFO: agent/bare responder INFO/s ${fixed(agent.rate / bare.rate, 2)}x (the rig alone carries ${fixed(bare.rate, 0)} INFO/s here)`);
   }
   return lines;
 }

@@ -1,17 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { LineChild } from './line-child';
 
-// The two receivers of bench/channel-info.ts, each a process of its own registered as the same
-// AoR: the headless agent (`switchboard agent --json`) and a plain sip.js UA
-// (support/sipjs-baseline-ua.ts). Both tell the bench, on stdout, when a dialog is confirmed
-// and when it ends, and how many INFOs they took.
+// The receivers of bench/channel-info.ts, each a process of its own registered as the same AoR:
+// the headless agent (`switchboard agent --json`), a sip.js UA (support/sipjs-baseline-ua.ts)
+// on a pristine sip.js ("plain") or on node_modules' patched one, and the rig's bare responder
+// (support/bare-responder.ts). All tell the bench, on stdout, when a dialog is confirmed and
+// when it ends, and how many INFOs they took.
 
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
 const BASELINE_UA = fileURLToPath(new URL('./sipjs-baseline-ua.ts', import.meta.url));
+const BARE_RESPONDER = fileURLToPath(new URL('./bare-responder.ts', import.meta.url));
 
-/** Which receiver. */
-export type ReceiverKind = 'agent' | 'sip.js';
-export const RECEIVER_KINDS: readonly ReceiverKind[] = ['agent', 'sip.js'];
+/**
+ * Which receiver: the agent; `sip.js` on a pristine sip.js 0.21.2 (the issue's "plain sip.js");
+ * `sip.js-patched` on node_modules' copy, patched at install as the agent's is; `bare`, the
+ * rig's ceiling.
+ */
+export type ReceiverKind = 'agent' | 'sip.js' | 'sip.js-patched' | 'bare';
+export const RECEIVER_KINDS: readonly ReceiverKind[] = ['agent', 'sip.js', 'sip.js-patched', 'bare'];
 
 /** What starting a receiver needs. */
 export type ReceiverOptions = {
@@ -23,7 +29,16 @@ export type ReceiverOptions = {
   readonly profileDir?: string;
   /** Dialogs per sipp run: the agent trusts the senders sip:sipp1@lab.local to this one. */
   readonly dialogs: number;
+  /** The pristine sip.js package folder (`sip.js` only). */
+  readonly pristineSipJs?: string;
+  /** CPUs the receiver may run on (`taskset -c` list), every thread; anywhere when absent. */
+  readonly cpus?: string;
 };
+
+/** `command args`, under `taskset -c cpus` when given (taskset execs it: the pid stays). */
+function pinned(options: ReceiverOptions, command: string, args: readonly string[]): [string, string[]] {
+  return options.cpus === undefined ? [command, [...args]] : ['taskset', ['-c', options.cpus, command, ...args]];
+}
 
 /**
  * The scenario's senders, one per call number: the agent admits at most 10 new INVITEs per
@@ -58,7 +73,7 @@ export interface InfoReceiver {
 
 /** Starts a receiver of `kind`. */
 export function startReceiver(kind: ReceiverKind, options: ReceiverOptions): InfoReceiver {
-  return kind === 'agent' ? new AgentReceiver(options) : new BaselineReceiver(options);
+  return kind === 'agent' ? new AgentReceiver(options) : new BaselineReceiver(kind, options);
 }
 
 const MAX_PROBLEMS = 10;
@@ -166,11 +181,22 @@ class AgentReceiver extends ReceiverBase {
   constructor(options: ReceiverOptions) {
     super();
     const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-    this.child = new LineChild(
-      process.execPath,
-      [...profile, BIN, 'agent', '--json', '--auto-accept', '--trust', ...sippSenders(options.dialogs), '--registry', options.registry, '--server', options.server, '--aor', options.aor],
-      (line) => this.onLine(line),
-    );
+    const [command, args] = pinned(options, process.execPath, [
+      ...profile,
+      BIN,
+      'agent',
+      '--json',
+      '--auto-accept',
+      '--trust',
+      ...sippSenders(options.dialogs),
+      '--registry',
+      options.registry,
+      '--server',
+      options.server,
+      '--aor',
+      options.aor,
+    ]);
+    this.child = new LineChild(command, args, (line) => this.onLine(line));
   }
 
   delivered(): Promise<number> {
@@ -232,15 +258,30 @@ class AgentReceiver extends ReceiverBase {
   }
 }
 
-/** support/sipjs-baseline-ua.ts under tsx: counts come from its `stats` answer. */
+/**
+ * support/sipjs-baseline-ua.ts (on the pristine sip.js for `sip.js`, node_modules' for
+ * `sip.js-patched`) or support/bare-responder.ts, under tsx: counts come from its `stats` answer.
+ */
 class BaselineReceiver extends ReceiverBase {
-  readonly kind = 'sip.js';
   private readonly statsWaiters: ((infos: number) => void)[] = [];
 
-  constructor(options: ReceiverOptions) {
+  constructor(
+    readonly kind: Exclude<ReceiverKind, 'agent'>,
+    options: ReceiverOptions,
+  ) {
     super();
     const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-    this.child = new LineChild(process.execPath, [...profile, '--import', 'tsx', BASELINE_UA, options.server, options.aor], (line) => this.onLine(line));
+    let script = [BASELINE_UA, options.server, options.aor];
+    if (kind === 'bare') {
+      script = [BARE_RESPONDER, options.server, options.aor];
+    } else if (kind === 'sip.js') {
+      if (options.pristineSipJs === undefined) {
+        throw new Error('the plain sip.js baseline needs the pristine sip.js folder');
+      }
+      script.push(options.pristineSipJs);
+    }
+    const [command, args] = pinned(options, process.execPath, [...profile, '--import', 'tsx', ...script]);
+    this.child = new LineChild(command, args, (line) => this.onLine(line));
   }
 
   delivered(): Promise<number> {

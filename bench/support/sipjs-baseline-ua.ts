@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Registerer, RegistererState, UserAgent } from 'sip.js';
+import { pathToFileURL } from 'node:url';
+import type * as SipJs from 'sip.js';
 import { WebSocket } from 'ws';
 
 // The baseline receiver of bench/channel-info.ts: a plain sip.js 0.21.2 UserAgent with its own
@@ -8,17 +10,24 @@ import { WebSocket } from 'ws';
 // non-SDP dialog), every INFO answered 200, BYE answered 200. No parsing of bodies, no events
 // per INFO: what is left is sip.js (parser, transaction and dialog layers) and the transport.
 //
-//   node --import tsx bench/support/sipjs-baseline-ua.ts <ws-url> <aor>
+//   node --import tsx bench/support/sipjs-baseline-ua.ts <ws-url> <aor> [<sip.js package folder>]
+//
+// Without the folder it loads sip.js from node_modules, which scripts/patch-sipjs.mjs patched at
+// install ("sip.js patched"); the bench passes a pristine copy for "plain sip.js"
+// (support/pristine-sipjs.ts).
 //
 // stdout, one JSON object per line: {"type":"registered"} once, {"type":"ack"} per dialog
 // confirmed, {"type":"bye"} per dialog ended, {"type":"stats",...} per `stats` line on stdin.
 // stdin: `stats`, or `quit` (unregister, then exit 0). Exits 1 when registration fails.
 
-const [server, aor] = process.argv.slice(2);
+const [server, aor, sipjsDir] = process.argv.slice(2);
 if (server === undefined || aor === undefined) {
-  process.stderr.write('usage: sipjs-baseline-ua <ws-url> <aor>\n');
+  process.stderr.write('usage: sipjs-baseline-ua <ws-url> <aor> [<sip.js package folder>]\n');
   process.exit(2);
 }
+const { Registerer, RegistererState, UserAgent } = (await import(
+  sipjsDir === undefined ? 'sip.js' : pathToFileURL(join(sipjsDir, 'lib/index.js')).href
+)) as typeof SipJs;
 const uri = UserAgent.makeURI(aor);
 if (uri === undefined) {
   process.stderr.write(`not a SIP URI: ${aor}\n`);

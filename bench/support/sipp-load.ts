@@ -44,6 +44,8 @@ export type SippLoadOptions = {
   readonly infos: number;
   /** sipp's own global -timeout; the process is SIGKILLed 5 s after it. */
   readonly timeoutSec: number;
+  /** CPUs sipp may run on (`taskset -c` list); anywhere when absent. */
+  readonly cpus?: string;
 };
 
 const EXIT_CODES: Readonly<Record<number, string>> = {
@@ -79,7 +81,9 @@ export function startSippLoad(options: SippLoadOptions): { readonly pid: number;
     options.target,
   ];
   const screen: string[] = [];
-  const child = new LineChild('sipp', args, (line) => {
+  // taskset execs sipp, so the pid read for its CPU is sipp's own.
+  const [command, argv] = options.cpus === undefined ? ['sipp', args] : ['taskset', ['-c', options.cpus, 'sipp', ...args]];
+  const child = new LineChild(command, argv, (line) => {
     screen.push(line);
     screen.splice(0, Math.max(0, screen.length - 60));
   }, { cwd: dir });
