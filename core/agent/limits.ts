@@ -13,6 +13,11 @@
  *   additional calls") and §21.5.4 with §20.33 (503 with Retry-After: overloaded, try later).
  * - INFO size: protocol notes open question 12 (the Lync API allows 64,000 characters of
  *   context data per INFO; larger gets 413, RFC 3261 §21.4.11).
+ * - SIP message size: the start line and the header section are capped before sip.js's
+ *   grammar reads them (a few microseconds per character); a request over a cap gets 414
+ *   Request-URI Too Long (RFC 3261 §21.4.12) for its request line, 513 Message Too Large
+ *   (§21.5.7) for a header field or the section, answered statelessly (§8.2.7); a response
+ *   over a cap is dropped. Both are logged (core/sip/message-size.ts).
  * - Roster: Skype for Business meetings hold at most 1,000 people (250 by default); entries past
  *   the cap are ignored and logged once per document.
  * @public
@@ -36,6 +41,12 @@ export const LIMITS = {
   rosterUsers: 1000,
   /** Body of one INFO delivered to a pane, in UTF-16 code units; larger gets 413. */
   infoBodyChars: 64_000,
+  /** Start line of an incoming SIP message, in UTF-16 code units; a longer request line gets 414. */
+  sipStartLineChars: 2048,
+  /** One header field of an incoming SIP message (folded lines together); longer gets 513. */
+  sipHeaderLineChars: 4096,
+  /** Header section of an incoming SIP message (start line to the empty line); longer gets 513. */
+  sipHeaderSectionChars: 8192,
   /** INFOs queued per channel, in flight included; a pane send past it is refused `busy`. */
   channelSendQueue: 64,
   /** Characters of INFO bodies queued per channel; a pane send past it is refused `busy`. */

@@ -1,6 +1,6 @@
 import { TransportState } from 'sip.js';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../ports/logger';
+import { silentLogger, type Logger } from '../ports/logger';
 import { FakeClock } from '../../test/support/fake-clock';
 import { FakeRegistrar } from '../../test/support/fake-registrar';
 import { waitFor } from '../../test/support/wait-for';
@@ -88,5 +88,38 @@ describe('WebSocketTransport', () => {
     await transport.disconnect();
     expect(disconnects).toEqual([undefined]);
     await expect(transport.send(options)).rejects.toThrow(/Disconnected/);
+  });
+
+  it('answers a request over the size caps 414 or 513 before sip.js sees it, logs it, and drops an over-size response', async () => {
+    const registrar = new FakeRegistrar();
+    const warnings: string[] = [];
+    const sent: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message), child: () => logger };
+    const transport = new WebSocketTransport(undefined, {
+      server: 'ws://fake',
+      socketFactory: registrar.factory,
+      clock: new FakeClock(),
+      logger,
+      onWire: (direction, raw) => direction === 'out' && sent.push(raw),
+      sizeCaps: { startLineChars: 200, headerLineChars: 200, headerSectionChars: 1000 },
+    });
+    const received: string[] = [];
+    transport.onMessage = (m) => received.push(m);
+    await transport.connect();
+    const request = (ruri: string, extra = ''): string => options.replace('OPTIONS sip:x ', `OPTIONS ${ruri} `).replace('Content-Length', `${extra}Content-Length`);
+    registrar.sendToClients(request(`sip:${'a'.repeat(18_000)}@b`));
+    registrar.sendToClients(request('sip:x', `X-Big: ${'b'.repeat(300)}\r\n`));
+    registrar.sendToClients(`SIP/2.0 200 OK\r\nX-Big: ${'b'.repeat(300)}\r\n\r\n`);
+    registrar.sendToClients(request('sip:x'));
+    await waitFor(() => received.length === 1, 1000, 'the message within the caps');
+    expect(received).toEqual([request('sip:x')]);
+    const answers = sent.filter((r) => r.startsWith('SIP/2.0 ')).map((r) => r.split('\r\n').filter((l) => !l.startsWith('Warning')));
+    expect(answers.map((a) => a[0])).toEqual(['SIP/2.0 414 Request-URI Too Long', 'SIP/2.0 513 Message Too Large']);
+    expect(answers[1]).toEqual(['SIP/2.0 513 Message Too Large', 'Via: SIP/2.0/WS a;branch=z9hG4bK1', 'From: <sip:a@b>;tag=1', expect.stringMatching(/^To: <sip:x@b>;tag=\w+$/), 'Call-ID: c1', 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', '']);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^incoming SIP request refused unread \(414\): request line of 18\d\d\d characters, over the 200/),
+      expect.stringMatching(/^incoming SIP request refused unread \(513\): header field X-Big of 307 characters, over the 200/),
+      expect.stringMatching(/^incoming SIP message dropped unread: header field X-Big of 307 characters/),
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { EmitterImpl, TransportState, type Emitter, type Transport } from 'sip.j
 import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { SignalingSocket, SignalingSocketFactory } from '../ports/socket';
+import { checkMessageSize, describeViolation, MESSAGE_SIZE_CAPS, sizeRefusal, type MessageSizeCaps, type SizeViolation } from './message-size';
 import type { TraceDirection } from './sip-trace';
 import { guardedTransition } from '../util/state-machine';
 
@@ -34,6 +35,8 @@ export type WebSocketTransportOptions = {
    * the error is logged; either way it never unwinds into the socket's message handler.
    */
   readonly onDispatchError?: (raw: string, error: unknown) => void;
+  /** Caps on an incoming message's start line and headers (default {@link MESSAGE_SIZE_CAPS}). */
+  readonly sizeCaps?: MessageSizeCaps;
   /** Give up opening the connection after this long. */
   readonly connectTimeoutMs?: number;
   /** Send a WebSocket ping this long after the last frame received. */
@@ -85,8 +88,9 @@ export class WebSocketTransport implements Transport {
   private lastSocketError: string | undefined;
   private idleTimer: TimerHandle | undefined;
   private deadlineTimer: TimerHandle | undefined;
-  private readonly opts: Required<Omit<WebSocketTransportOptions, 'onWire' | 'intercept' | 'onDispatchError'>> &
+  private readonly opts: Required<Omit<WebSocketTransportOptions, 'onWire' | 'intercept' | 'onDispatchError' | 'sizeCaps'>> &
     Pick<WebSocketTransportOptions, 'onWire' | 'intercept' | 'onDispatchError'>;
+  private readonly sizeCaps: MessageSizeCaps;
   private readonly log: Logger;
 
   /** Constructed by sip.js's `UserAgent` with `transportOptions` as `options`. */
@@ -98,6 +102,7 @@ export class WebSocketTransport implements Transport {
       ...options,
     };
     this.log = options.logger.child('transport');
+    this.sizeCaps = options.sizeCaps ?? MESSAGE_SIZE_CAPS;
   }
 
   get state(): TransportState {
@@ -232,6 +237,12 @@ export class WebSocketTransport implements Transport {
       return;
     }
     this.opts.onWire?.('in', data);
+    // Before any grammar: sip.js parses at a few microseconds per character.
+    const oversize = checkMessageSize(data, this.sizeCaps);
+    if (oversize !== undefined && socket !== undefined) {
+      this.refuseOversize(socket, data, oversize);
+      return;
+    }
     try {
       if (this.opts.intercept?.(data)) {
         return;
@@ -244,6 +255,32 @@ export class WebSocketTransport implements Transport {
       } else {
         this.log.error('incoming message handler failed', { error: String(error) });
       }
+    }
+  }
+
+  /**
+   * Answers a request over the size caps statelessly (414 or 513, RFC 3261 §8.2.7) or drops
+   * what cannot be answered (responses, ACK, no usable Via/From/To/Call-ID/CSeq); logs either.
+   */
+  private refuseOversize(socket: SignalingSocket, data: string, violation: SizeViolation): void {
+    const answer = sizeRefusal(data, violation, Math.random().toString(36).slice(2, 12), this.sizeCaps);
+    const fields = {
+      cap: violation.cap,
+      chars: violation.chars,
+      limit: violation.limit,
+      ...(violation.header !== undefined && { header: violation.header }),
+      start: data.slice(0, Math.min(data.indexOf(' ') >>> 0, 32)),
+    };
+    if (answer === undefined) {
+      this.log.warn(`incoming SIP message dropped unread: ${describeViolation(violation)}`, fields);
+      return;
+    }
+    this.log.warn(`incoming SIP request refused unread (${answer.slice(8, 11)}): ${describeViolation(violation)}`, fields);
+    try {
+      socket.send(answer);
+      this.opts.onWire?.('out', answer);
+    } catch (error) {
+      this.log.debug('size refusal not sent', { error: String(error) });
     }
   }
 

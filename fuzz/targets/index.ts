@@ -11,6 +11,7 @@ import { imPresenceTargets } from './im-presence';
 import { callTargets } from './calls';
 import { paneTargets } from './pane';
 import { sipGrammarTarget } from './sip-grammar';
+import { sipMessageSizeTarget } from './sip-message-size';
 import { xmlTarget } from './xml';
 
 /** A target with its input type hidden, so targets of different inputs share one list. */
@@ -46,5 +47,6 @@ export function allTargets(seed: number): NamedTarget[] {
     ...imPresenceTargets().map(named),
     ...callTargets().map(named),
     named(sipGrammarTarget()),
+    named(sipMessageSizeTarget()),
   ];
 }
