@@ -58,6 +58,13 @@ describe('SipTrace', () => {
       { dialog: 'call-2@lab', methods: ['INVITE'] },
     ]);
     expect(trace.entries({ dialog: 'call-2@lab' })).toHaveLength(1);
+    // Every summary field of an entry reads as the summary of its (redacted) text.
+    for (const entry of trace.entries()) {
+      const summary = summarizeSipMessage(entry.raw);
+      const { startLine, method, status, callId, cseq, fromTag, toTag, contentType } = entry;
+      expect({ startLine, method, status, callId, cseq, fromTag, toTag, contentType }).toEqual(summary);
+      expect(entry.dialog).toBe(summary.callId);
+    }
   });
 
   it('stays within its bounds and says how many messages it dropped', () => {

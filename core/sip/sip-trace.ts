@@ -70,6 +70,67 @@ export type TraceEntry = MessageSummary & {
   readonly raw: string;
 };
 
+/**
+ * A recorded message whose summary is read from its raw text when first asked for.
+ * @remarks At thousands of messages a second nobody reads the trace while it is written (the
+ * CLI exports it on request; the desktop lists it when the pane is open), yet every message
+ * stays in the ring for a few thousand more, long enough to be promoted to the old heap: a
+ * summary made on record cost a scan of the header block and eight more objects per message
+ * to carry there. Here a message costs this one object until someone reads it; the summary is
+ * the same {@link summarizeSipMessage} of the same (already redacted) text, made once.
+ */
+class RecordedEntry implements TraceEntry {
+  private summary: MessageSummary | undefined;
+
+  constructor(
+    readonly seq: number,
+    readonly at: number,
+    readonly direction: TraceDirection,
+    readonly raw: string,
+  ) {}
+
+  private read(): MessageSummary {
+    this.summary ??= summarizeSipMessage(this.raw);
+    return this.summary;
+  }
+
+  get startLine(): string {
+    return this.read().startLine;
+  }
+
+  get method(): string {
+    return this.read().method;
+  }
+
+  get status(): number | undefined {
+    return this.read().status;
+  }
+
+  get callId(): string {
+    return this.read().callId;
+  }
+
+  get dialog(): string {
+    return this.read().callId;
+  }
+
+  get cseq(): string {
+    return this.read().cseq;
+  }
+
+  get fromTag(): string | undefined {
+    return this.read().fromTag;
+  }
+
+  get toTag(): string | undefined {
+    return this.read().toTag;
+  }
+
+  get contentType(): string | undefined {
+    return this.read().contentType;
+  }
+}
+
 /** Which entries to read: one dialog, or a set of them (Call-IDs). */
 export type TraceFilter = { readonly dialog?: string; readonly dialogs?: ReadonlySet<string> };
 
@@ -105,19 +166,11 @@ export class SipTrace {
 
   /**
    * Records one raw message, credentials redacted (see {@link redactCredentials}): what the
-   * trace holds, lists, pushes and exports never had the digest in it.
+   * trace holds, lists, pushes and exports never had the digest in it. The entry's summary
+   * fields are read from the redacted text when first used (see {@link RecordedEntry}).
    */
   record(direction: TraceDirection, wire: string): TraceEntry {
-    const raw = redactCredentials(wire);
-    const summary = summarizeSipMessage(raw);
-    const entry: TraceEntry = {
-      ...summary,
-      seq: this.nextSeq,
-      at: this.now(),
-      direction,
-      dialog: summary.callId,
-      raw,
-    };
+    const entry = new RecordedEntry(this.nextSeq, this.now(), direction, redactCredentials(wire));
     this.nextSeq += 1;
     this.buffer.push(entry);
     for (const listener of this.listeners) {
