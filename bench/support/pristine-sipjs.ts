@@ -7,22 +7,45 @@ import { fileURLToPath } from 'node:url';
 
 // An unpatched sip.js 0.21.2 for the "plain sip.js" baseline of bench/channel-info.ts. The
 // copy in node_modules is patched at install (scripts/patch-sipjs.mjs builds the parser's
-// bytecode once per process, ~4x less CPU per message), so a baseline loading it is not plain
-// sip.js. This makes a copy in a folder of its own, from npm's own tarball when npm's cache has
-// it (checked against package-lock.json's integrity), else from node_modules with the patch's
-// three edits reversed (checked: patching the result again gives the installed file back).
+// bytecode once per process, ~4x less CPU per message; header names headerized once), so a
+// baseline loading it is not plain sip.js. This makes a copy in a folder of its own, from npm's
+// own tarball when npm's cache has it (checked against package-lock.json's integrity), else
+// from node_modules with the patch's edits reversed (checked: patching the result again gives
+// the installed files back).
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = '0.21.2';
 const GRAMMAR = 'lib/grammar/pegjs/dist/grammar.js';
+const UTILS = 'lib/core/messages/utils.js';
 const MARK = 'peg$bytecodeCache';
+const HEADERIZE_MARK = 'headerizeCache';
 
-/** scripts/patch-sipjs.mjs's edits, [original, patched], in its order. */
-const PATCH_EDITS: readonly (readonly [string, string])[] = [
-  ['function peg$parse(input, options) {', `let ${MARK};\nfunction peg$parse(input, options) {`],
-  ['    const peg$bytecode = [\n', `    const peg$bytecode = ${MARK} ?? (${MARK} = [\n`],
-  ['\n    ];\n    let peg$currPos = 0;', '\n    ]);\n    let peg$currPos = 0;'],
-];
+/** scripts/patch-sipjs.mjs's edits per file, [original, patched], in its order. */
+const PATCH_EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
+  [GRAMMAR]: [
+    ['function peg$parse(input, options) {', `let ${MARK};\nfunction peg$parse(input, options) {`],
+    ['    const peg$bytecode = [\n', `    const peg$bytecode = ${MARK} ?? (${MARK} = [\n`],
+    ['\n    ];\n    let peg$currPos = 0;', '\n    ]);\n    let peg$currPos = 0;'],
+  ],
+  [UTILS]: [
+    [
+      'export function headerize(str) {\n',
+      `const ${HEADERIZE_MARK} = new Map();\n` +
+        'export function headerize(str) {\n' +
+        `    const cached = ${HEADERIZE_MARK}.get(str);\n` +
+        '    if (cached !== undefined) {\n' +
+        '        return cached;\n' +
+        '    }\n' +
+        '    const hname = headerizeOnce(str);\n' +
+        `    if (typeof str === "string" && str.length <= 64 && ${HEADERIZE_MARK}.size < 512) {\n` +
+        `        ${HEADERIZE_MARK}.set(str, hname);\n` +
+        '    }\n' +
+        '    return hname;\n' +
+        '}\n' +
+        'function headerizeOnce(str) {\n',
+    ],
+  ],
+};
 
 /** A pristine sip.js: its package folder, how it was made, and the cleanup. */
 export type PristineSipJs = { readonly dir: string; readonly source: string; readonly dispose: () => void };
@@ -39,10 +62,10 @@ export function makePristineSipJs(): PristineSipJs {
       source = `${fromNodeModules(work)} (npm pack failed: ${tarballError instanceof Error ? tarballError.message.split('\n')[0] : String(tarballError)})`;
     }
     const dir = join(work, 'package');
-    const grammar = readFileSync(join(dir, GRAMMAR), 'utf8');
+    const patched = readFileSync(join(dir, GRAMMAR), 'utf8').includes(MARK) || readFileSync(join(dir, UTILS), 'utf8').includes(HEADERIZE_MARK);
     const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
-    if (grammar.includes(MARK) || version !== VERSION) {
-      throw new Error(`the copy is not a pristine sip.js ${VERSION} (version ${version ?? '?'}, patched: ${grammar.includes(MARK)})`);
+    if (patched || version !== VERSION) {
+      throw new Error(`the copy is not a pristine sip.js ${VERSION} (version ${version ?? '?'}, patched: ${patched})`);
     }
     return { dir, source, dispose };
   } catch (error) {
@@ -73,24 +96,30 @@ function fromNodeModules(work: string): string {
   const installed = join(ROOT, 'node_modules/sip.js');
   const dir = join(work, 'package');
   cpSync(installed, dir, { recursive: true });
-  const patched = readFileSync(join(installed, GRAMMAR), 'utf8');
+  for (const [file, edits] of Object.entries(PATCH_EDITS)) {
+    writeFileSync(join(dir, file), unpatched(readFileSync(join(installed, file), 'utf8'), edits));
+  }
+  if (!existsSync(join(dir, 'lib/index.js'))) {
+    throw new Error('the copied sip.js has no lib/index.js');
+  }
+  return 'node_modules/sip.js with the patch reversed';
+}
+
+/** `patched` with `edits` reversed; throws unless patching the result again gives `patched`. */
+function unpatched(patched: string, edits: readonly (readonly [string, string])[]): string {
   let original = patched;
-  for (const [before, after] of [...PATCH_EDITS].reverse()) {
+  for (const [before, after] of [...edits].reverse()) {
     if (original.split(after).length !== 2) {
       throw new Error(`cannot un-patch sip.js: ${JSON.stringify(after.slice(0, 40))} is not there exactly once`);
     }
     original = original.replace(after, before);
   }
   let again = original;
-  for (const [before, after] of PATCH_EDITS) {
+  for (const [before, after] of edits) {
     again = again.replace(before, after);
   }
-  if (again !== patched || original.includes(MARK)) {
+  if (again !== patched || original.includes(MARK) || original.includes(HEADERIZE_MARK)) {
     throw new Error('un-patching sip.js did not give back what the patch script patches');
   }
-  writeFileSync(join(dir, GRAMMAR), original);
-  if (!existsSync(join(dir, 'lib/index.js'))) {
-    throw new Error('the copied sip.js has no lib/index.js');
-  }
-  return 'node_modules/sip.js with the patch reversed';
+  return original;
 }
