@@ -34,6 +34,10 @@ export const hostToPaneSchema = z.discriminatedUnion('kind', [
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('state'), state: z.enum(['open', 'interrupted', 'closed']), reason: z.optional(z.string()) }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('channels'), channelIds: z.array(z.string()) }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('conversation'), conversation }),
+  // A page loaded ahead of its channel (a spare, see renderer/src/panes/pane-pool.ts): its `init`
+  // comes when a channel opens, however long that takes. An SDK that knows this answers with its
+  // own `standby`; older ones drop it, and the host then stops loading that pane ahead.
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('standby') }),
   z.strictObject({
     protocol: z.literal(PANE_PROTOCOL),
     kind: z.literal('sent'),
@@ -59,6 +63,8 @@ export const paneToHostSchema = z.discriminatedUnion('kind', [
     channelId: z.optional(z.string()),
   }),
   z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('close') }),
+  // The answer to the host's `standby`: this pane waits for its `init` without a timeout.
+  z.strictObject({ protocol: z.literal(PANE_PROTOCOL), kind: z.literal('standby') }),
 ]);
 /** @public */
 export type PaneToHost = z.infer<typeof paneToHostSchema>;

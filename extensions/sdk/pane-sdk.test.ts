@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PANE_PROTOCOL, type HostToPane, type PaneToHost } from '../../common/pane-protocol';
 import { connectPane, type PaneWindow } from './pane-sdk';
 
@@ -39,6 +39,33 @@ describe('pane SDK', () => {
     expect(pane.appId).toBe(init.kind === 'init' ? init.appId : '');
     expect(pane.initialContext).toEqual({ channelId: 'ch-1', data: '{"name":"Ada"}', simpleLink: undefined });
     expect(pane.conversation.subject).toBe('Help');
+  });
+
+  it('on standby (a page loaded ahead of its channel) answers standby and waits for its init past the timeout', async () => {
+    vi.useFakeTimers();
+    try {
+      const { win, posted, fromParent } = fakeWindow();
+      let settled = 'pending';
+      const connecting = connectPane({ window: win, timeoutMs: 1000 });
+      connecting.then(() => (settled = 'resolved'), () => (settled = 'rejected'));
+      // Not from the parent: ignored, so the timeout still applies until the parent says standby.
+      fromParent({ protocol: PANE_PROTOCOL, kind: 'standby' }, { notTheParent: true });
+      expect(posted).toEqual([{ protocol: PANE_PROTOCOL, kind: 'hello' }]);
+      fromParent({ protocol: PANE_PROTOCOL, kind: 'standby' });
+      expect(posted.at(-1)).toEqual({ protocol: PANE_PROTOCOL, kind: 'standby' });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(settled).toBe('pending');
+      fromParent(init);
+      const pane = await connecting;
+      expect(pane.initialContext.channelId).toBe('ch-1');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('without standby, gives up when the host does not answer its hello in time', async () => {
+    const { win } = fakeWindow();
+    await expect(connectPane({ window: win, timeoutMs: 20 })).rejects.toThrow(/no answer from the Switchboard host/);
   });
 
   it('delivers data, sends with an outcome, reports state, and refuses to send once closed', async () => {

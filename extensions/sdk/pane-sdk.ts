@@ -61,6 +61,12 @@ export function connectPane(options: ConnectOptions = {}): Promise<PaneApi> {
       }
       const message = parsed.data;
       if (!pane) {
+        if (message.kind === 'standby') {
+          // Loaded ahead of its channel: the init comes when one opens, so no timeout applies.
+          clearTimeout(timer);
+          post({ protocol: PANE_PROTOCOL, kind: 'standby' });
+          return;
+        }
         if (message.kind !== 'init') {
           return;
         }
@@ -152,6 +158,7 @@ class Pane implements PaneApi {
   receive(message: HostToPane): void {
     switch (message.kind) {
       case 'init':
+      case 'standby':
         return;
       case 'data': {
         const data = { channelId: message.channelId, contentType: message.contentType, body: message.body, receivedAt: Date.now() };

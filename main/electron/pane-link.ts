@@ -86,6 +86,9 @@ export class PaneLink {
         this.closedByPane = true;
         void this.options.request('pane.close', { appId: this.options.appId, conversationId: this.options.conversationId });
         return;
+      case 'standby':
+        // Only an answer to a host's `standby`, which this host never sends (its panes load with their channel).
+        return;
     }
   }
 
