@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Frame, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ const AGENT = 'sip:agent@lab.local';
 const LAB_APP = 'sip:conf@lab.local';
 const CRM = '{8B1D6E2A-3C4F-4A7B-9E0D-5F6A7B8C9D01}';
 const ECHO = '{6F2C4B1E-3A5D-4E7F-8B9C-0D1E2F3A4B5C}';
+const OLD_SDK = '{0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D}';
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
 const PACKAGES = fileURLToPath(new URL('../../out/extensions/', import.meta.url));
 
@@ -34,9 +35,25 @@ function configured(server: string): string {
   // The remembered microphone is not plugged in (Chromium's fake devices have other ids).
   const settings = { server, aor: AGENT, autoAccept: false, trust: [LAB_APP], audioInput: { id: 'usb-headset-unplugged', label: 'USB headset' } };
   writeFileSync(join(dir, 'settings.json'), JSON.stringify(settings));
-  for (const sample of ['crm-context', 'echo']) {
-    execFileSync(process.execPath, [BIN, 'extensions', 'install', join(PACKAGES, sample), '--registry', join(dir, 'extensions')], { stdio: 'pipe' });
+  for (const sample of ['crm-context', 'echo', oldSdkPane()]) {
+    execFileSync(process.execPath, [BIN, 'extensions', 'install', resolve(PACKAGES, sample), '--registry', join(dir, 'extensions')], { stdio: 'pipe' });
   }
+  return dir;
+}
+
+/**
+ * A pane written against an SDK that predates `standby`: it says hello and shows its init, and
+ * ignores anything else, so as a spare it would time out. Returns its package folder.
+ */
+function oldSdkPane(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-old-sdk-'));
+  writeFileSync(join(dir, 'extension.json'), JSON.stringify({ id: OLD_SDK, name: 'Old SDK', version: '1.0.0', entry: 'index.html', pane: { size: 'small' } }));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><html><head><meta charset="utf-8"><title>Old SDK</title></head><body><p id="out">waiting</p><script src="old.js"></script></body></html>');
+  const script = `window.addEventListener('message', (e) => {
+  if (e.source === parent && e.data && e.data.kind === 'init') document.getElementById('out').textContent = 'init: ' + (e.data.initialContext.data || '');
+});
+parent.postMessage({ protocol: 'switchboard-pane/1', kind: 'hello' }, '*');`;
+  writeFileSync(join(dir, 'old.js'), script);
   return dir;
 }
 
@@ -327,6 +344,48 @@ describe('desktop in Chromium, through Kamailio', () => {
     await expect(notice.getByRole('button', { name: 'Get it' }).isVisible()).resolves.toBe(true);
     expect(await page.locator('iframe[title="Quality survey pane"]').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('install-notice') });
+  });
+
+  it('loads each installed pane ahead, hands it to the first channel that opens it, loads another, and drops pages that cannot wait', async () => {
+    // One page of each local pane waits off-screen, sandboxed like any pane; the old-SDK page,
+    // which cannot answer standby, is dropped.
+    const spare = (id: string) => page.locator(`[data-pane-spares] iframe[data-pane-spare="${id}"]`);
+    await spare(CRM).waitFor({ state: 'attached', timeout: 10_000 });
+    await spare(ECHO).waitFor({ state: 'attached', timeout: 10_000 });
+    await expect(spare(CRM).getAttribute('sandbox')).resolves.toBe('allow-scripts');
+    await expect(page.locator('[data-pane-spares]').getAttribute('aria-hidden')).resolves.toBe('true');
+    await expect(spare(CRM).isVisible()).resolves.toBe(false);
+    // Its page cannot answer standby, so no spare of it is kept (dropped 1.5 s after its hello).
+    await expect.poll(() => spare(OLD_SDK).count(), { timeout: 10_000 }).toBe(0);
+
+    // The CRM channel's pane is the page loaded ahead: its document is older than the channel.
+    const conversation = 'conv-ahead';
+    const crm = lab.channel(AGENT, conversation);
+    const before = Date.now();
+    const opened = crm.establish(CRM, { applicationName: 'CRM context', contextualData: JSON.stringify({ name: 'Lin Ahead' }) });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(opened).resolves.toMatchObject({ ok: true });
+    const area = page.locator(`[data-conversation="${conversation}"]`);
+    await area.getByRole('tab', { name: 'CRM context' }).click();
+    const crmFrame = area.frameLocator('iframe[title="CRM context pane"]');
+    await crmFrame.locator('#customer', { hasText: 'Lin Ahead' }).waitFor({ timeout: 10_000 });
+    const crmLoadedAt = await (await frameOf(page, 'CRM context')).evaluate('performance.timeOrigin');
+    expect(crmLoadedAt).toBeLessThan(before);
+    // The next spare of that extension loads once the pane has shown.
+    await spare(CRM).waitFor({ state: 'attached', timeout: 10_000 });
+
+    // The old-SDK pane loads with its channel, as every pane did before, and gets its init.
+    const old = lab.channel(AGENT, conversation);
+    const beforeOld = Date.now();
+    const oldOpened = old.establish(OLD_SDK, { applicationName: 'Old SDK', contextualData: 'plain data' });
+    await page.getByRole('alertdialog', { name: 'Channel request' }).getByRole('button', { name: 'Accept' }).click();
+    await expect(oldOpened).resolves.toMatchObject({ ok: true });
+    await area.getByRole('tab', { name: 'Old SDK' }).click();
+    await area.frameLocator('iframe[title="Old SDK pane"]').locator('#out', { hasText: 'init: plain data' }).waitFor({ timeout: 10_000 });
+    const oldLoadedAt = await (await frameOf(page, 'Old SDK')).evaluate('performance.timeOrigin');
+    expect(oldLoadedAt).toBeGreaterThanOrEqual(beforeOld - 50);
+    crm.terminate();
+    old.terminate();
   });
 
   it('keeps panes sandboxed: no bridge, no top navigation, no storage, no reach into another pane', async () => {

@@ -1,11 +1,13 @@
-import { useRef, useState, type SyntheticEvent } from 'react';
+import { useRef, useState } from 'react';
 import type { PaneState } from '../../../common/desktop-state';
 import { useDesktopStore } from '../store-context';
 
 /** Whether the pane is down for leaving its page, and the frame's `load` handler that finds out. */
 export type PaneEjection = {
   readonly ejected: boolean;
-  readonly onFrameLoad: (event: SyntheticEvent<HTMLIFrameElement>) => void;
+  readonly onFrameLoad: (frame: HTMLIFrameElement) => void;
+  /** A frame loaded ahead (the window's pool) comes with the loads it already had. */
+  readonly adoptFrame: (frame: HTMLIFrameElement, loads: number) => void;
 };
 
 /**
@@ -21,8 +23,7 @@ export function usePaneEjection(conversationId: string, pane: PaneState): PaneEj
   const [left, setLeft] = useState(false);
   const loads = useRef(new WeakMap<HTMLIFrameElement, number>());
 
-  const onFrameLoad = (event: SyntheticEvent<HTMLIFrameElement>): void => {
-    const element = event.currentTarget;
+  const onFrameLoad = (element: HTMLIFrameElement): void => {
     const count = (loads.current.get(element) ?? 0) + 1;
     loads.current.set(element, count);
     if (count > 1 && !left) {
@@ -31,5 +32,9 @@ export function usePaneEjection(conversationId: string, pane: PaneState): PaneEj
     }
   };
 
-  return { ejected: left || pane.ejected === true, onFrameLoad };
+  const adoptFrame = (element: HTMLIFrameElement, count: number): void => {
+    loads.current.set(element, count);
+  };
+
+  return { ejected: left || pane.ejected === true, onFrameLoad, adoptFrame };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
 import type { ExtensionInfo } from '../../../common/bridge';
 import type { Conversation, PaneData, PaneState } from '../../../common/desktop-state';
 import { PANE_PROTOCOL, paneToHostSchema, type HostToPane, type PaneToHost } from '../../../common/pane-protocol';
@@ -12,6 +12,10 @@ export type PaneMessagingTarget = {
   readonly extension: ExtensionInfo;
   /** The pane shows in the window's iframe (not in a view the Electron host placed). */
   readonly listening: boolean;
+  /** The iframe (see `usePaneElement`). */
+  readonly frame: RefObject<HTMLIFrameElement | null>;
+  /** The frame came from the window's pool after saying hello: it waits for its init now. */
+  readonly helloSeen: RefObject<boolean>;
 };
 
 const paneStateFor = (pane: PaneState): 'open' | 'interrupted' | 'closed' => (pane.state === 'opening' ? 'open' : pane.state);
@@ -101,11 +105,26 @@ function useConversationUpdates(conversation: Conversation, pane: PaneState, del
   }, [viewKey, channelsKey]);
 }
 
-/** Hears the pane protocol from `frame` alone, with the expected origin, while `listening`; drops anything else. */
-function useMessagesFrom(frame: RefObject<HTMLIFrameElement | null>, expectedOrigin: string, listening: boolean, onMessage: (message: PaneToHost) => void): void {
-  useEffect(() => {
+/**
+ * Hears the pane protocol from `frame` alone, with the expected origin, while `listening`; drops
+ * anything else. A layout effect, in the same commit as the frame is put in place, so no
+ * message of the frame can come before the listener; a frame that said hello to the pool
+ * before it was taken is answered as if it had said it now.
+ */
+function useMessagesFrom(
+  frame: RefObject<HTMLIFrameElement | null>,
+  helloSeen: RefObject<boolean>,
+  expectedOrigin: string,
+  listening: boolean,
+  onMessage: (message: PaneToHost) => void,
+): void {
+  useLayoutEffect(() => {
     if (!listening) {
       return undefined;
+    }
+    if (helloSeen.current) {
+      helloSeen.current = false;
+      onMessage({ protocol: PANE_PROTOCOL, kind: 'hello' });
     }
     const onWindowMessage = (event: MessageEvent): void => {
       if (!frame.current || event.source !== frame.current.contentWindow || event.origin !== expectedOrigin) {
@@ -121,16 +140,52 @@ function useMessagesFrom(frame: RefObject<HTMLIFrameElement | null>, expectedOri
   }, [listening, expectedOrigin]);
 }
 
+/** How long an init waits for the channel to leave `opening`, as the Electron host's pane link waits. */
+const INIT_WAIT_MS = 1500;
+
+/**
+ * Answers a `hello` with the init once the pane's context is known and its channel is open (or
+ * still opening after {@link INIT_WAIT_MS}), as the Electron host's pane link does: a page
+ * loaded ahead (the window's pool) says hello before its channel has even been answered.
+ * @returns what to call on each hello.
+ */
+function useInitOnHello(pane: PaneState, latest: RefObject<{ pane: PaneState }>, sendInit: () => void): () => void {
+  const waiting = useRef<{ force: boolean; timer: ReturnType<typeof setTimeout> } | undefined>(undefined);
+  const send = useRef(sendInit);
+  send.current = sendInit;
+  const attempt = (): void => {
+    const current = waiting.current;
+    const p = latest.current.pane;
+    if (!current || !p.context || (p.state === 'opening' && !current.force)) {
+      return;
+    }
+    clearTimeout(current.timer);
+    waiting.current = undefined;
+    send.current();
+  };
+  useEffect(attempt, [pane.context, pane.state]);
+  useEffect(() => () => clearTimeout(waiting.current?.timer), []);
+  return () => {
+    clearTimeout(waiting.current?.timer);
+    const timer = setTimeout(() => {
+      if (waiting.current) {
+        waiting.current.force = true;
+        attempt();
+      }
+    }, INIT_WAIT_MS);
+    waiting.current = { force: false, timer };
+    attempt();
+  };
+}
+
 /**
  * Browser host: speaks `switchboard-pane/1` with the pane's iframe (sandboxed to scripts only,
  * so an opaque origin with no access to our storage, cookies, bridge or other panes). A message
  * is heard only when it comes from that very frame with the expected origin; the pane gets its
- * `init` on `hello`, then the channel's data, in order and once each, and its state changes.
- * @returns the ref to put on the iframe.
+ * `init` on `hello` once its context is known, then the channel's data, in order and once each, and its state changes.
  */
-export function usePaneMessaging({ conversation, pane, extension, listening }: PaneMessagingTarget): RefObject<HTMLIFrameElement | null> {
+export function usePaneMessaging({ conversation, pane, extension, listening, frame, helloSeen }: PaneMessagingTarget): void {
   const store = useDesktopStore();
-  const frame = useRef<HTMLIFrameElement>(null);
   // The number of the last data item the frame was given; undefined until it said hello.
   const delivered = useRef<number | undefined>(undefined);
   const latest = useRef({ conversation, pane });
@@ -141,20 +196,29 @@ export function usePaneMessaging({ conversation, pane, extension, listening }: P
   const post = (message: HostToPane): void => frame.current?.contentWindow?.postMessage(message, remote ? expectedOrigin : '*');
   const deliverData = (): void => deliverNewData(delivered, latest.current.pane.data, post);
 
-  useMessagesFrom(frame, expectedOrigin, listening, (message) => {
+  const onHello = useInitOnHello(pane, latest, () => {
+    const { conversation: c, pane: p } = latest.current;
+    post(initFor(c, p, extension));
+    // A reloaded pane starts over: it gets the data the window still holds.
+    delivered.current = 0;
+    deliverData();
+  });
+
+  useMessagesFrom(frame, helloSeen, expectedOrigin, listening, (message) => {
     const { conversation: c, pane: p } = latest.current;
     switch (message.kind) {
       case 'hello':
-        post(initFor(c, p, extension));
-        // A reloaded pane starts over: it gets the data the window still holds.
-        delivered.current = 0;
-        deliverData();
+        delivered.current = undefined;
+        onHello();
         return;
       case 'send':
         void sendForPane(store, c, p, message).then(post);
         return;
       case 'close':
         void store.call('pane.close', { appId: p.appId, conversationId: c.id }).catch(() => undefined);
+        return;
+      case 'standby':
+        // Only the pool's spares are told standby; this frame answers it after being taken. Nothing to do.
         return;
     }
   });
@@ -165,6 +229,4 @@ export function usePaneMessaging({ conversation, pane, extension, listening }: P
       post({ protocol: PANE_PROTOCOL, kind: 'state', state: paneStateFor(pane) });
     }
   }, [pane.state]);
-
-  return frame;
 }

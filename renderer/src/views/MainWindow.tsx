@@ -18,6 +18,8 @@ import { useDesktopView } from '../store-context';
 import { ConversationWindow } from './ConversationWindow';
 import { PendingList } from './Toast';
 import { PaneProcessWarmup } from '../components/PaneProcessWarmup';
+import { PanePoolContext } from '../panes/pane-pool-context';
+import { useWindowPanePool } from '../panes/use-window-pane-pool';
 
 const useStyles = makeStyles({
   root: { display: 'grid', gridTemplateRows: 'auto 1fr', height: '100vh', backgroundColor: tokens.colorNeutralBackground2 },
@@ -115,37 +117,41 @@ function SideTabs({ conversations, nav, inline }: { conversations: readonly Conv
 export function MainWindow(): React.JSX.Element {
   const styles = useStyles();
   const view = useDesktopView();
-  const inline = useAppInfo()?.host !== 'electron';
+  const host = useAppInfo()?.host;
+  const inline = host !== 'electron';
   const conversations = view.state?.conversations ?? [];
   const nav = useNavigation(conversations[0], inline);
+  const pool = useWindowPanePool(host !== undefined && inline);
   return (
-    <div className={styles.root}>
-      <header className={styles.header}>
-        <Title3 as="h1">Switchboard</Title3>
-        <ConnectionBadge state={view.state} link={view.link} />
-        <StatusPicker />
-      </header>
-      <div className={inline ? styles.body : styles.single}>
-        <aside className={styles.side}>
-          <Notices />
-          {nav.tab !== 'settings' && <MissingDevices />}
-          {view.state?.connection.lab && <TryIt {...(view.state.connection.customerPage !== undefined && { customerPage: view.state.connection.customerPage })} />}
-          <SideTabs conversations={conversations} nav={nav} inline={inline} />
-        </aside>
-        {inline && (
-          <section className={styles.stage} aria-label="conversation">
-            {nav.selected ? (
-              <ConversationWindow key={nav.selected} conversationId={nav.selected} standalone={false} />
-            ) : (
-              <Caption1 as="p" className={styles.empty}>
-                Calls, accepted invitations, chats and context channels open here.
-              </Caption1>
-            )}
-          </section>
-        )}
+    <PanePoolContext.Provider value={pool}>
+      <div className={styles.root}>
+        <header className={styles.header}>
+          <Title3 as="h1">Switchboard</Title3>
+          <ConnectionBadge state={view.state} link={view.link} />
+          <StatusPicker />
+        </header>
+        <div className={inline ? styles.body : styles.single}>
+          <aside className={styles.side}>
+            <Notices />
+            {nav.tab !== 'settings' && <MissingDevices />}
+            {view.state?.connection.lab && <TryIt {...(view.state.connection.customerPage !== undefined && { customerPage: view.state.connection.customerPage })} />}
+            <SideTabs conversations={conversations} nav={nav} inline={inline} />
+          </aside>
+          {inline && (
+            <section className={styles.stage} aria-label="conversation">
+              {nav.selected ? (
+                <ConversationWindow key={nav.selected} conversationId={nav.selected} standalone={false} />
+              ) : (
+                <Caption1 as="p" className={styles.empty}>
+                  Calls, accepted invitations, chats and context channels open here.
+                </Caption1>
+              )}
+            </section>
+          )}
+        </div>
+        {inline && <PendingList overlay onOpenConversation={nav.open} />}
+        {inline && <PaneProcessWarmup pool={pool} />}
       </div>
-      {inline && <PendingList overlay onOpenConversation={nav.open} />}
-      {inline && <PaneProcessWarmup />}
-    </div>
+    </PanePoolContext.Provider>
   );
 }
