@@ -5,8 +5,8 @@ import { PANE_PROTOCOL, paneToHostSchema } from '../../../common/pane-protocol';
 export const MAX_SPARE_EXTENSIONS = 4;
 /** A spare that got `standby` and did not answer in this time has an SDK that waits for no one: dropped. */
 export const STANDBY_ANSWER_MS = 1500;
-/** After a spare is taken, the next one loads this much later, not while the taken pane renders. */
-export const REFILL_DELAY_MS = 1000;
+/** After a spare is taken, the next one loads this much later, not in the same frames as the taken pane renders. */
+export const REFILL_DELAY_MS = 250;
 
 /** A pane page loaded ahead, handed to the first pane of its extension that opens. */
 export type ClaimedPane = {
