@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { writeEvent } from './json-lines';
+import { FLUSH_DELAY_MS, MAX_CORKED_BYTES, writeEvent } from './json-lines';
 
 /** A stream that records each write(v) call it gets, as the lines it carried. */
 function recorder(): { out: Writable; calls: string[][] } {
@@ -20,12 +20,15 @@ function recorder(): { out: Writable; calls: string[][] } {
 }
 
 describe('writeEvent', () => {
-  it('sends a burst of events in one write, in order, at the end of the tick', async () => {
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('sends the events of one flush delay in one write, in order, even across ticks', async () => {
     const { out, calls } = recorder();
     writeEvent(out, { type: 'registered', aor: 'sip:a@b', expires: 600 });
+    await new Promise((resolve) => process.nextTick(resolve));
     writeEvent(out, { type: 'unregistered', aor: 'sip:a@b' });
     expect(calls).toEqual([]);
-    await new Promise((resolve) => process.nextTick(resolve));
+    await sleep(FLUSH_DELAY_MS + 5);
     expect(calls).toEqual([['{"type":"registered","aor":"sip:a@b","expires":600}\n', '{"type":"unregistered","aor":"sip:a@b"}\n']]);
   });
 
@@ -36,7 +39,17 @@ describe('writeEvent', () => {
     expect(await flushed).toBe(1);
     expect(calls[0]?.[0]).toBe('{"type":"unregistered","aor":"sip:a@b"}\n');
     writeEvent(out, { type: 'unregistered', aor: 'sip:a@b' });
-    await new Promise((resolve) => process.nextTick(resolve));
+    await sleep(FLUSH_DELAY_MS + 5);
     expect(calls.length).toBe(2);
+  });
+
+  it('lets a burst out at once when it reaches MAX_CORKED_BYTES', () => {
+    const { out, calls } = recorder();
+    const big = { type: 'message', from: 'sip:a@b', contentType: 'text/plain', body: 'x'.repeat(MAX_CORKED_BYTES / 2) } as const;
+    writeEvent(out, big);
+    expect(calls).toEqual([]);
+    writeEvent(out, big);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(2);
   });
 });

@@ -6,28 +6,47 @@ import type { AgentEvent } from '../../common/agent-events';
 /** Longest command line accepted on stdin; longer lines are refused, not buffered. */
 const MAX_LINE = 256 * 1024;
 
-/** Streams corked by {@link writeEvent} until the next tick. */
-const corked = new WeakSet<Writable>();
+/** How long a burst of events may wait in the cork before it leaves in one write. */
+export const FLUSH_DELAY_MS = 1;
+
+/** Bytes held in the cork past which the burst leaves at once, whatever the delay. */
+export const MAX_CORKED_BYTES = 64 * 1024;
+
+/** Streams corked by {@link writeEvent}, with the timer that uncorks each. */
+const corked = new Map<Writable, ReturnType<typeof setTimeout>>();
+
+function uncork(out: Writable): void {
+  const timer = corked.get(out);
+  if (timer !== undefined) {
+    clearTimeout(timer);
+    corked.delete(out);
+    out.uncork();
+  }
+}
 
 /**
  * Writes one event per line (JSON Lines), the `--json` output contract.
- * @remarks Events come in bursts (one WebSocket read can carry many INFOs, each a
- * `channel.data`), and stdout on a pipe is a synchronous write(2) per line: profiles of the
- * channel-info bench put ~9% of the agent's CPU in those calls. So the stream is corked until
- * the end of the current tick and the burst leaves in one writev(2) (Node's documented
- * `cork` / `nextTick(uncork)` idiom). Order is kept (every write, ours or not, queues behind
- * the cork), and a `write(..., callback)` such as the exit's flush fires only after it.
+ * @remarks Events come in bursts (a busy channel is thousands of `channel.data` a second),
+ * and stdout on a pipe is a synchronous write(2) per write: at 3,000 INFO/s the channel-info
+ * bench put ~10% of the agent's CPU in those calls, and each one wakes the reader. So the
+ * stream is corked and the events of the next {@link FLUSH_DELAY_MS} leave in one writev(2)
+ * (at most {@link MAX_CORKED_BYTES} wait: past that they leave at once). Order is kept (every
+ * write, ours or not, queues behind the cork), and a `write(..., callback)` such as the exit's
+ * flush fires only after it; the timer is not unref'd, so the process cannot exit with lines
+ * still corked.
  */
 export function writeEvent(out: Writable, event: AgentEvent): void {
   if (!corked.has(out)) {
-    corked.add(out);
     out.cork();
-    process.nextTick(() => {
-      corked.delete(out);
-      out.uncork();
-    });
+    corked.set(
+      out,
+      setTimeout(() => uncork(out), FLUSH_DELAY_MS),
+    );
   }
   out.write(`${JSON.stringify(event)}\n`);
+  if (out.writableLength >= MAX_CORKED_BYTES) {
+    uncork(out);
+  }
 }
 
 /** Result of parsing one stdin line: a command, or why it was refused. */
