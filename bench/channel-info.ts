@@ -57,6 +57,7 @@ type Measurement = {
   /** Anything that makes the figures or the delivery suspect; non-empty means a failed measurement. */
   readonly problems: readonly string[];
   readonly retransmitted: number;
+  readonly watchdogTrips: number;
   readonly profile: ProfileSummary | undefined;
 };
 
@@ -260,6 +261,7 @@ async function measureOnce(
     rss: Number.NaN,
     problems: [problem],
     retransmitted: 0,
+    watchdogTrips: 0,
     profile: undefined,
   });
   let measurement: Measurement;
@@ -352,13 +354,14 @@ async function runLoad(
   try {
     result = await load.result;
   } finally {
-    off();
     await load.kill();
   }
-  // Every BYE answered means every INFO's data is out of the receiver already.
+  // Every BYE answered means every INFO's data is out of the receiver already. The listener
+  // stays until then: the receiver's line for the first BYE may reach us after sipp's exit.
   for (let waited = 0; receiver.ended - ended0 < dialogs && waited < 3000 && receiver.running; waited += 10) {
     await sleep(10);
   }
+  off();
   const delivered = (await receiver.delivered()) - delivered0;
   const rss = rssBytes(receiver.pid);
 
@@ -415,6 +418,7 @@ async function runLoad(
     rss,
     problems,
     retransmitted: counts?.retransmitted ?? 0,
+    watchdogTrips: result.watchdogTrips,
   };
 }
 
@@ -458,6 +462,10 @@ function summarize(settings: Settings, all: readonly Measurement[]): string[] {
   lines.push(...ratioLines(medians));
   for (const m of all.filter((x) => x.problems.length > 0)) {
     lines.push(`  FAILED round ${m.round} (${LABELS[m.kind]}): ${m.problems.join('; ')}`);
+  }
+  const trips = all.reduce((sum, m) => sum + m.watchdogTrips, 0);
+  if (trips > 0) {
+    lines.push(`  note: sipp's watchdog tripped ${trips} times (its own loop ran late: the machine was busy); the figures stand, the load was uneven`);
   }
   const retransmitted = all.reduce((sum, m) => sum + m.retransmitted, 0);
   if (retransmitted > 0) {

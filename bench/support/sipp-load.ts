@@ -31,6 +31,11 @@ export type SippLoadResult = {
   readonly counts: InfoCounts | undefined;
   /** Problems worth printing: the exit code explained, error-file lines, a missing counter file. */
   readonly problems: readonly string[];
+  /**
+   * sipp's watchdog warnings ("the minor watchdog timer ... has been tripped"): its own loop ran
+   * late, the machine being busy. Not a problem of the receiver, whose figures carry the delay.
+   */
+  readonly watchdogTrips: number;
 };
 
 /** Options of {@link startSippLoad}. */
@@ -100,7 +105,10 @@ export function startSippLoad(options: SippLoadOptions): { readonly pid: number;
         problems.push(`sipp stderr: ${tail.split('\n').slice(-3).join(' | ')}`);
       }
     }
-    const errors = readLines(errorFile);
+    const all = readLines(errorFile);
+    const watchdog = /watchdog timer .* has been tripped/;
+    const watchdogTrips = all.filter((l) => watchdog.test(l)).length;
+    const errors = all.filter((l) => !watchdog.test(l));
     if (errors.some((l) => l.trim().length > 0)) {
       problems.push(`sipp errors: ${summarizeErrors(errors)}`);
     }
@@ -111,7 +119,7 @@ export function startSippLoad(options: SippLoadOptions): { readonly pid: number;
       problems.push('sipp wrote no usable -trace_counts file');
     }
     rmSync(dir, { recursive: true, force: true });
-    return { code, phases, counts, problems };
+    return { code, phases, counts, problems, watchdogTrips };
   });
   return {
     pid: child.pid,
