@@ -25,14 +25,22 @@ const sdp = z.string().min(1).max(64 * 1024);
 
 /** Host → window: one step of one session, or new device choices for every session. @public */
 export const mediaCommandSchema = z.discriminatedUnion('op', [
-  /** Capture audio (from `microphone` if it is plugged in) and reply with a complete offer. */
+  /**
+   * Capture audio (from `microphone` if it is plugged in) and reply with a complete offer.
+   * `ahead`: the invitation still rings (issue 15), so the window must not prompt: it captures
+   * at once only when microphone access is granted already, and otherwise waits for `accepted`
+   * before it captures (and maybe prompts) and offers.
+   */
   z.strictObject({
     op: z.literal('offer'),
     mediaId,
     focusUri: z.string().max(1024).optional(),
     microphone: deviceId.optional(),
     speaker: deviceId.optional(),
+    ahead: z.boolean().optional(),
   }),
+  /** The agent accepted the invitation an `ahead` offer was made for: the window may prompt now. */
+  z.strictObject({ op: z.literal('accepted'), mediaId }),
   /**
    * Restart ICE on a negotiated session (RFC 8445 §9) and reply with the new complete offer, as
    * for `offer`: the agent reconnected, maybe on another network. The `answer` command follows.

@@ -7,7 +7,9 @@ import { FaultBoundary } from '../sip/fault-boundary';
 import { InviteAnswer } from '../sip/invite-answer';
 import { RequestAdmission } from '../sip/request-admission';
 import type { ConfInvite } from './conf-invite';
-import { ConferenceInvitations, type ConferenceInvitationOptions } from './conference-invitations';
+import { ConferenceInvitations, type ConferenceInvitationDeps, type ConferenceInvitationOptions } from './conference-invitations';
+import { MAX_PREPARED_OFFERS, OfferPreparer, type PreparedOffer } from './prepared-offer';
+import type { MediaEngine, MediaSession, MediaSessionOptions } from '../ports/media';
 
 const VALID = '<Conferencing version="2.0"><focus-uri>sip:conf@lab.local;gruu;opaque=app:conf:focus:id:ABCDEFGH</focus-uri><subject>Help</subject><audio available="true"/><im available="false"/></Conferencing>';
 
@@ -44,19 +46,29 @@ function fakeRequest(body: string, callId = 'call-1', from = BOSS) {
   return { request: new InviteAnswer(request as unknown as IncomingInviteRequest, silentLogger), raw: request, answers, session };
 }
 
-function setup(options: ConferenceInvitationOptions = {}) {
+function setup(options: ConferenceInvitationOptions = {}, prepare?: ConferenceInvitationDeps['prepare']) {
   const clock = new FakeClock();
   const events: AgentEvent[] = [];
   const joined: ConfInvite[] = [];
   const inviters: string[] = [];
+  const handedOver: (PreparedOffer | undefined)[] = [];
   const faults = new FaultBoundary(silentLogger, (f) => events.push({ type: 'error', code: 'internal', message: f.message }));
   const admission = new RequestAdmission(clock);
   let n = 0;
   const invitations = new ConferenceInvitations(
-    { clock, logger: silentLogger, emit: (e) => events.push(e), join: (i, _conversation, inviter) => (joined.push(i), inviters.push(inviter)), newId: () => `inv-${++n}`, faults, ring: (sender) => admission.ring(sender) },
+    {
+      clock,
+      logger: silentLogger,
+      emit: (e) => events.push(e),
+      join: (i, _conversation, inviter, prepared) => (joined.push(i), inviters.push(inviter), handedOver.push(prepared)),
+      newId: () => `inv-${++n}`,
+      faults,
+      ring: (sender) => admission.ring(sender),
+      ...(prepare !== undefined && { prepare }),
+    },
     options,
   );
-  return { clock, events, joined, inviters, invitations, faults, admission };
+  return { clock, events, joined, inviters, invitations, faults, admission, handedOver };
 }
 
 describe('ConferenceInvitations', () => {
@@ -194,5 +206,126 @@ describe('ConferenceInvitations', () => {
     expect(answers.at(-1)?.status).toBe(500);
     expect(invitations.pending()).toEqual([]);
     expect(events.some((e) => e.type === 'error' && e.code === 'internal')).toBe(true);
+  });
+});
+
+/** An in-memory media session that counts offers and closes, and never connects. */
+function fakeMedia() {
+  const made: { offers: number; closes: number; options: MediaSessionOptions }[] = [];
+  const engine: MediaEngine = {
+    createSession(options: MediaSessionOptions = {}): MediaSession {
+      const record = { offers: 0, closes: 0, options };
+      made.push(record);
+      return {
+        state: 'new',
+        muted: false,
+        createOffer: () => {
+          record.offers += 1;
+          return Promise.resolve('v=0 prepared');
+        },
+        acceptAnswer: () => Promise.resolve(),
+        answer: () => Promise.reject(new Error('not the answering side')),
+        setMuted: () => undefined,
+        stats: () => ({ packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 }),
+        onStateChange: () => () => undefined,
+        close: () => {
+          record.closes += 1;
+          return Promise.resolve();
+        },
+      };
+    },
+  };
+  const preparer = new OfferPreparer(engine, silentLogger);
+  return { made, preparer, prepare: (invite: ConfInvite) => preparer.prepare({ focusUri: invite.focusUri }) };
+}
+
+describe('ConferenceInvitations: media prepared while ringing (issue 15)', () => {
+  it('makes the offer once while ringing and hands it, open, to the join on accept', async () => {
+    const media = fakeMedia();
+    const { invitations, handedOver } = setup({}, media.prepare);
+    invitations.handle(fakeRequest(VALID).request);
+    expect(media.made).toHaveLength(1);
+    expect(media.made[0]).toMatchObject({ offers: 1, closes: 0, options: { focusUri: expect.stringContaining('sip:conf@lab.local') } });
+    expect(invitations.accept('inv-1')).toBe(true);
+    const taken = handedOver[0]?.take();
+    expect(taken).toBeDefined();
+    await expect(taken?.offer).resolves.toBe('v=0 prepared');
+    // Taken once: the join owns it, nobody closes it behind its back, no second offer.
+    expect(handedOver[0]?.take()).toBeUndefined();
+    handedOver[0]?.discard();
+    expect(media.made[0]).toMatchObject({ offers: 1, closes: 0 });
+    expect(media.preparer.count).toBe(0);
+  });
+
+  it.each([
+    ['decline', (t: ReturnType<typeof setup>) => t.invitations.decline('inv-1')],
+    ['timeout', (t: ReturnType<typeof setup>) => t.clock.advance(30_000)],
+    ['agent stopping', (t: ReturnType<typeof setup>) => t.invitations.dispose()],
+  ] as const)('closes the prepared session on %s', (_name, end) => {
+    const media = fakeMedia();
+    const t = setup({}, media.prepare);
+    t.invitations.handle(fakeRequest(VALID).request);
+    end(t);
+    expect(media.made[0]).toMatchObject({ offers: 1, closes: 1 });
+    expect(media.preparer.count).toBe(0);
+    expect(t.joined).toHaveLength(0);
+  });
+
+  it('closes the prepared session on CANCEL', () => {
+    const media = fakeMedia();
+    const { invitations } = setup({}, media.prepare);
+    const { request, raw } = fakeRequest(VALID);
+    invitations.handle(request);
+    raw.delegate?.onCancel?.({});
+    expect(media.made[0]).toMatchObject({ offers: 1, closes: 1 });
+    expect(invitations.accept('inv-1')).toBe(false);
+  });
+
+  it('closes the prepared session when the accept fails (answered meanwhile)', () => {
+    const media = fakeMedia();
+    const { invitations, joined } = setup({}, media.prepare);
+    const { request, raw } = fakeRequest(VALID);
+    invitations.handle(request);
+    raw.accept = () => {
+      throw new Error('transaction gone');
+    };
+    expect(invitations.accept('inv-1')).toBe(false);
+    expect(joined).toHaveLength(0);
+    expect(media.made[0]).toMatchObject({ closes: 1 });
+    expect(media.preparer.count).toBe(0);
+  });
+
+  it('prepares nothing for an invitation without audio or a quiet one; an auto-accepted one joins with its offer at once', async () => {
+    const noAudio = fakeMedia();
+    setup({}, noAudio.prepare).invitations.handle(fakeRequest(VALID.replace('<audio available="true"/>', '<audio available="false"/>')).request);
+    expect(noAudio.made).toHaveLength(0);
+
+    const quiet = fakeMedia();
+    setup({ doNotDisturb: () => true }, quiet.prepare).invitations.handle(fakeRequest(VALID).request);
+    expect(quiet.made).toHaveLength(0);
+
+    const auto = fakeMedia();
+    const { invitations, handedOver } = setup({ autoAccept: true, trustList: [BOSS] }, auto.prepare);
+    invitations.handle(fakeRequest(VALID).request);
+    expect(auto.made).toHaveLength(1);
+    await expect(handedOver[0]?.take()?.offer).resolves.toBe('v=0 prepared');
+    expect(auto.made[0]).toMatchObject({ offers: 1, closes: 0 });
+  });
+
+  it(`prepares at most ${MAX_PREPARED_OFFERS} at once; the others ring and join as before`, () => {
+    const media = fakeMedia();
+    const { invitations, handedOver } = setup({}, media.prepare);
+    for (let i = 0; i < MAX_PREPARED_OFFERS + 2; i += 1) {
+      invitations.handle(fakeRequest(VALID, `call-${i}`, `sip:boss${i}@lab.local`).request);
+    }
+    expect(media.made).toHaveLength(MAX_PREPARED_OFFERS);
+    expect(invitations.pending()).toHaveLength(MAX_PREPARED_OFFERS + 2);
+    // A declined one frees its place for the next invitation.
+    invitations.decline('inv-1');
+    invitations.handle(fakeRequest(VALID, 'call-late', 'sip:late@lab.local').request);
+    expect(media.made).toHaveLength(MAX_PREPARED_OFFERS + 1);
+    // An invitation that rang without prepared media joins with none.
+    expect(invitations.accept(`inv-${MAX_PREPARED_OFFERS + 1}`)).toBe(true);
+    expect(handedOver).toEqual([undefined]);
   });
 });

@@ -11,6 +11,7 @@ import { warningHeader } from '../channels/warning-text';
 import { parseConfInvite, type ConfInvite } from './conf-invite';
 import { MIME_CONF_INVITE } from './namespaces';
 import { guardedTransition } from '../util/state-machine';
+import type { PreparedOffer } from './prepared-offer';
 
 /**
  * States of one conference invitation (the first of the three dialogs).
@@ -57,7 +58,13 @@ export type ConferenceInvitationDeps = {
    * Starts the agent's own join of the conference once it accepted (dialogs two and three);
    * `inviter` is the From URI of the invitation the agent said yes to.
    */
-  readonly join: (invite: ConfInvite, conversationId: string, inviter: string) => void;
+  readonly join: (invite: ConfInvite, conversationId: string, inviter: string, prepared?: PreparedOffer) => void;
+  /**
+   * Makes the A/V MCU's media and offer ready while an invitation with audio rings (not for
+   * Do not disturb ones, which are seldom taken); undefined when it will not. The invitation hands it to
+   * `join` on Accept and discards it on any other end.
+   */
+  readonly prepare?: (invite: ConfInvite) => PreparedOffer | undefined;
   readonly newId: () => string;
   readonly faults: FaultBoundary;
   /** A ringing slot for this sender, or the refusal when too much rings ({@link LIMITS}). */
@@ -81,6 +88,8 @@ type Invitation = {
   byeOwed: boolean;
   /** Rings silently (Do not disturb) and gets 486 on no answer. */
   quiet?: boolean;
+  /** Media prepared while ringing, handed to the join on Accept, else discarded at the end. */
+  prepared?: PreparedOffer | undefined;
 };
 
 /**
@@ -142,6 +151,11 @@ export class ConferenceInvitations {
     this.deps.emit({ type: 'dialog', conversationId: invitation.conversationId, callId: message.callId, role: 'invitation', peer: from });
     const { focusUri, subject, audio, im } = parsed.invite;
     this.deps.emit({ type: 'invitation', id: invitation.id, from, focusUri, subject, audio, im, conversationId: invitation.conversationId, ...(quiet && { quiet }) });
+    if (!quiet && parsed.invite.audioUnavailable !== true) {
+      // After the invitation event, so a window shows the toast before it starts on the offer.
+      // Auto-accepted too: its offer is then made while the focus join runs, not after it.
+      invitation.prepared = this.deps.prepare?.(parsed.invite);
+    }
     if (auto) {
       this.accept(invitation.id);
       return;
@@ -189,6 +203,8 @@ export class ConferenceInvitations {
       return false;
     }
     invitation.session = session;
+    const prepared = invitation.prepared;
+    invitation.prepared = undefined;
     session.delegate = this.deps.faults.guard(invitation.answer.callId, 'invitation dialog', {
       onBye: (bye: { accept: () => unknown }) => {
         bye.accept();
@@ -211,7 +227,7 @@ export class ConferenceInvitations {
       this.options.byeGraceMs ?? 5000,
     );
     this.deps.emit({ type: 'invitation.accepted', id, focusUri: invitation.invite.focusUri });
-    this.deps.join(invitation.invite, invitation.conversationId, invitation.answer.request.message.from.uri.toString());
+    this.deps.join(invitation.invite, invitation.conversationId, invitation.answer.request.message.from.uri.toString(), prepared);
     return true;
   }
 
@@ -270,6 +286,8 @@ export class ConferenceInvitations {
     this.deps.clock.clearTimeout(invitation.timer);
     invitation.timer = undefined;
     this.freeRinging(invitation);
+    invitation.prepared?.discard();
+    invitation.prepared = undefined;
     invitation.release();
     this.transition(invitation, 'Ended');
     this.invitations.delete(invitation.id);

@@ -8,6 +8,7 @@ import { Conference, type ConferenceOptions } from './conference';
 import { ConferenceInvitations, type ConferenceInvitationOptions } from './conference-invitations';
 import { MIME_CONF_INVITE } from './namespaces';
 import { LIMITS } from '../agent/limits';
+import { OfferPreparer, type PreparedOffer } from './prepared-offer';
 
 /** Options of {@link ConferenceManager}. */
 export type ConferenceManagerOptions = ConferenceInvitationOptions & ConferenceOptions;
@@ -38,6 +39,8 @@ export class ConferenceManager {
   onConversationEnded: ((conversationId: string) => void) | undefined;
   private requestId = 0;
   private readonly log: Logger;
+  /** Media made ready while invitations ring (issue 15): Accept then skips ICE gathering. */
+  private readonly offers: OfferPreparer;
 
   constructor(
     private readonly engine: AgentEngine,
@@ -45,13 +48,15 @@ export class ConferenceManager {
     private readonly options: ConferenceManagerOptions = {},
   ) {
     this.log = deps.logger.child('conferences');
+    this.offers = new OfferPreparer(deps.media, this.log);
     let invitationSeq = 0;
     this.invitations = new ConferenceInvitations(
       {
         clock: deps.clock,
         logger: deps.logger,
         emit: (event) => engine.report(event),
-        join: (invite, conversationId, inviter) => this.join(invite, conversationId, inviter),
+        join: (invite, conversationId, inviter, prepared) => this.join(invite, conversationId, inviter, prepared),
+        prepare: (invite) => (this.find(invite.focusUri) ? undefined : this.offers.prepare({ focusUri: invite.focusUri })),
         newId: () => `inv-${(++invitationSeq).toString(36)}-${deps.newGuid().slice(0, 8)}`,
         faults: engine.faults,
         ring: (sender) => engine.admission.ring(sender),
@@ -141,8 +146,9 @@ export class ConferenceManager {
     await Promise.all([...this.conferences.values()].map((c) => c.leave('agent stopping')));
   }
 
-  private join(invite: ConfInvite, conversationId: string, inviter: string): void {
+  private join(invite: ConfInvite, conversationId: string, inviter: string, prepared?: PreparedOffer): void {
     if (this.find(invite.focusUri)) {
+      prepared?.discard();
       this.log.info('already in this conference', { focusUri: invite.focusUri });
       return;
     }
@@ -161,6 +167,7 @@ export class ConferenceManager {
         im: invite.im,
         // Join the modalities offered: no MCU dialog when the invitation says audio is not available.
         audio: invite.audioUnavailable !== true,
+        ...(prepared !== undefined && { prepared }),
         onLeft: (c) => {
           const key = c.focusUri.toLowerCase();
           this.conferences.delete(key);

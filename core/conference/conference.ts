@@ -13,6 +13,7 @@ import { guardedTransition } from '../util/state-machine';
 import type { FaultBoundary } from '../sip/fault-boundary';
 import type { DialogRecovery, Recoverable } from '../sip/dialog-recovery';
 import type { FocusJoinResult } from './focus-dialog';
+import type { PreparedOffer } from './prepared-offer';
 
 /**
  * States of the agent's participation in one conference.
@@ -66,6 +67,11 @@ export type ConferenceDeps = {
   readonly audio?: boolean;
   /** A fresh id for a received instant message. */
   readonly newMessageId?: () => string;
+  /**
+   * The A/V MCU's media session and offer, made while the invitation rang: the first dial of
+   * the MCU uses them; the conference closes them if it never dials (see {@link PreparedOffer}).
+   */
+  readonly prepared?: PreparedOffer;
 };
 
 /** Tunables of a conference join. */
@@ -110,6 +116,8 @@ export class Conference implements Recoverable {
   /** Fault-boundary registrations of our dialogs, released when we leave. */
   private readonly releases: (() => void)[] = [];
   private unrecover: (() => void) | undefined;
+  /** Media prepared while the invitation rang, until the first dial of the MCU takes it. */
+  private prepared: PreparedOffer | undefined;
 
   constructor(
     private readonly deps: ConferenceDeps,
@@ -117,6 +125,7 @@ export class Conference implements Recoverable {
     private readonly options: ConferenceOptions = {},
   ) {
     this.log = deps.logger.child('conference');
+    this.prepared = deps.prepared;
     this.watch = new MediaWatch(deps.clock);
     // [MS-CONFBAS] 2.2.3.15: the endpoint entity SHOULD be a GUID; pidgin-sipe braces it.
     this.endpointEntity = `{${deps.newGuid().toUpperCase()}}`;
@@ -171,6 +180,7 @@ export class Conference implements Recoverable {
       return;
     }
     if (!result.ok) {
+      this.discardPrepared();
       const message = `joining ${this.focusUri} failed: ${result.reason}`;
       this.log.warn(message);
       this.deps.emit({ type: 'error', code: 'conference-failed', message });
@@ -196,6 +206,7 @@ export class Conference implements Recoverable {
       void this.connectIm();
     }
     if (this.deps.audio === false) {
+      this.discardPrepared();
       this.log.info('the invitation offered no audio; joined without dialling the A/V MCU', { focusUri: this.focusUri });
       this.reportMedia();
       return;
@@ -425,12 +436,15 @@ export class Conference implements Recoverable {
   private async connectMedia(): Promise<void> {
     const mcuUri = this.subscription.roster.mcuUri('audio-video') ?? deriveMcuUri(this.focusUri);
     if (!mcuUri) {
+      this.discardPrepared();
       this.log.warn('no A/V MCU URI for this conference; staying without audio');
       return;
     }
-    const media = this.deps.media.createSession({ focusUri: this.focusUri });
+    const prepared = this.prepared?.take();
+    this.prepared = undefined;
+    const media = prepared?.session ?? this.deps.media.createSession({ focusUri: this.focusUri });
     this.watch = new MediaWatch(this.deps.clock);
-    const mcu = new McuCall(this.deps.ua, this.deps.logger, this.deps.faults, this.deps.clock, mcuUri, media);
+    const mcu = new McuCall(this.deps.ua, this.deps.logger, this.deps.faults, this.deps.clock, mcuUri, media, prepared?.offer);
     this.mcu = mcu;
     media.onStateChange((state) => {
       if (this.mcu !== mcu || state === this.mediaState) {
@@ -498,6 +512,7 @@ export class Conference implements Recoverable {
     }
     const wasJoining = this.state === 'Joining';
     this.transition(wasJoining ? 'Left' : 'Leaving');
+    this.discardPrepared();
     this.stopReports();
     await this.subscription.unsubscribe();
     if (how.byeFocus) {
@@ -582,6 +597,12 @@ export class Conference implements Recoverable {
       return;
     }
     this.deps.emit({ type: 'media', focusUri: this.focusUri, state: 'none', muted: this.muted, packetsSent: 0, packetsReceived: 0, bytesSent: 0, bytesReceived: 0 });
+  }
+
+  /** Closes the media prepared while the invitation rang, when no dial of the MCU took it. */
+  private discardPrepared(): void {
+    this.prepared?.discard();
+    this.prepared = undefined;
   }
 
   /** The one guarded state change. */

@@ -35,6 +35,8 @@ export class McuCall {
     clock: Clock,
     readonly mcuUri: string,
     readonly media: MediaSession,
+    /** The offer `media` made already, while the invitation rang (see PreparedOffer); else made by {@link McuCall.connect}. */
+    private readonly preparedOffer?: Promise<string>,
   ) {
     this.log = logger.child('mcu');
     this.dialog = new OutgoingDialog({ ua, clock, faults, log: this.log }, 'MCU', {
@@ -46,7 +48,7 @@ export class McuCall {
     });
   }
 
-  /** Offers media to the MCU and applies its answer. */
+  /** Offers media to the MCU (the prepared offer when there is one) and applies its answer. */
   async connect(): Promise<McuConnectResult> {
     const target = UserAgent.makeURI(this.mcuUri);
     if (!target) {
@@ -54,7 +56,7 @@ export class McuCall {
     }
     let offer: string;
     try {
-      offer = await this.media.createOffer();
+      offer = await (this.preparedOffer ?? this.media.createOffer());
     } catch (error) {
       return { ok: false, reason: `no local media: ${error instanceof Error ? error.message : String(error)}` };
     }

@@ -64,6 +64,13 @@ export type MediaSessionOptions = {
    * it; the desktop's window media uses it to tell the call's conversation where its audio runs.
    */
   readonly callId?: string;
+  /**
+   * Made ahead of the agent's decision, while an invitation rings (issue 15): until
+   * {@link MediaSession.accepted} the session must not ask for anything that needs consent (a
+   * microphone prompt) and sends no media (it has no answer yet, so it could not anyway).
+   * Engines without consent to ask for ignore it.
+   */
+  readonly ahead?: boolean;
 };
 
 /**
@@ -157,6 +164,12 @@ export interface MediaSession {
   onStateChange(listener: (state: MediaState) => void): () => void;
   /** Stops sending, releases sockets and timers. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The agent accepted the conversation a session made {@link MediaSessionOptions.ahead} is for:
+   * from now on it may ask for consent (the window prompts for the microphone if it has to).
+   * Absent when the engine has nothing to wait for.
+   */
+  accepted?(): void;
 }
 
 /**

@@ -97,4 +97,9 @@ class LazyMediaSession implements MediaSession {
   close(): Promise<void> {
     return this.ready.then((s) => s.close());
   }
+
+  /** Passed on once loaded: the agent accepted what this session was made ahead for. */
+  accepted(): void {
+    void this.ready.then((s) => s.accepted?.());
+  }
 }

@@ -606,8 +606,8 @@ class WeriftMediaSession implements MediaSession {
  * @remarks werift's pc.close() does not stop a handshake in progress: each flight is resent in
  * a loop of ref'd timers for 33 s (RFC 6347 §4.2.4 timers, no cancel), and a DTLS client that
  * has not sent its ClientHello yet (see {@link startDtlsPromptly}) would start that loop after
- * the close. The loop ends at its next wake-up once the flight counter shows the handshake done, and a client
- * that has not started yet is made not to.
+ * the close. The loop ends at its next wake-up once the flight counter shows the handshake done,
+ * and a client that has not started yet is made not to.
  */
 function abandonDtlsHandshake(socket: DtlsSocket | undefined): void {
   if (socket === undefined) {

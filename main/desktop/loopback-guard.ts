@@ -112,6 +112,11 @@ export class LoopbackGuard implements MediaSession {
     return this.current.close();
   }
 
+  /** The agent accepted what the session was made ahead for (the window may now prompt). */
+  accepted(): void {
+    this.current.accepted?.();
+  }
+
   /** Closes the window session without telling the conference or call, and carries on in the host. */
   private async fallBack(step: LoopbackStep): Promise<MediaSession> {
     const { muted } = this.current;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mediaReportSchema, type MediaCommand } from '../../common/media-link';
 import { silentLogger } from '../../core/ports/logger';
 import { MediaNegotiationError, type MediaEngine, type MediaSession, type MediaState } from '../../core/ports/media';
@@ -386,5 +386,68 @@ describe('WindowMediaRouter', () => {
     const kept = local.answer(LOOPBACK_OFFER);
     router.reply(window, { mediaId: 'm2', op: 'answer-offer', sdp: LOOPBACK_OFFER });
     await expect(kept).resolves.toBe(LOOPBACK_OFFER);
+  });
+
+  it('makes an offer ahead while ringing without a time limit, then gives the window its time once accepted', async () => {
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    const { router } = setup({ offerTimeoutMs: 30 });
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ focusUri: FOCUS, ahead: true });
+    const offer = session.createOffer();
+    const settled = vi.fn();
+    offer.then(settled, settled);
+    expect(window.commands.at(-1)).toMatchObject({ op: 'offer', mediaId: 'm1', focusUri: FOCUS, ahead: true });
+    // Ringing for longer than the window's time to offer: no timeout, the window may be waiting for the agent.
+    await sleep(60);
+    expect(settled).not.toHaveBeenCalled();
+    session.accepted?.();
+    session.accepted?.();
+    expect(window.commands.filter((c) => c.op === 'accepted')).toEqual([{ op: 'accepted', mediaId: 'm1' }]);
+    await expect(offer).rejects.toMatchObject({ code: 'timeout' });
+    expect(window.commands.at(-1)).toEqual({ op: 'close', mediaId: 'm1' });
+  });
+
+  it('tells where a session made ahead runs only once the agent accepted (its conversation exists from then on)', async () => {
+    const { router, placements } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ focusUri: FOCUS, ahead: true });
+    const offer = session.createOffer();
+    router.reply(window, { mediaId: 'm1', op: 'offer', sdp: OFFER });
+    await expect(offer).resolves.toBe(OFFER);
+    router.report(window, { mediaId: 'm1', state: 'new', stats: STATS, microphone: 'Fake Default Audio Input' });
+    expect(placements).toEqual([]);
+    session.accepted?.();
+    expect(placements).toEqual([{ focusUri: FOCUS, where: 'window', microphone: 'Fake Default Audio Input' }]);
+    router.report(window, { mediaId: 'm1', state: 'connecting', stats: STATS, microphone: 'Fake Audio Input 1' });
+    expect(placements.at(-1)).toEqual({ focusUri: FOCUS, where: 'window', microphone: 'Fake Audio Input 1' });
+  });
+
+  it('closes an offer made ahead when the invitation ends unanswered, telling the window', async () => {
+    const { router } = setup({ offerTimeoutMs: 30 });
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ focusUri: FOCUS, ahead: true });
+    const offer = session.createOffer();
+    await session.close();
+    await expect(offer).rejects.toMatchObject({ code: 'invalid-state' });
+    expect(window.commands.map((c) => c.op)).toEqual(['offer', 'close']);
+    session.accepted?.();
+    expect(window.commands.map((c) => c.op)).toEqual(['offer', 'close']);
+    expect(router.sessionCount).toBe(0);
+  });
+
+  it('sends no accepted command for a session not made ahead', async () => {
+    const { router } = setup();
+    const window = fakeWindow();
+    router.attach(window);
+    const session = router.createSession({ focusUri: FOCUS });
+    const offer = session.createOffer();
+    expect(window.commands.at(-1)).not.toHaveProperty('ahead');
+    router.reply(window, { mediaId: 'm1', op: 'offer', sdp: OFFER });
+    await expect(offer).resolves.toBe(OFFER);
+    session.accepted?.();
+    expect(window.commands.some((c) => c.op === 'accepted')).toBe(false);
   });
 });

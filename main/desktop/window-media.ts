@@ -120,15 +120,16 @@ export class WindowMediaRouter implements MediaEngine {
 
   createSession(options: MediaSessionOptions = {}): MediaSession {
     const subject = subjectOf(options);
+    const placer = options.ahead === true ? holdPlacements(this.options.onAudio) : { place: this.options.onAudio, release: () => undefined };
     const window = this.windows.at(-1);
     if (window === undefined) {
-      return this.hostSession(options, 'No Switchboard window is open to carry audio, so it runs in the host without your microphone and speaker.');
+      return this.hostSession(options, 'No Switchboard window is open to carry audio, so it runs in the host without your microphone and speaker.', placer);
     }
     const id = `m${this.nextId++}`;
-    const session = new WindowMediaSession(id, window, subject, this.options, () => this.sessions.delete(id));
+    const session = new WindowMediaSession(id, window, subject, this.options, () => this.sessions.delete(id), options.ahead === true, placer);
     this.sessions.set(id, session);
     if (subject !== undefined) {
-      this.options.onAudio({ ...subject, where: 'window' });
+      placer.place({ ...subject, where: 'window' });
     }
     if (!this.options.needsLoopback()) {
       return session;
@@ -139,17 +140,26 @@ export class WindowMediaRouter implements MediaEngine {
       this.hostSession(
         options,
         `This browser cannot reach the embedded lab over WebRTC (its ${step} has no 127.0.0.1 candidate), so audio runs in the host without your microphone and speaker. The desktop app, or Chromium started with --allow-loopback-in-peer-connection, uses them.`,
+        placer,
       ),
     );
   }
 
-  private hostSession(options: MediaSessionOptions, problem: string): MediaSession {
+  private hostSession(options: MediaSessionOptions, problem: string, placer: Placer): MediaSession {
     this.log.info('audio runs in the host', { focusUri: options.focusUri, callId: options.callId, windows: this.windows.length });
     const subject = subjectOf(options);
     if (subject !== undefined) {
-      this.options.onAudio({ ...subject, where: 'host', problem });
+      placer.place({ ...subject, where: 'host', problem });
     }
-    return this.options.host.createSession(options);
+    const session = this.options.host.createSession(options);
+    // A host session made ahead is past `new` only once it has an answer, i.e. after Accept.
+    const off = session.onStateChange((state) => {
+      if (state !== 'new') {
+        off();
+        placer.release();
+      }
+    });
+    return session;
   }
 
   /**
@@ -212,6 +222,37 @@ export class WindowMediaRouter implements MediaEngine {
   }
 }
 
+/** Tells where a session's audio runs; {@link holdPlacements} for a session made ahead. */
+type Placer = { readonly place: (placement: AudioPlacement) => void; readonly release: () => void };
+
+/**
+ * Holds where a session made ahead (while an invitation rings) runs until the agent accepted:
+ * the conversation it belongs to only exists from then on, and a placement told before would be
+ * lost. The last one held is told on release; later ones go straight through.
+ */
+function holdPlacements(tell: (placement: AudioPlacement) => void): Placer {
+  let held: AudioPlacement | undefined;
+  let released = false;
+  return {
+    place: (placement) => {
+      if (released) {
+        tell(placement);
+      } else {
+        held = placement;
+      }
+    },
+    release: () => {
+      if (!released) {
+        released = true;
+        if (held !== undefined) {
+          tell(held);
+        }
+        held = undefined;
+      }
+    },
+  };
+}
+
 type Step = MediaReply['op'];
 
 /** DTMF digits a window may send (RFC 4733 §3.2's sixteen events), at most 32 at a time. */
@@ -220,7 +261,9 @@ type PendingStep = {
   readonly step: Step;
   readonly resolve: (reply: MediaReply) => void;
   readonly reject: (error: MediaNegotiationError) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
+  /** Unset while an `ahead` offer waits for the agent: ringing is bounded by the invitation's own timeout. */
+  timer: ReturnType<typeof setTimeout> | undefined;
+  readonly timeoutMs: number;
 };
 
 /** Where a session is in its offer/answer exchanges: the first, then ICE restarts (as in the host engine). */
@@ -246,6 +289,9 @@ class WindowMediaSession implements MediaSession {
     private readonly subject: MediaSubject | undefined,
     private readonly options: WindowMediaRouterOptions,
     private readonly forget: () => void,
+    /** Made while an invitation rings: the window must not prompt until {@link WindowMediaSession.accepted}. */
+    private ahead: boolean,
+    private readonly placer: Placer,
   ) {}
 
   get state(): MediaState {
@@ -259,12 +305,19 @@ class WindowMediaSession implements MediaSession {
   async createOffer(): Promise<string> {
     this.enter('idle', 'offering', 'createOffer');
     const devices = this.options.devices();
-    const reply = await this.ask('offer', this.options.offerTimeoutMs ?? 30_000, {
-      op: 'offer',
-      mediaId: this.id,
-      ...(this.subject?.focusUri !== undefined && { focusUri: this.subject.focusUri }),
-      ...devices,
-    });
+    // An offer made ahead may wait for the agent (and then a prompt): its time starts at accept.
+    const reply = await this.ask(
+      'offer',
+      this.options.offerTimeoutMs ?? 30_000,
+      {
+        op: 'offer',
+        mediaId: this.id,
+        ...(this.subject?.focusUri !== undefined && { focusUri: this.subject.focusUri }),
+        ...devices,
+        ...(this.ahead && { ahead: true }),
+      },
+      !this.ahead,
+    );
     if (reply.sdp === undefined) {
       throw this.fail(new MediaNegotiationError('invalid-state', 'the window replied to the offer without SDP'));
     }
@@ -377,6 +430,21 @@ class WindowMediaSession implements MediaSession {
     return Promise.resolve();
   }
 
+  /**
+   * The agent accepted the invitation this session was made ahead for: a window that waits to
+   * capture (microphone access not granted yet) may prompt and offer now. Once per session.
+   */
+  accepted(): void {
+    this.placer.release();
+    if (this.ahead && this.phase !== 'ended') {
+      this.ahead = false;
+      this.window.send({ op: 'accepted', mediaId: this.id });
+      if (this.pending !== undefined && this.pending.timer === undefined) {
+        this.arm(this.pending);
+      }
+    }
+  }
+
   /** The window went away (closed, reloaded, link lost): the audio it carried is gone. */
   windowGone(): void {
     this.end(new MediaNegotiationError('invalid-state', 'the window carrying this audio went away'));
@@ -405,7 +473,7 @@ class WindowMediaSession implements MediaSession {
     const shown = JSON.stringify([report.microphone, report.speaker, report.problem]);
     if (this.subject !== undefined && shown !== this.devicesShown) {
       this.devicesShown = shown;
-      this.options.onAudio({
+      this.placer.place({
         ...this.subject,
         where: 'window',
         ...(report.microphone !== undefined && { microphone: report.microphone }),
@@ -435,20 +503,30 @@ class WindowMediaSession implements MediaSession {
     this.phase = next;
   }
 
-  private ask(step: Step, timeoutMs: number, command: MediaCommand): Promise<MediaReply> {
+  private ask(step: Step, timeoutMs: number, command: MediaCommand, armNow = true): Promise<MediaReply> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.pending?.timer === timer) {
-          this.pending = undefined;
-          const what = { offer: 'offer audio', restart: 'restart ICE', answer: 'apply the answer', 'answer-offer': 'answer the call', reanswer: 'answer the re-offer' }[step];
-          reject(this.fail(new MediaNegotiationError('timeout', `the window did not ${what} within ${timeoutMs} ms`)));
-          this.window.send({ op: 'close', mediaId: this.id });
-        }
-      }, timeoutMs);
-      timer.unref?.();
-      this.pending = { step, resolve, reject, timer };
+      const pending: PendingStep = { step, resolve, reject, timer: undefined, timeoutMs };
+      this.pending = pending;
+      if (armNow) {
+        this.arm(pending);
+      }
       this.window.send(command);
     });
+  }
+
+  /** Starts the time a window has for a step; past it the step fails and the window is told to close. */
+  private arm(pending: PendingStep): void {
+    const { step, timeoutMs } = pending;
+    const timer = setTimeout(() => {
+      if (this.pending === pending) {
+        this.pending = undefined;
+        const what = { offer: 'offer audio', restart: 'restart ICE', answer: 'apply the answer', 'answer-offer': 'answer the call', reanswer: 'answer the re-offer' }[step];
+        pending.reject(this.fail(new MediaNegotiationError('timeout', `the window did not ${what} within ${timeoutMs} ms`)));
+        this.window.send({ op: 'close', mediaId: this.id });
+      }
+    }, timeoutMs);
+    timer.unref?.();
+    pending.timer = timer;
   }
 
   private fail(error: MediaNegotiationError): MediaNegotiationError {

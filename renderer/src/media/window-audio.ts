@@ -93,7 +93,10 @@ export class WindowAudio {
     switch (command.op) {
       case 'offer':
         this.devices = { microphone: command.microphone, speaker: command.speaker };
-        await this.newSession(command.mediaId).offer(this.devices);
+        await this.newSession(command.mediaId).offer(this.devices, command.ahead === true);
+        return;
+      case 'accepted':
+        this.sessions.get(command.mediaId)?.accepted();
         return;
       case 'answer-offer':
         this.devices = { microphone: command.microphone, speaker: command.speaker };
@@ -172,12 +175,16 @@ class AudioSession {
   private speakerLabel: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly level = new ReceivedLevel();
+  /** Resolves when the agent accepted (or the session closed): an `ahead` offer waits on it to capture. */
+  private readonly consent: Promise<void>;
+  private consented: () => void = () => undefined;
 
   constructor(
     readonly id: string,
     private readonly bridge: SwitchboardBridge,
     private readonly forget: () => void,
   ) {
+    this.consent = new Promise((resolve) => (this.consented = resolve));
     this.player.autoplay = true;
     this.pc.addEventListener('track', (event) => {
       this.player.srcObject = event.streams[0] ?? new MediaStream([event.track]);
@@ -199,9 +206,23 @@ class AudioSession {
     return this.problems.microphone !== undefined || this.problems.speaker !== undefined;
   }
 
-  async offer(devices: Devices): Promise<void> {
+  /**
+   * Captures the microphone and replies with a complete offer. Made `ahead` (the invitation still
+   * rings), it captures at once only when access is granted already; otherwise it waits for the
+   * agent's Accept ({@link AudioSession.accepted}) and captures then, when a prompt is the
+   * agent's doing. It does not offer first and add the track later: until the page may use the
+   * microphone Chromium hides its host addresses behind mDNS names (RFC 8828 mode 3), an offer
+   * a peer on 127.0.0.1 (the embedded lab) cannot reach.
+   */
+  async offer(devices: Devices, ahead = false): Promise<void> {
     this.devices = devices;
     try {
+      if (ahead && !(await microphoneGranted())) {
+        await this.consent;
+        if (this.closed) {
+          return;
+        }
+      }
       await this.capture(devices.microphone);
       if (this.track) {
         this.sender = this.pc.addTrack(this.track, new MediaStream([this.track]));
@@ -343,11 +364,17 @@ class AudioSession {
     await this.report();
   }
 
+  /** The agent accepted the invitation this session's offer was made ahead for. */
+  accepted(): void {
+    this.consented();
+  }
+
   close(): void {
     if (this.closed) {
       return;
     }
     this.closed = true;
+    this.consented();
     this.stopReports();
     this.pc.close();
     this.track?.stop();
@@ -496,6 +523,20 @@ class AudioSession {
   private stopReports(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+}
+
+/**
+ * Whether this page may use the microphone without a prompt (W3C Permissions §5, the
+ * `microphone` name of Media Capture and Streams §11.1). Unknown counts as no: a ringing
+ * invitation must never make a prompt appear.
+ */
+async function microphoneGranted(): Promise<boolean> {
+  try {
+    const status = await navigator.permissions.query({ name: 'microphone' });
+    return status.state === 'granted';
+  } catch {
+    return false;
   }
 }
 
