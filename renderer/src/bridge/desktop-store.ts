@@ -36,13 +36,18 @@ export class DesktopStore {
   private seq = -1;
   private syncing = false;
   private buffered: BridgePush[] = [];
+  private wasOpen = false;
 
   constructor(private readonly host: HostLink) {
     this.view = { state: undefined, link: host.status(), info: undefined, traceVersion: 0, extensionsVersion: 0 };
+    this.wasOpen = this.view.link === 'open';
     host.bridge.onPush((push) => this.onPush(push));
     host.onStatus((status) => {
-      this.set({ link: status });
+      // Back after a lost link: the host may have restarted with other extensions, so lists are read again.
+      const reopened = status === 'open' && this.wasOpen && this.view.link !== 'open';
+      this.set({ link: status, ...(reopened && { extensionsVersion: this.view.extensionsVersion + 1 }) });
       if (status === 'open') {
+        this.wasOpen = true;
         void this.sync();
       }
     });

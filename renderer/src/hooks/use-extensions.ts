@@ -1,11 +1,46 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { BridgeResult, ExtensionInfo } from '../../../common/bridge';
+import type { DesktopStore } from '../bridge/desktop-store';
 import { useDesktopStore, useDesktopView } from '../store-context';
 
 /** Installed extensions, the administrator's policy, what was skipped and where packages live. */
 export type ExtensionListing = BridgeResult<'extensions.list'>;
 /** An extension that was installed, and the version it replaced. */
 export type InstalledExtension = BridgeResult<'extensions.install'>;
+
+type CachedListing = { readonly version: number; readonly promise: Promise<ExtensionListing>; value?: ExtensionListing };
+
+/**
+ * One listing per store and registry version, shared by every hook of the window: a
+ * conversation view that mounts as a channel opens its pane gets the listing at once instead of
+ * waiting for its own bridge round trip before it can show the pane (issue 15, screen pop).
+ */
+const listings = new WeakMap<DesktopStore, CachedListing>();
+
+function listingFor(store: DesktopStore, version: number): CachedListing {
+  const cached = listings.get(store);
+  if (cached?.version === version) {
+    return cached;
+  }
+  const entry: CachedListing = {
+    version,
+    promise: store.call('extensions.list', {}).then(
+      (listing) => {
+        entry.value = listing;
+        return listing;
+      },
+      (error: unknown) => {
+        // Not kept: the next hook that mounts asks again.
+        if (listings.get(store) === entry) {
+          listings.delete(store);
+        }
+        throw error;
+      },
+    ),
+  };
+  listings.set(store, entry);
+  return entry;
+}
 
 /**
  * The extension registry, listed again whenever the host says it changed (an install, a
@@ -15,12 +50,12 @@ export type InstalledExtension = BridgeResult<'extensions.install'>;
 export function useExtensionListing(onError?: (message: string) => void): ExtensionListing | undefined {
   const store = useDesktopStore();
   const { extensionsVersion } = useDesktopView();
-  const [listing, setListing] = useState<ExtensionListing | undefined>();
+  const [listing, setListing] = useState<ExtensionListing | undefined>(() => listingFor(store, extensionsVersion).value);
   const reportError = useRef(onError);
   reportError.current = onError;
   useEffect(() => {
     let live = true;
-    store.call('extensions.list', {}).then(
+    listingFor(store, extensionsVersion).promise.then(
       (l) => live && setListing(l),
       (e: Error) => live && reportError.current?.(e.message),
     );
