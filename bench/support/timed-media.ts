@@ -19,6 +19,8 @@ export type MediaMarks = {
   iceConnectedAt?: number;
   /** The session reported `connected`: with werift, the DTLS handshake is done and SRTP keyed. */
   connectedAt?: number;
+  /** A session made ahead (while ringing): when the join took it over. */
+  acceptedAt?: number;
 };
 
 /**
@@ -99,6 +101,11 @@ export class TimedMediaSession implements MediaSession {
   close(): Promise<void> {
     this.closing ??= this.inner.close();
     return this.closing;
+  }
+
+  accepted(): void {
+    this.marks.acceptedAt ??= this.now();
+    this.inner.accepted?.();
   }
 }
 
