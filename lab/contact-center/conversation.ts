@@ -448,13 +448,14 @@ export class Conversation {
         return;
       }
       done = true;
+      this.host.clock.clearTimeout(bound);
       if (this.phase === 'closing' && !participant.gone) {
         this.host.router.finishWrapUp(participant.aor);
         this.eject(participant);
         this.checkClosing();
       }
     };
-    this.host.clock.setTimeout(finish, ACK_WAIT_MS);
+    const bound = this.host.clock.setTimeout(finish, ACK_WAIT_MS);
     void acked.then(finish, finish);
   }
 
