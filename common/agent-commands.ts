@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { availabilitySchema } from './agent-events';
+import { availabilitySchema } from './availability';
 
 const sipUri = z
   .string()

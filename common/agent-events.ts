@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { availabilitySchema } from './availability';
 
 /**
  * Connection states of the agent's signaling link, as hosts see them.
@@ -251,13 +252,9 @@ const channelInstallEvent = z.object({
   link: z.string().optional(),
 });
 
-/**
- * Availabilities an agent can choose and a watcher can see (im-presence §3.1: Lync's bands
- * Available, Busy, Do not disturb, Be right back, Away, Offline).
- */
-export const availabilitySchema = z.enum(['available', 'busy', 'dnd', 'brb', 'away', 'offline']);
-/** @public */
-export type AvailabilityName = z.infer<typeof availabilitySchema>;
+// Availabilities live in availability.ts (the agent loads them without the event schemas); they
+// are re-exported here for the hosts that import them with the events.
+export { availabilitySchema, type AvailabilityName } from './availability';
 
 /**
  * A presence state: a watched contact's change (`unknown` until its presence server says

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { availabilitySchema } from '../../common/agent-events';
+import { availabilitySchema } from '../../common/availability';
 import { CliError, ExitCode } from './exit-codes';
 
 const wsUrl = z
