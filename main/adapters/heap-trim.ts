@@ -1,4 +1,6 @@
 import type * as Inspector from 'node:inspector';
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import type { Logger } from '../../core/ports/logger';
 
 // Why this exists (issue 15, memory per agent; figures from bench/memory.ts, Node 24):
@@ -42,18 +44,112 @@ export async function trimHeap(): Promise<boolean> {
   return true;
 }
 
+/** How often the burst watcher looks: a few microseconds of work each time. */
+export const HEAP_WATCH_INTERVAL_MS = 15_000;
+/** The heap must have grown by this much since the last trim before another is worth 100 ms of CPU. */
+export const HEAP_REGROWTH_BYTES = 4 * 1024 * 1024;
+/** Below this share of the last interval spent running, the agent counts as idle (a burst is over). */
+export const IDLE_UTILIZATION = 0.02;
+/** At most one trim this often, whatever happens. */
+export const MIN_TRIM_GAP_MS = 60_000;
+
+/** What the burst watcher reads; the real process by default, fakes in tests. */
+export type HeapGauges = {
+  /** V8 heap pages resident, bytes. */
+  physicalHeapBytes(): number;
+  /** The event loop's share of time running since the previous call (0..1). */
+  utilizationSinceLastCall(): number;
+  now(): number;
+};
+
+/** The running process's gauges. */
+export function processHeapGauges(): HeapGauges {
+  let last = performance.eventLoopUtilization();
+  return {
+    physicalHeapBytes: () => getHeapStatistics().total_physical_size,
+    utilizationSinceLastCall: () => {
+      const current = performance.eventLoopUtilization();
+      const delta = performance.eventLoopUtilization(current, last);
+      last = current;
+      return delta.utilization;
+    },
+    now: () => performance.now(),
+  };
+}
+
 /**
- * Trims the heap once, `delayMs` from now, without keeping the process alive for it.
+ * Decides, once per {@link HEAP_WATCH_INTERVAL_MS}, whether to trim again: after a burst (calls,
+ * conversations closed) V8's young generation is grown again and stays so while the agent idles.
+ * @remarks Trims only when all hold: the last interval was idle ({@link IDLE_UTILIZATION}), the
+ * heap is {@link HEAP_REGROWTH_BYTES} over what the last trim left, and the last trim is
+ * {@link MIN_TRIM_GAP_MS} old. So a busy agent is never interrupted, and an idle one pays one
+ * collection per burst, at most one a minute.
+ */
+export class HeapTrimPolicy {
+  private trimmedHeap: number | undefined;
+  private trimmedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly gauges: HeapGauges) {}
+
+  /** Records a trim that just finished: what it left is the new reference. */
+  trimmed(): void {
+    this.trimmedHeap = this.gauges.physicalHeapBytes();
+    this.trimmedAt = this.gauges.now();
+  }
+
+  /** Called once per interval: whether to trim now. */
+  shouldTrim(): boolean {
+    const idle = this.gauges.utilizationSinceLastCall() < IDLE_UTILIZATION;
+    if (this.trimmedHeap === undefined || !idle || this.gauges.now() - this.trimmedAt < MIN_TRIM_GAP_MS) {
+      return false;
+    }
+    return this.gauges.physicalHeapBytes() - this.trimmedHeap >= HEAP_REGROWTH_BYTES;
+  }
+}
+
+/**
+ * Trims the heap once, `delayMs` from now, then again after each burst of work once the agent is
+ * idle (see {@link HeapTrimPolicy}), without keeping the process alive for it.
  * @remarks Call it when the agent has registered: an idle agent keeps what start-up grew
  * otherwise (see {@link trimHeap}). Failures are logged, never thrown: memory is not worth a crash.
+ * @returns a function that stops the watcher.
  */
-export function trimHeapSoon(logger: Logger, delayMs = HEAP_TRIM_DELAY_MS): void {
-  const timer = setTimeout(() => {
+export function trimHeapSoon(logger: Logger, delayMs = HEAP_TRIM_DELAY_MS, gauges: HeapGauges = processHeapGauges()): () => void {
+  const policy = new HeapTrimPolicy(gauges);
+  let watcher: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  /** Resolves true when trimmed, false when this runtime cannot or the trim failed. */
+  const trim = (why: string): Promise<boolean> => {
     const started = performance.now();
-    trimHeap().then(
-      (done) => logger.debug(done ? 'heap trimmed' : 'heap not trimmed: no inspector in this runtime', { ms: Math.round(performance.now() - started) }),
-      (error: unknown) => logger.warn('heap trim failed', { error: String(error) }),
+    return trimHeap().then(
+      (done) => {
+        policy.trimmed();
+        logger.debug(done ? 'heap trimmed' : 'heap not trimmed: no inspector in this runtime', { why, ms: Math.round(performance.now() - started) });
+        return done;
+      },
+      (error: unknown) => {
+        logger.warn('heap trim failed', { why, error: String(error) });
+        return false;
+      },
     );
+  };
+  const timer = setTimeout(() => {
+    void trim('start-up').then((done) => {
+      if (!done || stopped) {
+        return;
+      }
+      watcher = setInterval(() => {
+        if (policy.shouldTrim()) {
+          void trim('after a burst');
+        }
+      }, HEAP_WATCH_INTERVAL_MS);
+      watcher.unref();
+    });
   }, delayMs);
   timer.unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    clearInterval(watcher);
+  };
 }
