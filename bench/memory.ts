@@ -1,16 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConversationContextChannel } from '../lab/channels/conversation-context-channel';
-import { WebHostProcess } from '../test/support/web-host-process';
 import { AgentChild } from './support/agent-child';
 import { envInt, progress, type Bench, type BenchResult } from './support/bench';
 import { SenderPacer, startChannelSenders, stopChannelSenders, type ChannelSender } from './support/channel-senders';
 import { pollUntil, sleep } from './support/event-log';
 import { AGENT_AOR, ECHO_APP, startProxiedLab, type ProxiedLab } from './support/proxied-lab';
 import { median } from './support/stats';
+import { measureWebAndChromium, memoryOf, settled, type ChromiumMemory, type Memory, type WebMemory } from './support/web-memory';
 
 // Issue 15, memory per agent: the headless agent's resident memory registered and idle, then
 // holding N conversations of two open context channels each, against a Node process that only
@@ -25,9 +24,6 @@ const BUNDLE = join(REPO, 'out', 'cli', 'switchboard.js');
 const TARGET_IDLE_MIB = 64;
 const TARGET_PER_CONVERSATION_MIB = 0.5;
 
-/** Resident memory of a process: all of it, and its private (anonymous) part. */
-type Memory = { readonly rss: number; readonly anon: number };
-
 /** One round's figures, bytes. */
 type Round = { readonly baseline: Memory; readonly idle: Memory; readonly loaded: Memory; readonly opened: number };
 
@@ -39,32 +35,13 @@ type Settings = { readonly rounds: number; readonly conversations: number; reado
  * channels; at most 32, the agent holds 64 channels), `BENCH_MEMORY_SETTLE_S` (10: quiet time
  * before reading, longer than the agent's heap trim 5 s after registering),
  * `BENCH_MEMORY_SAMPLES` (5 readings a second apart, median), `BENCH_MEMORY_WEB=0` skips
- * `switchboard web`.
+ * `switchboard web` and Chromium.
  */
 export const bench: Bench = { name: 'memory', run: runMemory };
 
-/** VmRSS and RssAnon of `pid` from /proc/PID/status, bytes; NaN once gone. */
-function memoryOf(pid: number): Memory {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const field = (name: string): number => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN) * 1024;
-    return { rss: field('VmRSS'), anon: field('RssAnon') };
-  } catch {
-    return { rss: Number.NaN, anon: Number.NaN };
-  }
-}
-
-/** Waits `settleMs`, then the median of `samples` readings one second apart. */
+/** One process's memory, settled (see {@link settled}). */
 async function settledMemory(pid: number, settings: Settings): Promise<Memory> {
-  await sleep(settings.settleMs);
-  const readings: Memory[] = [];
-  for (let i = 0; i < settings.samples; i += 1) {
-    if (i > 0) {
-      await sleep(1000);
-    }
-    readings.push(memoryOf(pid));
-  }
-  return { rss: median(readings.map((r) => r.rss)), anon: median(readings.map((r) => r.anon)) };
+  return (await settled(() => ({ process: memoryOf(pid) }), settings)).process;
 }
 
 /**
@@ -75,7 +52,11 @@ async function settledMemory(pid: number, settings: Settings): Promise<Memory> {
  */
 function startBaseline(): ChildProcess {
   const source = readFileSync(BUNDLE, 'utf8');
-  const specifiers = [...source.matchAll(/^import\s[^;]*?from\s+"([^"]+)";/gms)].map((m) => m[1] ?? '');
+  // Minified (`;import{a}from"../chunks/x.js";import"../chunks/y.js";`): statement starts only.
+  const specifiers = [...source.matchAll(/(?:^|;)\s*import\s*(?:[^;"']*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1] ?? '');
+  // commander is bundled into the entry itself, which the baseline cannot import without running
+  // the command: the package stands in for it.
+  specifiers.push('commander');
   const urls = specifiers.map((s) => (s.startsWith('.') ? new URL(s, `file://${BUNDLE}`).href : s));
   const script = [
     `for (const u of ${JSON.stringify(urls)}) await import(u);`,
@@ -142,42 +123,44 @@ async function runRound(rig: ProxiedLab, senders: readonly ChannelSender[], sett
   }
 }
 
-/** `switchboard web` registered through the same Kamailio, no window open, idle. */
-async function webIdle(rig: ProxiedLab, settings: Settings): Promise<Memory> {
-  const configDir = mkdtempSync(join(tmpdir(), 'sb-bench-memory-'));
-  writeFileSync(join(configDir, 'settings.json'), JSON.stringify({ server: rig.kamailio.wsUrl, aor: AGENT_AOR, autoAccept: false, trust: [] }));
-  const host = new WebHostProcess(['--config-dir', configDir, '--no-lab']);
-  try {
-    await host.url;
-    return await settledMemory(host.pid, settings);
-  } finally {
-    await host.stop();
-    rmSync(configDir, { recursive: true, force: true });
-  }
+/** Memory as `RSS x MiB (private y, files z)`. */
+const describe = (m: Memory): string => `RSS ${mib(m.rss)} MiB (private ${mib(m.anon)}, files ${mib(m.file)})`;
+
+/** Chromium's roles: RSS each, PSS of all (RSS sums count the shared Chromium binary once per process). */
+const describeChromium = (c: ChromiumMemory): string =>
+  `RSS browser ${mib(c.browser.rss)}, renderers ${mib(c.renderer.rss)}, GPU ${mib(c.gpu.rss)}, other ${mib(c.other.rss)} MiB; all: PSS ${mib(c.total.pss)} MiB, private ${mib(c.total.anon)} MiB`;
+
+/** The desktop half: `switchboard web` and Chromium beside their baselines. */
+function webReport(web: WebMemory): string[] {
+  return [
+    `  switchboard web, registered, no window: ${describe(web.hostNoWindow)}`,
+    `  switchboard web, app page open, idle: ${describe(web.hostIdle)}; in a conference, audio in the window: ${describe(web.hostInCall)} (${web.packetsPerS.toFixed(0)} packets/s at the MCU)`,
+    `  Chromium, one blank page (baseline): ${describeChromium(web.chromiumBlank)}`,
+    `  Chromium, app page idle: ${describeChromium(web.chromiumIdle)}`,
+    `  Chromium, app page in the conference: ${describeChromium(web.chromiumInCall)}`,
+  ];
 }
 
-function report(rounds: readonly Round[], settings: Settings, web: Memory | undefined): string[] {
+function report(rounds: readonly Round[], settings: Settings, web: WebMemory | undefined): string[] {
   const med = (pick: (r: Round) => number): number => median(rounds.map(pick));
+  const medMemory = (pick: (r: Round) => Memory): Memory => ({ rss: med((r) => pick(r).rss), anon: med((r) => pick(r).anon), file: med((r) => pick(r).file), pss: med((r) => pick(r).pss) });
   const perConversation = (r: Round, key: keyof Memory): number => (r.loaded[key] - r.idle[key]) / settings.conversations;
-  const idle = med((r) => r.idle.rss);
+  const idle = medMemory((r) => r.idle);
+  const baseline = medMemory((r) => r.baseline);
   const per = med((r) => perConversation(r, 'rss'));
-  const baseline = med((r) => r.baseline.rss);
   const lines = [
-    `memory: headless agent, ${rounds.length} rounds (median), ${settings.conversations} conversations of 2 channels, readings after ${settings.settleMs / 1000} s quiet`,
-    `  idle RSS ${mib(idle)} MiB (private ${mib(med((r) => r.idle.anon))} MiB); target <= ${TARGET_IDLE_MIB} MiB`,
+    `memory: headless agent on Node ${process.version} (${process.execPath}), ${rounds.length} rounds (median), ${settings.conversations} conversations of 2 channels, readings after ${settings.settleMs / 1000} s quiet`,
+    `  idle ${describe(idle)}; target RSS <= ${TARGET_IDLE_MIB} MiB`,
     `  per conversation with two channels: RSS +${(per / MIB).toFixed(3)} MiB (private +${(med((r) => perConversation(r, 'anon')) / MIB).toFixed(3)} MiB); target <= ${TARGET_PER_CONVERSATION_MIB} MiB`,
-    `  baseline (Node with the bundle's modules loaded, nothing started) RSS ${mib(baseline)} MiB (private ${mib(med((r) => r.baseline.anon))} MiB)`,
-    `  ratio idle agent / baseline: RSS ${(idle / baseline).toFixed(2)}, private ${(med((r) => r.idle.anon) / med((r) => r.baseline.anon)).toFixed(2)}`,
+    `  baseline (Node with the bundle's modules loaded, nothing started) ${describe(baseline)}`,
+    `  ratio idle agent / baseline: RSS ${(idle.rss / baseline.rss).toFixed(2)}, private ${(idle.anon / baseline.anon).toFixed(2)}`,
   ];
   for (const [i, r] of rounds.entries()) {
     lines.push(
-      `  round ${i + 1}: baseline ${mib(r.baseline.rss)}, idle ${mib(r.idle.rss)}, loaded ${mib(r.loaded.rss)} MiB (${r.opened} channels established); private ${mib(r.baseline.anon)}, ${mib(r.idle.anon)}, ${mib(r.loaded.anon)} MiB`,
+      `  round ${i + 1}: baseline ${mib(r.baseline.rss)}, idle ${mib(r.idle.rss)}, loaded ${mib(r.loaded.rss)} MiB (${r.opened} channels established); private ${mib(r.baseline.anon)}, ${mib(r.idle.anon)}, ${mib(r.loaded.anon)} MiB; files ${mib(r.baseline.file)}, ${mib(r.idle.file)}, ${mib(r.loaded.file)} MiB`,
     );
   }
-  if (web !== undefined) {
-    lines.push(`  switchboard web, registered, no window: RSS ${mib(web.rss)} MiB (private ${mib(web.anon)} MiB)`);
-  }
-  return lines;
+  return web === undefined ? lines : [...lines, ...webReport(web)];
 }
 
 async function runMemory(): Promise<BenchResult> {
@@ -202,7 +185,7 @@ async function runMemory(): Promise<BenchResult> {
       failures += result.opened === 2 * settings.conversations ? 0 : 1;
       rounds.push(result);
     }
-    const web = process.env['BENCH_MEMORY_WEB'] === '0' ? undefined : await webIdle(rig, settings);
+    const web = process.env['BENCH_MEMORY_WEB'] === '0' ? undefined : await measureWebAndChromium(rig, settings);
     return { lines: report(rounds, settings, web), failures };
   } finally {
     await stopChannelSenders(senders);
