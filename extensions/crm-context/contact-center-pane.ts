@@ -86,17 +86,17 @@ function receive(message: CenterToPane, summary: ContextSummary): void {
     case 'escalation': {
       const who = message.name ?? message.agent ?? 'someone';
       const text = { offered: `Asking ${who}…`, declined: `${who} declined; asking someone else…`, joined: `${who} joined.`, unavailable: 'Nobody is available to join.' }[message.state];
-      say('escalation', text);
+      answer('escalation', text);
       return;
     }
     case 'ack':
-      say(message.ref === 'wrapup' ? 'wrapup-sent' : message.ref === 'note' ? 'sent' : 'escalation', message.ref === 'wrapup' ? 'Wrap-up recorded' : message.ref === 'note' ? 'Saved' : 'Removed');
+      answer(outputFor(message.ref), message.ref === 'wrapup' ? 'Wrap-up recorded' : message.ref === 'note' ? 'Saved' : 'Removed');
       if (message.ref === 'wrapup') {
         say('context-status', 'Wrap-up recorded: the contact center can route the next customer to you.');
       }
       return;
     case 'error':
-      say(message.ref === 'wrapup' ? 'wrapup-sent' : message.ref === 'note' ? 'sent' : 'escalation', `Refused: ${message.message}`);
+      answer(outputFor(message.ref), `Refused: ${message.message}`);
       return;
     case 'customer.left':
       say('context-status', 'The customer ended the chat: pick a wrap-up code.');
@@ -112,7 +112,7 @@ function wireNotes(send: (message: PaneToCenter) => Promise<PaneSendOutcome>): v
     if (text === '') {
       return;
     }
-    say('sent', SENDING);
+    sending('sent');
     void send({ type: 'note', text }).then((outcome) => {
       settle('sent', outcome);
       if (outcome.ok && notes) {
@@ -128,7 +128,7 @@ function wireEscalation(send: (message: PaneToCenter) => Promise<PaneSendOutcome
   document.getElementById('escalate')?.addEventListener('click', () => {
     const value = select?.value ?? 'supervisor';
     const message: PaneToCenter = value === 'supervisor' ? { type: 'escalate', supervisor: true } : { type: 'escalate', skill: value.slice('skill:'.length) };
-    say('escalation', SENDING);
+    sending('escalation');
     void send(message).then((outcome) => settle('escalation', outcome));
   });
 }
@@ -139,7 +139,7 @@ function wireWrapUp(send: (message: PaneToCenter) => Promise<PaneSendOutcome>, s
   document.getElementById('send-wrapup')?.addEventListener('click', () => {
     const code = select?.value ?? '';
     if (code !== '') {
-      say('wrapup-sent', SENDING);
+      sending('wrapup-sent');
       void send({ type: 'wrapup', code }).then((outcome) => settle('wrapup-sent', outcome));
     }
   });
@@ -160,7 +160,7 @@ function showParticipants(pane: PaneApi, summary: ContextSummary, send: (message
         remove.type = 'button';
         remove.textContent = `Remove ${name}`;
         remove.addEventListener('click', () => {
-          say('escalation', `Removing ${name}…`);
+          sending('escalation', `Removing ${name}…`);
           void send({ type: 'remove', agent: p.uri }).then((outcome) => settle('escalation', outcome));
         });
         item.append(' ', remove);
@@ -172,15 +172,34 @@ function showParticipants(pane: PaneApi, summary: ContextSummary, send: (message
 
 const SENDING = 'Sending…';
 
+/** Where the answer to each kind of request is shown. */
+function outputFor(ref: string | undefined): string {
+  return ref === 'wrapup' ? 'wrapup-sent' : ref === 'note' ? 'sent' : 'escalation';
+}
+
+/** Per output: whether the contact center has answered the last request shown there. */
+const answered = new Map<string, boolean>();
+
+/** A request leaves: its output says so until the channel or the contact center answers. */
+function sending(id: string, text = SENDING): void {
+  answered.set(id, false);
+  say(id, text);
+}
+
+/** The contact center's answer (an ack, an error, an escalation state): it wins over the INFO's own outcome. */
+function answer(id: string, text: string): void {
+  answered.set(id, true);
+  say(id, text);
+}
+
 /**
- * The channel took the message (INFO answered 200), or did not. The contact center's answer (an
- * ack, an error, an escalation state) can come before the INFO's 200 reaches the pane, and wins.
+ * The channel took the message (INFO answered 200), or did not. The contact center's answer can
+ * come before the INFO's 200 reaches the pane, and then stays.
  */
 function settle(id: string, outcome: PaneSendOutcome): void {
-  const shown = document.getElementById(id)?.textContent ?? '';
   if (!outcome.ok) {
     say(id, `Not sent: ${outcome.message}`);
-  } else if (shown === SENDING) {
+  } else if (answered.get(id) === false) {
     say(id, 'Sent, waiting for the contact center…');
   }
 }
