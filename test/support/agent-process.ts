@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { agentEventSchema, type AgentEvent } from '../../common/agent-events';
+import { EventWaiters } from './event-waiters';
 
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
 
@@ -22,7 +23,7 @@ export class AgentProcess {
   readonly startedAt = performance.now();
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new EventWaiters<TimedEvent>(this.events);
 
   constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [BIN, 'agent', '--json', ...args], {
@@ -34,7 +35,7 @@ export class AgentProcess {
     createInterface({ input: this.child.stdout }).on('line', (line) => {
       const event = agentEventSchema.parse(JSON.parse(line));
       this.events.push({ at: performance.now(), event });
-      this.waiters.forEach((w) => w());
+      this.waiters.notify();
     });
     createInterface({ input: this.child.stderr }).on('line', (line) => {
       this.stderrLines.push(line);
@@ -44,7 +45,7 @@ export class AgentProcess {
     });
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => {
       resolve(code);
-      this.waiters.forEach((w) => w());
+      this.waiters.notify();
     }));
   }
 
@@ -54,29 +55,12 @@ export class AgentProcess {
 
   /** Waits for the first event after index `from` matching `match`; fails with the log tail. */
   waitFor(match: (event: AgentEvent) => boolean, timeoutMs = 10_000, from = 0): Promise<TimedEvent> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = this.events.slice(from).find((e) => match(e.event));
-        if (found) {
-          this.waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        }
-        return false;
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(
-          new Error(
-            `no matching event within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => e.event))}\nstderr tail:\n${this.stderrLines.slice(-15).join('\n')}`,
-          ),
-        );
-      }, timeoutMs);
-      if (!check()) {
-        this.waiters.add(check);
-      }
-    });
+    return this.waiters.waitFor(
+      (e) => match(e.event),
+      timeoutMs,
+      from,
+      () => `no matching event within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => e.event))}\nstderr tail:\n${this.stderrLines.slice(-15).join('\n')}`,
+    );
   }
 
   /** Waits for an event of `type`, optionally matching more fields. */

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort, freeUdpPort } from './free-port';
+import { EventWaiters } from './event-waiters';
 
 /** One event baresip's `ctrl_tcp` module reported (`{"event":true,"type":…}`). */
 export type BaresipEvent = { readonly type: string; readonly class?: string; readonly peeruri?: string; readonly param?: string; readonly [key: string]: unknown };
@@ -99,7 +100,7 @@ export class Baresip {
   private readonly tail: string[] = [];
   private socket: Socket | undefined;
   private buffer = Buffer.alloc(0);
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new EventWaiters<BaresipEvent>(this.events);
 
   private constructor(
     private readonly child: ChildProcess,
@@ -142,24 +143,12 @@ export class Baresip {
 
   /** Waits for the first event after index `from` of `type` (bounded). */
   waitForEvent(type: string, timeoutMs = 10_000, from = 0): Promise<BaresipEvent> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = this.events.slice(from).find((e) => e.type === type);
-        if (found) {
-          this.waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        }
-        return found !== undefined;
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`baresip: no ${type} event within ${timeoutMs} ms; events ${JSON.stringify(this.events.map((e) => e.type))}\n${this.log()}`));
-      }, timeoutMs);
-      if (!check()) {
-        this.waiters.add(check);
-      }
-    });
+    return this.waiters.waitFor(
+      (e) => e.type === type,
+      timeoutMs,
+      from,
+      () => `baresip: no ${type} event within ${timeoutMs} ms; events ${JSON.stringify(this.events.map((e) => e.type))}\n${this.log()}`,
+    );
   }
 
   /** The last lines baresip printed. */
@@ -220,7 +209,7 @@ export class Baresip {
         const message = JSON.parse(text) as { event?: boolean; type?: unknown };
         if (message.event === true && typeof message.type === 'string') {
           this.events.push(message as BaresipEvent);
-          this.waiters.forEach((w) => w());
+          this.waiters.notify();
         }
       } catch {
         this.tail.push(`[harness] unreadable ctrl_tcp message ${text.slice(0, 200)}`);

@@ -1,4 +1,5 @@
 import type { ChatEvent } from '../../lab/contact-center/web/chat-schemas';
+import { EventWaiters } from './event-waiters';
 
 /** A chat event with the monotonic time it arrived. */
 export type TimedChatEvent = { readonly at: number; readonly event: ChatEvent };
@@ -13,7 +14,7 @@ export class CustomerClient {
   private cookie = '';
   private chatId: string | undefined;
   private stream: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new EventWaiters<TimedChatEvent>(this.events);
 
   constructor(private readonly base: string) {}
 
@@ -61,24 +62,7 @@ export class CustomerClient {
 
   /** Waits for the first chat event after index `from` that matches. */
   waitFor(match: (event: ChatEvent) => boolean, timeoutMs = 10_000, from = 0): Promise<TimedChatEvent> {
-    return new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = this.events.slice(from).find((e) => match(e.event));
-        if (found) {
-          this.waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        }
-        return found !== undefined;
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`no matching chat event within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => e.event))}`));
-      }, timeoutMs);
-      if (!check()) {
-        this.waiters.add(check);
-      }
-    });
+    return this.waiters.waitFor((e) => match(e.event), timeoutMs, from, () => `no matching chat event within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => e.event))}`);
   }
 
   /** Stops reading the stream. */
@@ -114,7 +98,7 @@ export class CustomerClient {
         buffer = buffer.slice(end + 2);
         if (data !== undefined) {
           this.events.push({ at: performance.now(), event: JSON.parse(data.slice(6)) as ChatEvent });
-          this.waiters.forEach((w) => w());
+          this.waiters.notify();
         }
         end = buffer.indexOf('\n\n');
       }
