@@ -34,6 +34,26 @@ const zodNamespaceImports = {
   },
 };
 
+/**
+ * ws requires `https` and `tls` when it loads, for `wss://` only: loading them costs an agent
+ * some 6 MiB (OpenSSL's TLS state), so ws gets stand-ins that load the real modules when it first
+ * opens a `wss://` connection. ws uses nothing else of them (`https.request`, `tls.connect`);
+ * test/integration's TLS runs check the `wss://` path.
+ */
+const lazyTlsForWs = {
+  name: 'lazy-tls-for-ws',
+  setup(b) {
+    b.onResolve({ filter: /^(https|tls)$/ }, (args) => (/[\\/]node_modules[\\/]ws[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents:
+        args.path === 'https'
+          ? "module.exports = { get request() { return require('node:https').request; } };"
+          : "module.exports = { connect: (...args) => require('node:tls').connect(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 // `switchboard` (agent, web, extensions): built on its own, with the packages it loads at start
 // (sip.js, zod, fast-xml-parser, ws, commander) bundled in, because every idle agent on a VDI
 // host pays for what loading them costs (bench/README.md, "memory"):
@@ -46,7 +66,7 @@ const zodNamespaceImports = {
 await build({
   ...node,
   entryPoints: { 'cli/switchboard': 'main/cli/main.ts' },
-  plugins: [zodNamespaceImports],
+  plugins: [zodNamespaceImports, lazyTlsForWs],
   external: ['werift', 'tar', 'yauzl', 'bufferutil', 'utf-8-validate'],
   minifyWhitespace: true,
   minifySyntax: true,
