@@ -269,8 +269,10 @@ async function measureOnce(
     await receiver.registered(10_000);
     if (settings.warmup > 0) {
       const warm = await runLoad(receiver, settings.dialogs, settings.warmup, kamailio, kamailioPids, where.cpus.rig);
-      if (warm.problems.length > 0) {
-        throw new Error(`warm-up: ${warm.problems.join('; ')}`);
+      // The warm-up's figures are thrown away, so only what it delivered matters, not its CPU readings.
+      const wrong = warm.problems.filter((p) => !p.startsWith('CPU '));
+      if (wrong.length > 0) {
+        throw new Error(`warm-up: ${wrong.join('; ')}`);
       }
     }
     measurement = { ...(await runLoad(receiver, settings.dialogs, settings.infos, kamailio, kamailioPids, where.cpus.rig)), round, profile: undefined };
