@@ -229,13 +229,16 @@ class AudioSession {
       } else {
         this.sender = this.pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
       }
-      await this.playOn(devices.speaker);
+      // The speaker matters once audio plays, not for the offer: choosing it (setSinkId,
+      // enumerateDevices; hundreds of ms in Chromium) runs beside the gathering.
+      const playing = this.playOn(devices.speaker);
       await this.pc.setLocalDescription(await this.pc.createOffer());
       await this.gathered();
       const sdp = this.pc.localDescription?.sdp;
       if (!sdp) {
         throw new Error('no local description after gathering');
       }
+      await playing;
       await this.reply({ mediaId: this.id, op: 'offer', sdp });
       void this.report();
     } catch (error) {
