@@ -96,6 +96,18 @@ describe('reduceDesktop', () => {
     expect(refused.conversations).toEqual([]);
   });
 
+  it('opens the pane with its context as the 200 goes (before the ACK), named, opening, then open; closed if no ACK comes', () => {
+    const request: DesktopEvent = { type: 'channel.request', id: 'ch-1', ...channelKey, from: 'sip:app@lab.local', name: 'CRM context' };
+    let state = run([request, { type: 'channel.state', ...channelKey, state: 'Establishing' }, { type: 'channel.context', ...channelKey, data: '{"name":"Ada"}' }]);
+    expect(state.conversations[0]).toMatchObject({ id: 'conv-1', kind: 'channel', subject: 'CRM context', from: 'sip:app@lab.local' });
+    expect(state.conversations[0]?.panes).toMatchObject([{ appId: CRM, name: 'CRM context', state: 'opening', channels: [{ channelId: 'ch-1', state: 'Establishing' }], context: { data: '{"name":"Ada"}' } }]);
+    const acked = run([{ type: 'channel.state', ...channelKey, state: 'Established' }], state);
+    expect(acked.conversations[0]?.panes).toMatchObject([{ name: 'CRM context', state: 'open', channels: [{ channelId: 'ch-1', state: 'Established' }] }]);
+    expect(acked.pending).toEqual([]);
+    state = run([{ type: 'channel.state', ...channelKey, state: 'Terminated' }], state);
+    expect(state.conversations[0]).toMatchObject({ state: 'ended', panes: [{ state: 'closed' }] });
+  });
+
   it('numbers pane data, keeps only the latest, and ends a channel-only conversation with its last pane', () => {
     let state = run([{ type: 'channel.state', ...channelKey, state: 'Established' }]);
     const data: DesktopEvent[] = Array.from({ length: DESKTOP_LIMITS.paneData + 5 }, (_, i) => ({ type: 'channel.data', ...channelKey, contentType: 'text/plain', body: String(i) }));

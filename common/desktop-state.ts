@@ -786,18 +786,33 @@ function applyChannelState(conversations: Conversation[], event: EventOf<'channe
   });
 }
 
-/** `channel.context`: the pane opens with the channel's initial context. */
+/**
+ * `channel.context`: the pane opens with the channel's initial context. The agent reports it as
+ * it answers 200, before the ACK: the pane then knows that channel as still opening, so the
+ * channel's later states (Established, or Terminated when no ACK comes) reach it.
+ */
 function openPane(conversations: Conversation[], event: EventOf<'channel.context'>, at: number, pending: readonly Pending[]): Conversation[] {
-  const next = ensureChannelConversation(conversations, pending, event, at);
+  const request = pending.find((p) => p.kind === 'channel' && p.id === event.channelId);
+  const next = ensureChannelConversation(conversations, pending, event, at, request?.from, request?.name);
   return updateConversation(next, (c) => c.id === event.conversationId, (c) => {
-    const withPane = updatePane(c, event.appId, (pane) => ({
-      ...pane,
-      context: {
-        channelId: event.channelId,
-        ...(event.data !== undefined && { data: event.data }),
-        ...(event.simpleLink !== undefined && { simpleLink: event.simpleLink }),
+    const withPane = updatePane(
+      c,
+      event.appId,
+      (pane) => {
+        const channels = pane.channels.some((ch) => ch.channelId === event.channelId) ? pane.channels : [...pane.channels, { channelId: event.channelId, state: 'Establishing' as const }];
+        return {
+          ...pane,
+          channels,
+          state: pane.ejected === true ? 'closed' : paneStateOf(channels),
+          context: {
+            channelId: event.channelId,
+            ...(event.data !== undefined && { data: event.data }),
+            ...(event.simpleLink !== undefined && { simpleLink: event.simpleLink }),
+          },
+        };
       },
-    }));
+      request?.name,
+    );
     const name = withPane.panes.find((p) => sameApp(p.appId, event.appId))?.name ?? 'An application';
     return note(withPane, at, `${name} opened its pane`, event.simpleLink);
   });

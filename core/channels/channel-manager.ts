@@ -104,7 +104,7 @@ export class ChannelManager {
     if (!entry) {
       return false;
     }
-    this.engine.faults.run(entry.channel.callId, 'channel accept', () => entry.channel.accept());
+    this.engine.faults.run(entry.channel.callId, 'channel accept', () => this.acceptChannel(entry.channel));
     return true;
   }
 
@@ -191,7 +191,7 @@ export class ChannelManager {
       },
     });
     if (!slot) {
-      channel.accept();
+      this.acceptChannel(channel);
       return;
     }
     this.ring(channel, slot, decision.registration.name, conversationId);
@@ -291,20 +291,40 @@ export class ChannelManager {
     this.engine.report({ type: 'channel.refused', appId: appId ?? '', status, reason, from });
   }
 
+  /**
+   * Answers 200 and reports the initial context at once: it came in the INVITE we accepted, so
+   * the pane can show it while the ACK is on its way (a round trip through the proxy sooner;
+   * issue 15, screen pop). INFO still waits for the ACK (`ContextChannel`).
+   */
+  private acceptChannel(channel: ContextChannel): void {
+    channel.accept();
+    if (channel.state === ChannelState.Establishing) {
+      this.reportContext(channel);
+    }
+  }
+
+  private reportContext(channel: ContextChannel): void {
+    if (channel.contextReported) {
+      return;
+    }
+    channel.contextReported = true;
+    const data = channel.invite.data;
+    this.engine.report({
+      type: 'channel.context',
+      appId: channel.appId,
+      conversationId: channel.conversationId,
+      channelId: channel.id,
+      ...(data?.text !== undefined && { data: data.text }),
+      ...(data !== undefined && { dataBase64: data.bytesBase64 }),
+      ...(channel.invite.simpleLink !== undefined && { simpleLink: channel.invite.simpleLink }),
+    });
+  }
+
   private onState(channel: ContextChannel, state: ChannelState): void {
     this.engine.report({ type: 'channel.state', appId: channel.appId, conversationId: channel.conversationId, channelId: channel.id, state });
-    if (state === ChannelState.Established && !channel.contextReported) {
-      channel.contextReported = true;
-      const data = channel.invite.data;
-      this.engine.report({
-        type: 'channel.context',
-        appId: channel.appId,
-        conversationId: channel.conversationId,
-        channelId: channel.id,
-        ...(data?.text !== undefined && { data: data.text }),
-        ...(data !== undefined && { dataBase64: data.bytesBase64 }),
-        ...(channel.invite.simpleLink !== undefined && { simpleLink: channel.invite.simpleLink }),
-      });
+    if (state === ChannelState.Established) {
+      // Reported at the 200 already, unless the channel was established another way.
+      this.reportContext(channel);
     }
     if (state === ChannelState.Terminated) {
       this.channels.delete(channel.id);
