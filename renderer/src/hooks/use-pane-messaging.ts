@@ -140,40 +140,25 @@ function useMessagesFrom(
   }, [listening, expectedOrigin]);
 }
 
-/** How long an init waits for the channel to leave `opening`, as the Electron host's pane link waits. */
-const INIT_WAIT_MS = 1500;
-
 /**
- * Answers a `hello` with the init once the pane's context is known and its channel is open (or
- * still opening after {@link INIT_WAIT_MS}), as the Electron host's pane link does: a page
- * loaded ahead (the window's pool) says hello before its channel has even been answered.
+ * Answers a `hello` with the init once the pane's initial context is known (the host reports it
+ * as it answers the channel's INVITE): a page loaded ahead (the window's pool) says hello
+ * before its channel has even been answered.
  * @returns what to call on each hello.
  */
 function useInitOnHello(pane: PaneState, latest: RefObject<{ pane: PaneState }>, sendInit: () => void): () => void {
-  const waiting = useRef<{ force: boolean; timer: ReturnType<typeof setTimeout> } | undefined>(undefined);
+  const waiting = useRef(false);
   const send = useRef(sendInit);
   send.current = sendInit;
   const attempt = (): void => {
-    const current = waiting.current;
-    const p = latest.current.pane;
-    if (!current || !p.context || (p.state === 'opening' && !current.force)) {
-      return;
+    if (waiting.current && latest.current.pane.context !== undefined) {
+      waiting.current = false;
+      send.current();
     }
-    clearTimeout(current.timer);
-    waiting.current = undefined;
-    send.current();
   };
-  useEffect(attempt, [pane.context, pane.state]);
-  useEffect(() => () => clearTimeout(waiting.current?.timer), []);
+  useEffect(attempt, [pane.context]);
   return () => {
-    clearTimeout(waiting.current?.timer);
-    const timer = setTimeout(() => {
-      if (waiting.current) {
-        waiting.current.force = true;
-        attempt();
-      }
-    }, INIT_WAIT_MS);
-    waiting.current = { force: false, timer };
+    waiting.current = true;
     attempt();
   };
 }
