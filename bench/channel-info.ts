@@ -81,7 +81,8 @@ type Settings = {
  * receivers under `--cpu-prof` and print where their time goes; the figures then include the
  * profiler's cost), `BENCH_INFO_PROFILE_DIR` (also keep the profiles there),
  * `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256), `BENCH_INFO_PIN` (`split`,
- * `receiver` or `none`; see {@link Pinning}).
+ * `receiver` or `none`; see {@link Pinning}), `BENCH_INFO_AGENT_NODE_FLAGS` (Node/V8 flags for
+ * the agent's process only, to try one, e.g. `--max-semi-space-size=16`).
  */
 export const bench: Bench = {
   name: 'channel-info',

@@ -181,7 +181,10 @@ class AgentReceiver extends ReceiverBase {
   constructor(options: ReceiverOptions) {
     super();
     const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
+    // `BENCH_INFO_AGENT_NODE_FLAGS`: Node/V8 flags for the agent only, to try one (e.g. a GC setting).
+    const flags = (process.env['BENCH_INFO_AGENT_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
     const [command, args] = pinned(options, process.execPath, [
+      ...flags,
       ...profile,
       BIN,
       'agent',
