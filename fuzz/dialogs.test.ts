@@ -53,6 +53,26 @@ describe('sequences the dialog fuzzing found', () => {
     ).resolves.toBeUndefined();
   });
 
+  it('an ACK before our 2xx does not stop its retransmissions: a 200 lost on a dropped link still arrives (sip.js patch)', async () => {
+    await expect(
+      runChannelSequence(
+        [
+          { k: 'invite', slot: 0, body: 'ok', conversation: false },
+          { k: 'ack', slot: 0 },
+          { k: 'drop' },
+          // The INVITE again (sent message 1: the registrar's 200 is 0) while the link is down, then
+          // the agent accepts: its 200 is lost too.
+          { k: 'retransmit', pick: 1, status: 0 },
+          { k: 'accept', slot: 0 },
+          { k: 'advance', ms: 5000 },
+          // Once reconnected the INVITE comes again: only the 200's retransmissions answer it.
+          { k: 'retransmit', pick: 1, status: 0 },
+        ],
+        { autoAccept: false },
+      ),
+    ).resolves.toBeUndefined();
+  });
+
   it('a focus refusing the join leaves no fault-boundary registration behind (Conference.join)', async () => {
     await expect(runConferenceSequence([{ k: 'invite' }, { k: 'answer', pick: 0, status: 481 }])).resolves.toBeUndefined();
   });

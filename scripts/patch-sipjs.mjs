@@ -1,4 +1,4 @@
-// Two exact edits to sip.js 0.21.2 for the CPU it spends per message received.
+// Exact edits to sip.js 0.21.2: two for the CPU it spends per message received, one fix.
 //
 // 1. lib/grammar/pegjs/dist/grammar.js: the generated PEG parser rebuilds its whole bytecode
 //    table from strings inside every `peg$parse` call, and sip.js parses about ten headers per
@@ -12,6 +12,11 @@
 //    Its result depends on its argument only, so results are kept in a Map, bounded (names of
 //    at most 64 characters, 512 names, then no more are added), so a peer sending ever-new
 //    header names costs a bounded amount of memory and the plain computation.
+// 3. lib/core/dialogs/session-dialog.js: an ACK that arrives in the early dialog (a sloppy peer
+//    acknowledging before our 2xx) cleared the dialog's wait for the ACK, so when the agent then
+//    answered 200 its retransmissions stopped at once: a 200 lost on a dropped connection was
+//    never sent again and the peer's INVITE stayed unanswered (found by the dialog-channel fuzz
+//    target). Such an ACK acknowledges nothing (RFC 3261 13.3.1.4, 17.2.1) and is now dropped.
 //
 // The patch is exact: it checks the version and each anchor, is idempotent per file, and fails
 // the install loudly if sip.js changes, rather than silently doing nothing.
@@ -26,6 +31,7 @@ const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).ver
 
 const GRAMMAR_MARK = 'peg$bytecodeCache';
 const HEADERIZE_MARK = 'headerizeCache';
+const EARLY_ACK_MARK = 'switchboard: an ACK in an early dialog';
 const PATCHES = [
   {
     file: 'lib/grammar/pegjs/dist/grammar.js',
@@ -59,6 +65,12 @@ const PATCHES = [
           'function headerizeOnce(str) {\n',
       ],
     ],
+  },
+  {
+    file: 'lib/core/dialogs/session-dialog.js',
+    mark: EARLY_ACK_MARK,
+    done: 'an ACK before our 2xx no longer stops its retransmissions',
+    edits: [['        if (message.method === C.ACK) {\n            // If ackWait is true, then this is the ACK to the initial INVITE,\n', '        if (message.method === C.ACK) {\n            // ' + EARLY_ACK_MARK + ' acknowledges no 2xx yet: dropped, or the 2xx\n            // retransmissions (RFC 3261 13.3.1.4) would stop before the 2xx is even sent.\n            if (this.early) {\n                this.logger.warn(`INVITE dialog ${this.id} received ACK before its 2xx, dropping.`);\n                return;\n            }\n            // If ackWait is true, then this is the ACK to the initial INVITE,\n']],
   },
 ];
 

@@ -19,6 +19,9 @@ const GRAMMAR = 'lib/grammar/pegjs/dist/grammar.js';
 const UTILS = 'lib/core/messages/utils.js';
 const MARK = 'peg$bytecodeCache';
 const HEADERIZE_MARK = 'headerizeCache';
+const SESSION_DIALOG = 'lib/core/dialogs/session-dialog.js';
+const EARLY_ACK_MARK = 'switchboard: an ACK in an early dialog';
+const ACK_ANCHOR = '        if (message.method === C.ACK) {\n            // If ackWait is true, then this is the ACK to the initial INVITE,\n';
 
 /** scripts/patch-sipjs.mjs's edits per file, [original, patched], in its order. */
 const PATCH_EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
@@ -45,6 +48,19 @@ const PATCH_EDITS: Readonly<Record<string, readonly (readonly [string, string])[
         'function headerizeOnce(str) {\n',
     ],
   ],
+  [SESSION_DIALOG]: [
+    [
+      ACK_ANCHOR,
+      '        if (message.method === C.ACK) {\n' +
+        `            // ${EARLY_ACK_MARK} acknowledges no 2xx yet: dropped, or the 2xx\n` +
+        '            // retransmissions (RFC 3261 13.3.1.4) would stop before the 2xx is even sent.\n' +
+        '            if (this.early) {\n' +
+        '                this.logger.warn(`INVITE dialog ${this.id} received ACK before its 2xx, dropping.`);\n' +
+        '                return;\n' +
+        '            }\n' +
+        '            // If ackWait is true, then this is the ACK to the initial INVITE,\n',
+    ],
+  ],
 };
 
 /** A pristine sip.js: its package folder, how it was made, and the cleanup. */
@@ -62,7 +78,7 @@ export function makePristineSipJs(): PristineSipJs {
       source = `${fromNodeModules(work)} (npm pack failed: ${tarballError instanceof Error ? tarballError.message.split('\n')[0] : String(tarballError)})`;
     }
     const dir = join(work, 'package');
-    const patched = readFileSync(join(dir, GRAMMAR), 'utf8').includes(MARK) || readFileSync(join(dir, UTILS), 'utf8').includes(HEADERIZE_MARK);
+    const patched = readFileSync(join(dir, GRAMMAR), 'utf8').includes(MARK) || readFileSync(join(dir, UTILS), 'utf8').includes(HEADERIZE_MARK) || readFileSync(join(dir, SESSION_DIALOG), 'utf8').includes(EARLY_ACK_MARK);
     const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
     if (patched || version !== VERSION) {
       throw new Error(`the copy is not a pristine sip.js ${VERSION} (version ${version ?? '?'}, patched: ${patched})`);
@@ -118,7 +134,7 @@ function unpatched(patched: string, edits: readonly (readonly [string, string])[
   for (const [before, after] of edits) {
     again = again.replace(before, after);
   }
-  if (again !== patched || original.includes(MARK) || original.includes(HEADERIZE_MARK)) {
+  if (again !== patched || original.includes(MARK) || original.includes(HEADERIZE_MARK) || original.includes(EARLY_ACK_MARK)) {
     throw new Error('un-patching sip.js did not give back what the patch script patches');
   }
   return original;
