@@ -27,13 +27,15 @@ const TARGET_PER_CONVERSATION_MIB = 0.5;
 /** One round's figures, bytes. */
 type Round = { readonly baseline: Memory; readonly idle: Memory; readonly loaded: Memory; readonly opened: number };
 
-type Settings = { readonly rounds: number; readonly conversations: number; readonly settleMs: number; readonly samples: number };
+type Settings = { readonly rounds: number; readonly conversations: number; readonly settleMs: number; readonly loadedSettleMs: number; readonly samples: number };
 
 /**
  * The memory bench: per round a fresh baseline process and a fresh agent, idle then loaded.
  * @remarks Knobs: `BENCH_MEMORY_ROUNDS` (3), `BENCH_MEMORY_CONVERSATIONS` (10, each two
  * channels; at most 32, the agent holds 64 channels), `BENCH_MEMORY_SETTLE_S` (10: quiet time
  * before reading, longer than the agent's heap trim 5 s after registering),
+ * `BENCH_MEMORY_LOADED_SETTLE_S` (25: the same before the loaded reading, longer than the agent
+ * takes to trim again once the burst of opening conversations is over: heap-trim.ts),
  * `BENCH_MEMORY_SAMPLES` (5 readings a second apart, median), `BENCH_MEMORY_WEB=0` skips
  * `switchboard web` and Chromium.
  */
@@ -112,7 +114,7 @@ async function runRound(rig: ProxiedLab, senders: readonly ChannelSender[], sett
   try {
     const idle = await settledMemory(agent.pid, settings);
     const { opened, channels } = await openConversations(agent, senders, settings.conversations, round);
-    const loaded = await settledMemory(agent.pid, settings);
+    const loaded = await settledMemory(agent.pid, { ...settings, settleMs: settings.loadedSettleMs });
     for (const channel of channels) {
       channel.terminate();
     }
@@ -149,7 +151,7 @@ function report(rounds: readonly Round[], settings: Settings, web: WebMemory | u
   const baseline = medMemory((r) => r.baseline);
   const per = med((r) => perConversation(r, 'rss'));
   const lines = [
-    `memory: headless agent on Node ${process.version} (${process.execPath}), ${rounds.length} rounds (median), ${settings.conversations} conversations of 2 channels, readings after ${settings.settleMs / 1000} s quiet`,
+    `memory: headless agent on Node ${process.version} (${process.execPath}), ${rounds.length} rounds (median), ${settings.conversations} conversations of 2 channels, readings after ${settings.settleMs / 1000} s quiet (loaded: ${settings.loadedSettleMs / 1000} s)`,
     `  idle ${describe(idle)}; target RSS <= ${TARGET_IDLE_MIB} MiB`,
     `  per conversation with two channels: RSS +${(per / MIB).toFixed(3)} MiB (private +${(med((r) => perConversation(r, 'anon')) / MIB).toFixed(3)} MiB); target <= ${TARGET_PER_CONVERSATION_MIB} MiB`,
     `  baseline (Node with the bundle's modules loaded, nothing started) ${describe(baseline)}`,
@@ -168,6 +170,7 @@ async function runMemory(): Promise<BenchResult> {
     rounds: envInt('BENCH_MEMORY_ROUNDS', 3),
     conversations: Math.min(32, envInt('BENCH_MEMORY_CONVERSATIONS', 10)),
     settleMs: envInt('BENCH_MEMORY_SETTLE_S', 10) * 1000,
+    loadedSettleMs: envInt('BENCH_MEMORY_LOADED_SETTLE_S', 25) * 1000,
     samples: envInt('BENCH_MEMORY_SAMPLES', 5),
   };
   const rig = await startProxiedLab();
