@@ -47,6 +47,11 @@ export const LIMITS = {
   sipHeaderLineChars: 4096,
   /** Header section of an incoming SIP message (start line to the empty line); longer gets 513. */
   sipHeaderSectionChars: 8192,
+  /**
+   * One WebSocket frame from the proxy, in bytes: a larger one closes the connection (1009), which
+   * then re-opens as after any loss. The largest body we take (`infoBodyChars`) fits many times.
+   */
+  sipFrameBytes: 1_048_576,
   /** INFOs queued per channel, in flight included; a pane send past it is refused `busy`. */
   channelSendQueue: 64,
   /** Characters of INFO bodies queued per channel; a pane send past it is refused `busy`. */

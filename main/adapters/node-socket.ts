@@ -1,11 +1,9 @@
 import { WebSocket } from 'ws';
+import { LIMITS } from '../../core/agent/limits';
 import type { SignalingSocketFactory } from '../../core/ports/socket';
 
-/**
- * Largest WebSocket frame taken from the proxy: a 64,000-character INFO body (the largest
- * body we accept, README "Limits") in UTF-8 with its headers fits many times over.
- */
-export const MAX_SIP_FRAME_BYTES = 1024 * 1024;
+/** Largest WebSocket frame taken from the proxy (`LIMITS.sipFrameBytes`, README "Limits"). */
+export const MAX_SIP_FRAME_BYTES = LIMITS.sipFrameBytes;
 
 /**
  * {@link SignalingSocketFactory} on the `ws` package, for Node hosts.
