@@ -20,62 +20,19 @@
 //
 // The patch is exact: it checks the version and each anchor, is idempotent per file, and fails
 // the install loudly if sip.js changes, rather than silently doing nothing.
-// bench/support/pristine-sipjs.ts reverses these same edits when npm's tarball is not at hand.
+// The edits are data in scripts/sipjs-patches.mjs; bench/support/pristine-sipjs.ts reverses
+// those same edits when npm's tarball is not at hand.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { PATCHES, SIPJS_VERSION } from './sipjs-patches.mjs';
 
 const require = createRequire(import.meta.url);
 const root = dirname(require.resolve('sip.js/package.json'));
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 
-const GRAMMAR_MARK = 'peg$bytecodeCache';
-const HEADERIZE_MARK = 'headerizeCache';
-const EARLY_ACK_MARK = 'switchboard: an ACK in an early dialog';
-const PATCHES = [
-  {
-    file: 'lib/grammar/pegjs/dist/grammar.js',
-    mark: GRAMMAR_MARK,
-    done: 'parser bytecode is now built once per process',
-    edits: [
-      ['function peg$parse(input, options) {', `let ${GRAMMAR_MARK};\nfunction peg$parse(input, options) {`],
-      ['    const peg$bytecode = [\n', `    const peg$bytecode = ${GRAMMAR_MARK} ?? (${GRAMMAR_MARK} = [\n`],
-      ['\n    ];\n    let peg$currPos = 0;', '\n    ]);\n    let peg$currPos = 0;'],
-    ],
-  },
-  {
-    file: 'lib/core/messages/utils.js',
-    mark: HEADERIZE_MARK,
-    done: 'header names are now headerized once per name',
-    edits: [
-      [
-        'export function headerize(str) {\n',
-        `const ${HEADERIZE_MARK} = new Map();\n` +
-          'export function headerize(str) {\n' +
-          `    const cached = ${HEADERIZE_MARK}.get(str);\n` +
-          '    if (cached !== undefined) {\n' +
-          '        return cached;\n' +
-          '    }\n' +
-          '    const hname = headerizeOnce(str);\n' +
-          `    if (typeof str === "string" && str.length <= 64 && ${HEADERIZE_MARK}.size < 512) {\n` +
-          `        ${HEADERIZE_MARK}.set(str, hname);\n` +
-          '    }\n' +
-          '    return hname;\n' +
-          '}\n' +
-          'function headerizeOnce(str) {\n',
-      ],
-    ],
-  },
-  {
-    file: 'lib/core/dialogs/session-dialog.js',
-    mark: EARLY_ACK_MARK,
-    done: 'an ACK before our 2xx no longer stops its retransmissions',
-    edits: [['        if (message.method === C.ACK) {\n            // If ackWait is true, then this is the ACK to the initial INVITE,\n', '        if (message.method === C.ACK) {\n            // ' + EARLY_ACK_MARK + ' acknowledges no 2xx yet: dropped, or the 2xx\n            // retransmissions (RFC 3261 13.3.1.4) would stop before the 2xx is even sent.\n            if (this.early) {\n                this.logger.warn(`INVITE dialog ${this.id} received ACK before its 2xx, dropping.`);\n                return;\n            }\n            // If ackWait is true, then this is the ACK to the initial INVITE,\n']],
-  },
-];
-
-if (version !== '0.21.2') {
-  console.error(`patch-sipjs: expected sip.js 0.21.2, found ${version}; review scripts/patch-sipjs.mjs`);
+if (version !== SIPJS_VERSION) {
+  console.error(`patch-sipjs: expected sip.js ${SIPJS_VERSION}, found ${version}; review scripts/sipjs-patches.mjs`);
   process.exit(1);
 }
 for (const { file, mark, done, edits } of PATCHES) {

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PATCHES, SIPJS_VERSION } from '../../scripts/sipjs-patches.mjs';
 
 // An unpatched sip.js 0.21.2 for the "plain sip.js" baseline of bench/channel-info.ts. The
 // copy in node_modules is patched at install (scripts/patch-sipjs.mjs builds the parser's
@@ -14,54 +15,10 @@ import { fileURLToPath } from 'node:url';
 // the installed files back).
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const VERSION = '0.21.2';
-const GRAMMAR = 'lib/grammar/pegjs/dist/grammar.js';
-const UTILS = 'lib/core/messages/utils.js';
-const MARK = 'peg$bytecodeCache';
-const HEADERIZE_MARK = 'headerizeCache';
-const SESSION_DIALOG = 'lib/core/dialogs/session-dialog.js';
-const EARLY_ACK_MARK = 'switchboard: an ACK in an early dialog';
-const ACK_ANCHOR = '        if (message.method === C.ACK) {\n            // If ackWait is true, then this is the ACK to the initial INVITE,\n';
-
-/** scripts/patch-sipjs.mjs's edits per file, [original, patched], in its order. */
-const PATCH_EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = {
-  [GRAMMAR]: [
-    ['function peg$parse(input, options) {', `let ${MARK};\nfunction peg$parse(input, options) {`],
-    ['    const peg$bytecode = [\n', `    const peg$bytecode = ${MARK} ?? (${MARK} = [\n`],
-    ['\n    ];\n    let peg$currPos = 0;', '\n    ]);\n    let peg$currPos = 0;'],
-  ],
-  [UTILS]: [
-    [
-      'export function headerize(str) {\n',
-      `const ${HEADERIZE_MARK} = new Map();\n` +
-        'export function headerize(str) {\n' +
-        `    const cached = ${HEADERIZE_MARK}.get(str);\n` +
-        '    if (cached !== undefined) {\n' +
-        '        return cached;\n' +
-        '    }\n' +
-        '    const hname = headerizeOnce(str);\n' +
-        `    if (typeof str === "string" && str.length <= 64 && ${HEADERIZE_MARK}.size < 512) {\n` +
-        `        ${HEADERIZE_MARK}.set(str, hname);\n` +
-        '    }\n' +
-        '    return hname;\n' +
-        '}\n' +
-        'function headerizeOnce(str) {\n',
-    ],
-  ],
-  [SESSION_DIALOG]: [
-    [
-      ACK_ANCHOR,
-      '        if (message.method === C.ACK) {\n' +
-        `            // ${EARLY_ACK_MARK} acknowledges no 2xx yet: dropped, or the 2xx\n` +
-        '            // retransmissions (RFC 3261 13.3.1.4) would stop before the 2xx is even sent.\n' +
-        '            if (this.early) {\n' +
-        '                this.logger.warn(`INVITE dialog ${this.id} received ACK before its 2xx, dropping.`);\n' +
-        '                return;\n' +
-        '            }\n' +
-        '            // If ackWait is true, then this is the ACK to the initial INVITE,\n',
-    ],
-  ],
-};
+const VERSION = SIPJS_VERSION;
+/** scripts/patch-sipjs.mjs's edits per file, [original, patched], in its order (the same data). */
+const PATCH_EDITS: Readonly<Record<string, readonly (readonly [string, string])[]>> = Object.fromEntries(PATCHES.map((p) => [p.file, p.edits]));
+const MARKS: readonly (readonly [string, string])[] = PATCHES.map((p) => [p.file, p.mark]);
 
 /** A pristine sip.js: its package folder, how it was made, and the cleanup. */
 export type PristineSipJs = { readonly dir: string; readonly source: string; readonly dispose: () => void };
@@ -78,7 +35,7 @@ export function makePristineSipJs(): PristineSipJs {
       source = `${fromNodeModules(work)} (npm pack failed: ${tarballError instanceof Error ? tarballError.message.split('\n')[0] : String(tarballError)})`;
     }
     const dir = join(work, 'package');
-    const patched = readFileSync(join(dir, GRAMMAR), 'utf8').includes(MARK) || readFileSync(join(dir, UTILS), 'utf8').includes(HEADERIZE_MARK) || readFileSync(join(dir, SESSION_DIALOG), 'utf8').includes(EARLY_ACK_MARK);
+    const patched = MARKS.some(([file, mark]) => readFileSync(join(dir, file), 'utf8').includes(mark));
     const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
     if (patched || version !== VERSION) {
       throw new Error(`the copy is not a pristine sip.js ${VERSION} (version ${version ?? '?'}, patched: ${patched})`);
@@ -134,7 +91,7 @@ function unpatched(patched: string, edits: readonly (readonly [string, string])[
   for (const [before, after] of edits) {
     again = again.replace(before, after);
   }
-  if (again !== patched || original.includes(MARK) || original.includes(HEADERIZE_MARK) || original.includes(EARLY_ACK_MARK)) {
+  if (again !== patched || MARKS.some(([, mark]) => original.includes(mark))) {
     throw new Error('un-patching sip.js did not give back what the patch script patches');
   }
   return original;
