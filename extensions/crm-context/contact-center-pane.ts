@@ -13,11 +13,11 @@ export function runContactCenterPane(pane: PaneApi, summary: ContextSummary): vo
   // one INFO round trip, always: page titles and times tell the agent more than paths, and a
   // clipped question or page list is completed.
   if (!summary.complete) {
-    say('context-status', 'Loading the full context…');
+    contextStatus('Loading the full context…', true);
   }
   void send({ type: 'context.request', id: summary.id }).then((outcome) => {
     if (!outcome.ok) {
-      say('context-status', `The full context could not be asked for: ${outcome.message}`);
+      contextStatus(`The full context could not be asked for: ${outcome.message}`, true);
     }
   });
   pane.onData((data) => {
@@ -67,7 +67,18 @@ function showFull(full: FullContext, summary: ContextSummary): void {
     ...(summary.role === 'supervisor' ? [['Your role', 'Supervisor'] as const] : []),
   ]);
   showPages(full.pages.map((p) => `${p.title} (${p.url}), ${sinceRequest(p.at, full.requestedAt)}`));
-  say('context-status', '');
+  // Only what was said about loading goes: "the customer ended the chat" may already be there.
+  if (statusAboutLoading) {
+    contextStatus('', false);
+  }
+}
+
+/** Whether the context status line speaks of loading the full context (the context clears it). */
+let statusAboutLoading = false;
+
+function contextStatus(text: string, aboutLoading: boolean): void {
+  statusAboutLoading = aboutLoading;
+  say('context-status', text);
 }
 
 /** "3 min before the chat": when a page was seen, relative to the customer's request. */
@@ -92,14 +103,14 @@ function receive(message: CenterToPane, summary: ContextSummary): void {
     case 'ack':
       answer(outputFor(message.ref), message.ref === 'wrapup' ? 'Wrap-up recorded' : message.ref === 'note' ? 'Saved' : 'Removed');
       if (message.ref === 'wrapup') {
-        say('context-status', 'Wrap-up recorded: the contact center can route the next customer to you.');
+        contextStatus('Wrap-up recorded: the contact center can route the next customer to you.', false);
       }
       return;
     case 'error':
       answer(outputFor(message.ref), `Refused: ${message.message}`);
       return;
     case 'customer.left':
-      say('context-status', 'The customer ended the chat: pick a wrap-up code.');
+      contextStatus('The customer ended the chat: pick a wrap-up code.', false);
       document.getElementById('wrapup')?.focus();
       return;
   }
