@@ -75,13 +75,13 @@ type Settings = {
 /**
  * The channel-info bench: INFO/s and CPU per INFO through Kamailio to the headless agent's
  * pane, beside a plain sip.js UA.
- * @remarks Knobs: `BENCH_INFO_DIALOGS` (concurrent dialogs, 16), `BENCH_INFO_PER_DIALOG` (INFOs
- * per dialog and measurement, 500), `BENCH_INFO_WARMUP` (INFOs per dialog thrown away first, 50),
+ * @remarks Knobs: `BENCH_INFO_DIALOGS` (concurrent dialogs, 32), `BENCH_INFO_PER_DIALOG` (INFOs
+ * per dialog and measurement, 250), `BENCH_INFO_WARMUP` (INFOs per dialog thrown away first, 50),
  * `BENCH_ROUNDS` (3), `BENCH_INFO_RECEIVERS` (`agent,sip.js`), `BENCH_INFO_PROFILE=1` (run the
  * receivers under `--cpu-prof` and print where their time goes; the figures then include the
  * profiler's cost), `BENCH_INFO_PROFILE_DIR` (also keep the profiles there),
- * `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256), `BENCH_INFO_PIN` (`split`,
- * `receiver` or `none`; see {@link Pinning}), `BENCH_INFO_AGENT_NODE_FLAGS` (Node/V8 flags for
+ * `BENCH_KAMAILIO_SHM_MIB` (Kamailio's shared memory, 256), `BENCH_INFO_PIN` (`receiver`,
+ * `split` or `none`; see {@link Pinning}), `BENCH_INFO_AGENT_NODE_FLAGS` (Node/V8 flags for
  * the agent's process only, to try one, e.g. `--max-semi-space-size=16`).
  */
 export const bench: Bench = {
@@ -91,8 +91,8 @@ export const bench: Bench = {
 
 async function runChannelInfo(): Promise<BenchResult> {
   const settings: Settings = {
-    dialogs: envInt('BENCH_INFO_DIALOGS', 16),
-    infos: envInt('BENCH_INFO_PER_DIALOG', 500),
+    dialogs: envInt('BENCH_INFO_DIALOGS', 32),
+    infos: envInt('BENCH_INFO_PER_DIALOG', 250),
     warmup: envInt('BENCH_INFO_WARMUP', 50, 0),
     rounds: envInt('BENCH_ROUNDS', 3),
     kinds: parseKinds(process.env['BENCH_INFO_RECEIVERS']),
@@ -169,7 +169,7 @@ async function sharedMemoryPeakMib(kamailio: KamailioHandle): Promise<number> {
 }
 
 function parsePinning(raw: string | undefined): Pinning {
-  const value = raw === undefined || raw.trim() === '' ? 'split' : raw.trim();
+  const value = raw === undefined || raw.trim() === '' ? 'receiver' : raw.trim();
   if (value !== 'split' && value !== 'receiver' && value !== 'none') {
     throw new Error(`BENCH_INFO_PIN takes split, receiver or none; got ${value}`);
   }
