@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { freeUdpPort } from '../test/support/free-port';
 import { WebHostProcess } from '../test/support/web-host-process';
 import { envInt, progress, type Bench, type BenchResult } from './support/bench';
 import { pollUntil, sleep } from './support/event-log';
-import { cpuMsOf, processGroup, rssBytes } from './support/proc-cpu';
+import { chromiumProcessGroup, cpuMsOf, rssBytes } from './support/proc-cpu';
 import { median, mib } from './support/stats';
 
 // Where a desktop agent's conference audio costs CPU and memory: in the main window's WebRTC
@@ -71,23 +71,6 @@ class BridgeClient {
   }
 }
 
-/** Chromium's browser process and every child (renderer, GPU, network, audio), by process group. */
-function chromiumPids(): number[] {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmdline.startsWith('/usr/lib/chromium/chromium') && cmdline.includes('--remote-debugging-pipe') && !cmdline.includes('--type=')) {
-        return processGroup(Number(name));
-      }
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return [];
-}
 
 /**
  * Chromium's own WebRTC audio pipeline, with no Switchboard code: one page, the fake microphone
@@ -119,7 +102,7 @@ async function bareWebRtcCpuPerS(browser: Browser, measureMs: number): Promise<n
       await sender.setRemoteDescription(receiver.localDescription as RTCSessionDescription);
     });
     await sleep(1500);
-    const pids = chromiumPids();
+    const pids = chromiumProcessGroup();
     const start = cpuMsOf(pids);
     await sleep(measureMs);
     return (cpuMsOf(pids) - start) / (measureMs / 1000);
@@ -154,7 +137,7 @@ async function runDesktopAudio(): Promise<BenchResult> {
     await idlePage.goto(url);
     await idlePage.locator('[aria-label="connection"][data-phase="registered"]').waitFor({ timeout: 15_000 });
     await sleep(1000);
-    const idlePids = chromiumPids();
+    const idlePids = chromiumProcessGroup();
     const idle0 = cpuMsOf(idlePids);
     await sleep(measureMs);
     const idleChromium = (cpuMsOf(idlePids) - idle0) / (measureMs / 1000);
@@ -186,7 +169,7 @@ async function runDesktopAudio(): Promise<BenchResult> {
         continue;
       }
       await sleep(1000);
-      const pids = chromiumPids();
+      const pids = chromiumProcessGroup();
       const packets0 = lab.conferences.mediaStatsOf(invited.conference.id, AGENT)?.packetsReceived ?? 0;
       const host0 = cpuMsOf([hostPid]);
       const chromium0 = cpuMsOf(pids);

@@ -71,3 +71,25 @@ export function rssBytes(pid: number): number {
     return Number.NaN;
   }
 }
+
+/**
+ * The Chromium that Playwright started and its whole process group (renderers, GPU, network,
+ * audio): its browser process is the one with `--remote-debugging-pipe` and no `--type=`.
+ * Empty when none runs.
+ */
+export function chromiumProcessGroup(): number[] {
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    try {
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmdline.startsWith('/usr/lib/chromium/chromium') && cmdline.includes('--remote-debugging-pipe') && !cmdline.includes('--type=')) {
+        return processGroup(Number(name));
+      }
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return [];
+}

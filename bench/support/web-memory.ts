@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { launchChromium } from '../../test/support/chromium';
 import { WebHostProcess } from '../../test/support/web-host-process';
 import { pollUntil, sleep } from './event-log';
-import { processGroup } from './proc-cpu';
+import { chromiumProcessGroup } from './proc-cpu';
 import { AGENT_AOR, LAB_APP, type ProxiedLab } from './proxied-lab';
 import { median } from './stats';
 
@@ -72,28 +72,11 @@ export async function settled<K extends string>(read: () => Record<K, Memory>, s
 /** Chromium's processes by role (`--type=`; none is the browser process), each role summed. */
 export type ChromiumMemory = { browser: Memory; renderer: Memory; gpu: Memory; other: Memory; total: Memory };
 
-/** The browser process playwright started (it alone has `--remote-debugging-pipe` and no `--type=`), and its group. */
-function chromiumGroup(): number[] {
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmdline.startsWith('/usr/lib/chromium/chromium') && cmdline.includes('--remote-debugging-pipe') && !cmdline.includes('--type=')) {
-        return processGroup(Number(name));
-      }
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return [];
-}
 
 /** Every Chromium process of the bench's browser, summed by role. */
 export function chromiumMemory(): ChromiumMemory {
   const byRole: ChromiumMemory = { browser: NONE, renderer: NONE, gpu: NONE, other: NONE, total: NONE };
-  for (const pid of chromiumGroup()) {
+  for (const pid of chromiumProcessGroup()) {
     let cmdline = '';
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
