@@ -264,6 +264,14 @@ function paneStateOf(channels: PaneState['channels']): PaneState['state'] {
   return 'closed';
 }
 
+/** The pane with its channel `channelId` at `state` (added when new), its own state derived again (a pane that left its page stays closed). */
+function withChannel(pane: PaneState, channelId: string, state: PaneState['channels'][number]['state']): PaneState {
+  const channels = pane.channels.some((ch) => ch.channelId === channelId)
+    ? pane.channels.map((ch) => (ch.channelId === channelId ? { ...ch, state } : ch))
+    : [...pane.channels, { channelId, state }];
+  return { ...pane, channels, state: pane.ejected === true ? 'closed' : paneStateOf(channels) };
+}
+
 function updatePane(conversation: Conversation, appId: string, update: (pane: PaneState) => PaneState, name?: string): Conversation {
   const index = conversation.panes.findIndex((p) => sameApp(p.appId, appId));
   const panes = [...conversation.panes];
@@ -770,12 +778,7 @@ function applyChannelState(conversations: Conversation[], event: EventOf<'channe
     const updated = updatePane(
       c,
       event.appId,
-      (pane) => {
-        const channels = pane.channels.some((ch) => ch.channelId === event.channelId)
-          ? pane.channels.map((ch) => (ch.channelId === event.channelId ? { ...ch, state: event.state } : ch))
-          : [...pane.channels, { channelId: event.channelId, state: event.state }];
-        return { ...pane, channels, state: pane.ejected === true ? 'closed' : paneStateOf(channels) };
-      },
+      (pane) => withChannel(pane, event.channelId, event.state),
       request?.name,
     );
     // A conversation made only of channels ends with its last pane.
@@ -799,11 +802,9 @@ function openPane(conversations: Conversation[], event: EventOf<'channel.context
       c,
       event.appId,
       (pane) => {
-        const channels = pane.channels.some((ch) => ch.channelId === event.channelId) ? pane.channels : [...pane.channels, { channelId: event.channelId, state: 'Establishing' as const }];
+        const known = pane.channels.some((ch) => ch.channelId === event.channelId);
         return {
-          ...pane,
-          channels,
-          state: pane.ejected === true ? 'closed' : paneStateOf(channels),
+          ...(known ? pane : withChannel(pane, event.channelId, 'Establishing')),
           context: {
             channelId: event.channelId,
             ...(event.data !== undefined && { data: event.data }),
