@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useEffectiveExtensions } from '../hooks/use-extensions';
-import type { PanePool } from '../panes/pane-pool';
+import { isLocalPane, type PanePool } from '../panes/pane-pool';
 
 /**
  * Gets the browser host's panes ready before any channel opens: keeps the sandboxed panes'
@@ -19,7 +19,7 @@ import type { PanePool } from '../panes/pane-pool';
 export function PaneProcessWarmup({ pool }: { pool: PanePool | undefined }): React.JSX.Element | null {
   const extensions = useEffectiveExtensions();
   useEffect(() => pool?.sync([...extensions.values()]), [pool, extensions]);
-  const local = [...extensions.values()].some((e) => e.paneUrl?.startsWith('/') === true);
+  const local = [...extensions.values()].some(isLocalPane);
   if (!local) {
     return null;
   }

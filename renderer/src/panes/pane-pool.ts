@@ -46,8 +46,8 @@ export function createPaneIframe(document: Document, extension: ExtensionInfo): 
 /** Which page a spare is: a new version (another entry) or another URL is another page. */
 const keyOf = (e: ExtensionInfo): string => `${e.id}\n${e.version}\n${e.entry}\n${e.paneUrl ?? ''}`;
 
-/** A packaged pane the host serves itself; remote (https) panes are never loaded ahead. */
-const isLocalPane = (e: ExtensionInfo): boolean => e.paneUrl?.startsWith('/') === true;
+/** A packaged pane the host serves itself (remote https panes are another site, never loaded ahead). */
+export const isLocalPane = (e: ExtensionInfo): boolean => e.paneUrl?.startsWith('/') === true;
 
 /**
  * Browser host, screen pop: keeps one page of each installed local pane loaded ahead in a
