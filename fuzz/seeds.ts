@@ -159,3 +159,17 @@ export function genericXmlSeeds(): string[] {
     '<r><a><a><a><a><a><a><a><a>deep</a></a></a></a></a></a></a></a></r>',
   ];
 }
+
+/**
+ * The start line and first headers of an INFO as Kamailio relays sipp's to an agent on WebSocket
+ * (two Vias, a tagged To): the common head of the SIP text seeds; each adds its own body headers.
+ */
+export const RELAYED_INFO_HEAD: readonly string[] = [
+    'INFO sip:agent@127.0.0.1:40001;transport=ws;alias=127.0.0.1~40001~5 SIP/2.0',
+    'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK1234.0;i=1',
+    'Via: SIP/2.0/UDP 127.0.0.1:5060;received=127.0.0.1;branch=z9hG4bK-25501-12-3-7;rport=5060',
+    'From: "Sipp" <sip:sipp12@lab.local;user=phone>;tag=25501SIPpTag0012',
+    'To: <sip:agent@lab.local>;tag=abcdefghij1234',
+    'Call-ID: 12-25501@127.0.0.1',
+    'CSeq: 7 INFO',
+];

@@ -8,6 +8,7 @@ import { Grammar, NameAddrHeader, URI } from 'sip.js';
 import { GrammarMemo } from '../../core/sip/grammar-memo';
 import { expectThat, type FuzzTarget } from '../engine';
 import { textTarget } from './text-target';
+import { RELAYED_INFO_HEAD } from '../seeds';
 
 const CONTRACT = `for every header line of a mutated SIP message whose rule the memo keeps (and the first line; the
 first 12 lines of up to 512 characters), the
@@ -38,13 +39,7 @@ const RULES: Readonly<Record<string, string>> = {
 
 const SEEDS = [
   [
-    'INFO sip:agent@127.0.0.1:40001;transport=ws;alias=127.0.0.1~40001~5 SIP/2.0',
-    'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK1234.0;i=1',
-    'Via: SIP/2.0/UDP 127.0.0.1:5060;received=127.0.0.1;branch=z9hG4bK-25501-12-3-7;rport=5060',
-    'From: "Sipp" <sip:sipp12@lab.local;user=phone>;tag=25501SIPpTag0012',
-    'To: <sip:agent@lab.local>;tag=abcdefghij1234',
-    'Call-ID: 12-25501@127.0.0.1',
-    'CSeq: 7 INFO',
+    ...RELAYED_INFO_HEAD,
     'Content-Type: application/ms-session-info+xml; charset=utf-8',
     'Max-Forwards: 69',
     'Content-Length: 0',

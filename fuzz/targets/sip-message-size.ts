@@ -7,6 +7,7 @@ import { Parser } from 'sip.js/lib/core/messages/parser.js';
 import { checkMessageSize, MESSAGE_SIZE_CAPS, sizeRefusal, statusFor, type MessageSizeCaps, type SizeViolation } from '../../core/sip/message-size';
 import { expectThat, type FuzzTarget } from '../engine';
 import { textTarget } from './text-target';
+import { RELAYED_INFO_HEAD } from '../seeds';
 
 const CONTRACT = `checkMessageSize never throws and names exactly the first cap a plain split-and-unfold of the
 header section breaks (start line, then the section, then the first header field, continuation lines
@@ -21,13 +22,7 @@ const SMALL: MessageSizeCaps = { startLineChars: 90, headerLineChars: 70, header
 
 const SEEDS = [
   [
-    'INFO sip:agent@127.0.0.1:40001;transport=ws;alias=127.0.0.1~40001~5 SIP/2.0',
-    'Via: SIP/2.0/WS 127.0.0.1:5066;branch=z9hG4bK1234.0;i=1',
-    'Via: SIP/2.0/UDP 127.0.0.1:5060;received=127.0.0.1;branch=z9hG4bK-25501-12-3-7;rport=5060',
-    'From: "Sipp" <sip:sipp12@lab.local;user=phone>;tag=25501SIPpTag0012',
-    'To: <sip:agent@lab.local>;tag=abcdefghij1234',
-    'Call-ID: 12-25501@127.0.0.1',
-    'CSeq: 7 INFO',
+    ...RELAYED_INFO_HEAD,
     'Content-Type: application/json',
     'Max-Forwards: 69',
     'Content-Length: 21',
